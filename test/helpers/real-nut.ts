@@ -1,0 +1,263 @@
+/**
+ * Test harness: runs the REAL Network UPS Tools 2.8.0 (Debian packages) —
+ * `dummy-ups` drivers plus `upsd` — in a scratch folder on a free loopback
+ * port, so tests can compare our programs with the real ones.
+ *
+ * Quirks this works around (seen on Debian 12, NUT 2.8.0):
+ * - `/usr/sbin/upsd` and `/usr/sbin/upsmon` are Debian wrappers that refuse to
+ *   run unless /etc/nut/nut.conf sets MODE; the real binaries live in /lib/nut/.
+ * - The programs find their files through NUT_CONFPATH (ups.conf, upsd.conf,
+ *   upsd.users), NUT_STATEPATH (driver sockets `dummy-ups-<name>`) and
+ *   NUT_ALTPIDPATH (pid files); all three point at the scratch folder so
+ *   nothing touches /etc/nut or /run/nut.
+ * - Run as root they drop privileges to the `nut` user unless told
+ *   `-u root`; with the folder owned by root (mktemp's 0700) the dropped
+ *   process could not create its socket, so every program gets `-u root`.
+ * - `-F` keeps them in the foreground so we own their PIDs; upsd then skips its
+ *   PID file and complains about it (and about a world-readable upsd.conf) on
+ *   stderr — harmless, logged to the folder.
+ * - upsd gives up on a driver whose socket does not exist yet when it starts
+ *   (it retries only slowly), so each driver's socket is awaited first.
+ * - Right after start ups.status reads WAIT (or the UPS is DATA-STALE /
+ *   DRIVER-NOT-CONNECTED) until the driver's first dump reaches upsd; the
+ *   harness polls with the real upsc until every device answers with data.
+ * - A port chosen as free may be taken again before upsd binds it; when the
+ *   caller did not ask for a port, a failed bind is retried on another one.
+ * - Real `upsc` prints "Init SSL without certificate database" on stderr
+ *   (Debian builds it with NSS); tests comparing stderr should drop that line.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+
+export const NUT_BIN = '/lib/nut';
+export const UPSD = `${NUT_BIN}/upsd`;
+export const DUMMY_UPS = `${NUT_BIN}/dummy-ups`;
+export const UPSC = '/usr/bin/upsc';
+export const UPSRW = '/usr/bin/upsrw';
+export const UPSCMD = '/usr/bin/upscmd';
+
+export interface RealDevice {
+  /** A NUT .dev or .seq file; copied into the scratch folder (see `deviceFiles`). */
+  file: string;
+  desc?: string;
+  /** dummy-ups mode; by default dummy-ups picks it from the file's extension. */
+  mode?: 'dummy-once' | 'dummy-loop';
+}
+
+export interface RealUser {
+  password: string;
+  /** upsd.users `actions`: SET, FSD. */
+  actions?: string[];
+  /** upsd.users `instcmds`: command names or ALL. */
+  instcmds?: string[];
+  upsmon?: 'primary' | 'secondary';
+}
+
+export interface RealNutOptions {
+  devices: Record<string, RealDevice>;
+  users?: Record<string, RealUser>;
+  /** Fixed port; by default a free one is picked. */
+  port?: number;
+  /** upsd MAXAGE in seconds (default 15). */
+  maxAge?: number;
+  /** How long to wait for every device to answer (default 20 s). */
+  startTimeoutMs?: number;
+}
+
+export interface RealNut {
+  port: number;
+  host: string;
+  /** Scratch folder: configuration, sockets and the programs' logs (*.log). */
+  dir: string;
+  /** Where each device's file was copied; edit it to change what dummy-ups reads. */
+  deviceFiles: Record<string, string>;
+  /** Kills every process this harness started and removes the folder. */
+  stop(): Promise<void>;
+}
+
+/** True when the real NUT programs this harness needs are installed. */
+export function nutAvailable(): boolean {
+  return [UPSD, DUMMY_UPS, UPSC].every((p) => existsSync(p));
+}
+
+/** Every process still running, so a crashed test run does not leave them behind. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
+export class RealNutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RealNutError';
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Double-quoted value for NUT config files (they take \" and \\ escapes). */
+function confQuote(v: string): string {
+  return `"${v.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+function writeConfigs(dir: string, opts: RealNutOptions, port: number, deviceFiles: Record<string, string>): void {
+  const ups: string[] = [];
+  for (const [name, dev] of Object.entries(opts.devices)) {
+    ups.push(`[${name}]`, '  driver = dummy-ups', `  port = ${confQuote(deviceFiles[name]!)}`);
+    if (dev.desc !== undefined) ups.push(`  desc = ${confQuote(dev.desc)}`);
+    if (dev.mode) ups.push(`  mode = ${dev.mode}`);
+    ups.push('');
+  }
+  writeFileSync(join(dir, 'ups.conf'), ups.join('\n'), { mode: 0o600 });
+  writeFileSync(join(dir, 'upsd.conf'), `LISTEN 127.0.0.1 ${port}\nMAXAGE ${opts.maxAge ?? 15}\n`, { mode: 0o600 });
+  const users: string[] = [];
+  for (const [name, u] of Object.entries(opts.users ?? {})) {
+    users.push(`[${name}]`, `  password = ${confQuote(u.password)}`);
+    if (u.actions?.length) users.push(`  actions = ${u.actions.join(' ')}`);
+    for (const c of u.instcmds ?? []) users.push(`  instcmds = ${c}`);
+    if (u.upsmon) users.push(`  upsmon ${u.upsmon}`);
+    users.push('');
+  }
+  // upsd refuses nothing here, but keep the password file private as NUT expects.
+  writeFileSync(join(dir, 'upsd.users'), users.join('\n'), { mode: 0o600 });
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Starts a program with its output in `<dir>/<log>`, tracked for cleanup. */
+function launch(dir: string, cmd: string, args: string[], log: string): ChildProcess {
+  const fd = openSync(join(dir, log), 'a');
+  const child = spawn(cmd, args, {
+    cwd: dir,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, NUT_CONFPATH: dir, NUT_STATEPATH: dir, NUT_ALTPIDPATH: dir },
+  });
+  closeSync(fd);
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function running(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** One `upsc ups@host:port ups.status`; resolves with its trimmed stdout, or null on failure/WAIT. */
+function probe(ups: string, port: number): Promise<string | null> {
+  return new Promise((r) => {
+    execFile(UPSC, [`${ups}@127.0.0.1:${port}`, 'ups.status'], { timeout: 5000 }, (err, stdout) => {
+      const s = String(stdout).trim();
+      r(err || s === '' || s === 'WAIT' ? null : s);
+    });
+  });
+}
+
+export async function startRealNut(opts: RealNutOptions): Promise<RealNut> {
+  if (!nutAvailable()) throw new RealNutError(`real NUT not installed (need ${UPSD}, ${DUMMY_UPS}, ${UPSC})`);
+  const names = Object.keys(opts.devices);
+  if (names.length === 0) throw new RealNutError('startRealNut needs at least one device');
+  const attempts = opts.port === undefined ? 3 : 1;
+  let lastError: unknown;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      return await startOnce(opts, opts.port ?? (await freePort()));
+    } catch (err) {
+      lastError = err;
+      if (!(err instanceof PortInUse)) throw err;
+    }
+  }
+  throw lastError;
+}
+
+class PortInUse extends RealNutError {}
+
+async function startOnce(opts: RealNutOptions, port: number): Promise<RealNut> {
+  const dir = mkdtempSync(join(tmpdir(), 'upsagent-realnut-'));
+  const children: ChildProcess[] = [];
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    // upsd first, so it does not log the drivers going away.
+    for (const c of [...children].reverse()) await kill(c);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const deviceFiles: Record<string, string> = {};
+    for (const [name, dev] of Object.entries(opts.devices)) {
+      const dest = join(dir, `${name}-${basename(dev.file)}`);
+      copyFileSync(resolve(dev.file), dest);
+      deviceFiles[name] = dest;
+    }
+    writeConfigs(dir, opts, port, deviceFiles);
+    const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
+
+    for (const name of Object.keys(opts.devices)) {
+      const log = `dummy-ups-${name}.log`;
+      const drv = launch(dir, DUMMY_UPS, ['-a', name, '-u', 'root', '-F'], log);
+      children.push(drv);
+      while (!existsSync(join(dir, `dummy-ups-${name}`))) {
+        if (!running(drv)) throw new RealNutError(`dummy-ups for ${name} exited:\n${tail(join(dir, log))}`);
+        if (Date.now() > deadline) throw new RealNutError(`dummy-ups for ${name} made no socket:\n${tail(join(dir, log))}`);
+        await sleep(50);
+      }
+    }
+
+    const upsd = launch(dir, UPSD, ['-u', 'root', '-F'], 'upsd.log');
+    children.push(upsd);
+    for (const name of Object.keys(opts.devices)) {
+      for (;;) {
+        if (!running(upsd)) {
+          const log = tail(join(dir, 'upsd.log'));
+          if (/not listening|bind|Address already in use/i.test(log)) throw new PortInUse(`upsd could not listen on ${port}:\n${log}`);
+          throw new RealNutError(`upsd exited:\n${log}`);
+        }
+        if ((await probe(name, port)) !== null) break;
+        if (Date.now() > deadline) {
+          throw new RealNutError(`${name} never answered on port ${port}:\n${tail(join(dir, 'upsd.log'))}\n${tail(join(dir, `dummy-ups-${name}.log`))}`);
+        }
+        await sleep(100);
+      }
+    }
+    return { port, host: '127.0.0.1', dir, deviceFiles, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
