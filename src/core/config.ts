@@ -11,7 +11,7 @@ export const DEFAULT_LISTEN = ['127.0.0.1:3493', '[::1]:3493'];
 export const DRIVER_NAMES = ['dummy'] as const;
 export type DriverName = (typeof DRIVER_NAMES)[number];
 
-/** Instant commands users may be granted; `all` grants every one. */
+/** Rights a user may hold beyond reading (NUT upsd.users `actions`). */
 export const ACTIONS = ['set', 'fsd'] as const;
 
 export interface ListenAddress {
@@ -73,7 +73,8 @@ const userSchema = obj({
   actions: optional(list(oneOf(ACTIONS), { unique: true }), []),
   /** `all`, or the names of the instant commands this user may run. */
   instcmds: optional(list(str({ pattern: /^[A-Za-z0-9_.-]+$/, patternText: 'a command name such as load.off, or all' }), { unique: true }), []),
-  upsmon: optional(oneOf(['primary', 'secondary'] as const)),
+  /** `master` and `slave` are accepted as NUT's old names for primary and secondary. */
+  upsmon: optional(oneOf(['primary', 'secondary'] as const, { master: 'primary', slave: 'secondary' })),
 });
 
 export const configSchema = obj({

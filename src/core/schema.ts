@@ -80,11 +80,15 @@ export function bool(): Schema<boolean> {
   });
 }
 
-/** One of a fixed set of words; matched case-insensitively, returned as listed. */
-export function oneOf<const W extends string>(words: readonly W[]): Schema<W> {
+/**
+ * One of a fixed set of words; matched case-insensitively, returned as listed.
+ * `aliases` maps old spellings to a listed word (NUT's master/slave).
+ */
+export function oneOf<const W extends string>(words: readonly W[], aliases: Readonly<Record<string, W>> = {}): Schema<W> {
   const expected = `one of ${words.join(', ')}`;
   return make(expected, (v, path, issues) => {
-    const found = typeof v === 'string' ? words.find((w) => w.toLowerCase() === v.toLowerCase()) : undefined;
+    const word = typeof v === 'string' ? (aliases[v.toLowerCase()] ?? v) : undefined;
+    const found = word !== undefined ? words.find((w) => w.toLowerCase() === word.toLowerCase()) : undefined;
     if (found === undefined) {
       issues.push({ path, message: `${describe(v)} is not ${expected}` });
       return undefined;

@@ -1,0 +1,82 @@
+import { DEFAULT_LISTEN, loadConfig, parseListen, type AgentConfig } from '../../core/config';
+import { ConfigError, errorMessage } from '../../core/errors';
+import { createLogger, type LogLevel } from '../../core/logger';
+import { VERSION } from '../version';
+import { EXIT_CONFIG } from './config-check';
+
+export interface RunOptions {
+  config: string;
+  demo: boolean;
+  listen?: string[];
+  logLevel?: LogLevel;
+}
+
+/**
+ * `upsagent run`: loads and validates the configuration (exit 2 on any
+ * problem, before anything starts), starts the agent and runs until SIGINT or
+ * SIGTERM.
+ */
+export async function runAgent(opts: RunOptions): Promise<number> {
+  let config: AgentConfig;
+  let demo: Awaited<ReturnType<typeof loadDemo>> | undefined;
+  try {
+    if (opts.demo) {
+      demo = await loadDemo();
+      config = demo.config;
+    } else {
+      config = await loadConfig(opts.config);
+    }
+    if (opts.listen?.length) {
+      for (const l of opts.listen) {
+        const r = parseListen(l);
+        if (typeof r === 'string') throw new ConfigError('--listen', [{ path: '--listen', message: r }]);
+      }
+      config = { ...config, server: { ...config.server!, listen: opts.listen } };
+    }
+  } catch (err) {
+    process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `${errorMessage(err)}\n`);
+    return EXIT_CONFIG;
+  }
+
+  const log = createLogger({ level: opts.logLevel ?? config.log?.level ?? 'info', file: config.log?.file });
+  const { startAgent } = await import('../../app/agent');
+  let agent;
+  try {
+    agent = await startAgent({ config, log, version: VERSION, driverFor: demo?.driverFor });
+  } catch (err) {
+    log.error(`cannot start: ${errorMessage(err)}`);
+    return 1;
+  }
+  if (opts.demo) log.info('demo mode: a simulated UPS; try `upsc -l 127.0.0.1` or `upsagent status`');
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`${sig}: stopping`);
+      agent.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          log.error(`stop failed: ${errorMessage(err)}`);
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}
+
+/** The embedded demo: one simulated UPS on the default loopback addresses, no users (read-only). */
+async function loadDemo() {
+  const { demoSetup } = await import('../../drivers/dummy/demo');
+  const setup = demoSetup();
+  const config: AgentConfig = {
+    ups: { [setup.name]: setup.config },
+    server: { listen: DEFAULT_LISTEN, maxAge: 15, maxClients: 10_000, idleTimeout: 60, allowNotAllListeners: true },
+    users: {},
+    log: { level: 'info' },
+  };
+  return { config, driverFor: setup.driverFor };
+}

@@ -1,0 +1,99 @@
+/**
+ * upsagent's command line. Only yargs is loaded up front; every command
+ * imports what it needs when it runs, so `upsagent --help` stays fast.
+ */
+import { processIO } from './io';
+import { VERSION } from './version';
+
+/** NUT's own tools keep their getopt-style arguments, so they bypass yargs entirely. */
+const NUT_TOOLS: Record<string, string> = {
+  upsc: 'list UPSes and read variables, as NUT upsc does',
+  upsrw: 'list and set writable variables, as NUT upsrw does',
+  upscmd: 'list and run instant commands, as NUT upscmd does',
+};
+
+async function runNutTool(tool: string, args: string[]): Promise<number> {
+  const io = processIO();
+  switch (tool) {
+    case 'upsc':
+      return (await import('./commands/upsc')).runUpsc(args, io);
+    case 'upsrw':
+      return (await import('./commands/upsrw')).runUpsrw(args, io);
+    default:
+      return (await import('./commands/upscmd')).runUpscmd(args, io);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first !== undefined && first in NUT_TOOLS) return runNutTool(first, rest);
+
+  const { default: yargs } = await import('yargs');
+  let exitCode = 0;
+  const setExit = (code: number): void => {
+    exitCode = code;
+  };
+  const parser = yargs(argv)
+    .scriptName('upsagent')
+    .usage('upsagent: a UPS agent that speaks the Network UPS Tools protocol\n\nUsage: $0 <command> [options]')
+    .version(VERSION)
+    .alias('v', 'version')
+    .help()
+    .alias('h', 'help')
+    .strict()
+    .demandCommand(1, 'Name a command; see upsagent --help.')
+    .command(
+      'run',
+      'run the agent: drivers and the NUT server',
+      (y) =>
+        y
+          .option('config', { alias: 'c', type: 'string', describe: 'configuration file', default: '/etc/upsagent/upsagent.yaml' })
+          .option('demo', { type: 'boolean', describe: 'run the embedded demo UPS instead of a configuration file' })
+          .option('listen', { type: 'string', array: true, describe: 'address to listen on (host:port), overrides server.listen' })
+          .option('log-level', { choices: ['error', 'warn', 'info', 'debug'] as const, describe: 'overrides log.level' }),
+      async (a) => setExit(await (await import('./commands/run')).runAgent({ config: a.config, demo: a.demo === true, listen: a.listen, logLevel: a['log-level'] })),
+    )
+    .command('config', 'work with configuration files', (y) =>
+      y
+        .command(
+          'check <file>',
+          'validate a configuration file; exit 0 when it is good, 2 with every problem listed otherwise',
+          (yy) => yy.positional('file', { type: 'string', demandOption: true }),
+          async (a) => setExit(await (await import('./commands/config-check')).runConfigCheck(a.file, processIO())),
+        )
+        .demandCommand(1, 'Name a config subcommand: check'),
+    )
+    .command(
+      'status [target]',
+      'summary of each UPS on a NUT server: state, charge, runtime, load',
+      (y) =>
+        y
+          .positional('target', { type: 'string', describe: 'ups[@host[:port]] or @host[:port]; default: every UPS on localhost' })
+          .option('json', { type: 'boolean', describe: 'print JSON' }),
+      async (a) => setExit(await (await import('./commands/status')).runStatus({ target: a.target, json: a.json === true }, processIO())),
+    )
+    .command('doctor', 'check that this executable can load its USB, HID and serial modules', {}, async () =>
+      setExit(await (await import('./commands/doctor')).runDoctor(processIO())),
+    );
+  for (const [tool, describe] of Object.entries(NUT_TOOLS)) parser.command(`${tool} [args..]`, describe, {}, () => undefined);
+
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  return exitCode;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`upsagent: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
