@@ -34,8 +34,8 @@ export function parseListen(text: string): ListenAddress | string {
     if (parts[1] !== undefined) port = parts[1];
   }
   if (host === '') return `${JSON.stringify(text)} has no host; use "127.0.0.1:3493", "[::1]:3493" or "*:3493" for every address`;
-  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
-    return `${JSON.stringify(text)} has port ${JSON.stringify(port)}; a port is a number from 1 to 65535`;
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+    return `${JSON.stringify(text)} has port ${JSON.stringify(port)}; a port is a number from 0 to 65535 (0: any free port)`;
   }
   if (host === '*') host = '::';
   return { host, port: Number(port) };
