@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs the real NUT 2.8 peers the
+# interoperability tests run against (Debian packages), the npm dependencies,
+# builds dist/upsagent (the end-to-end test starts it), then runs type-check,
+# lint and every test. `npm test` and CI (.ci/run) both run exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+for f in /lib/nut/upsd /lib/nut/dummy-ups /usr/bin/upsc /usr/bin/upsrw /usr/bin/upscmd; do
+  [ -x "$f" ] || missing+=("$f")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing NUT 2.8 peers (missing: ${missing[*]})"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nut-server nut-client >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "== npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+echo "== build (type-check + bundle + single executable)"
+npm run -s build
+
+echo "== lint"
+npx eslint src test build bench
+
+echo "== tests"
+shopt -s globstar nullglob
+files=(test/unit/**/*.test.ts test/interop/**/*.test.ts test/e2e/**/*.test.ts)
+exec npx tsx --test --test-timeout=180000 "${files[@]}"
