@@ -38,8 +38,11 @@ export type NutErrorCode = (typeof NUT_ERRORS)[number];
  * spaces, tabs and CR separate words; "..." groups; `\x` stands for x anywhere.
  * Control and non-ASCII bytes are dropped, like upsd's parser drops them.
  * Returns null for an unterminated quote.
+ * `keepNonAscii` keeps characters above 0x7e: a client reading upsd's replies
+ * must keep UTF-8 text (descriptions, models) that upsd passes through.
  */
-export function splitWords(line: string): string[] | null {
+export function splitWords(line: string, opts: { keepNonAscii?: boolean } = {}): string[] | null {
+  const maxChar = opts.keepNonAscii ? Infinity : 0x7e;
   const words: string[] = [];
   let cur = '';
   let inWord = false;
@@ -50,7 +53,7 @@ export function splitWords(line: string): string[] | null {
       i++;
       if (i < line.length) {
         const n = line.charCodeAt(i);
-        if (n >= 0x20 && n <= 0x7e) cur += line[i];
+        if (n >= 0x20 && n <= maxChar && n !== 0x7f) cur += line[i];
       }
       inWord = true;
       continue;
@@ -79,7 +82,7 @@ export function splitWords(line: string): string[] | null {
       }
       continue;
     }
-    if (c < 0x20 || c > 0x7e) continue;
+    if (c < 0x20 || c > maxChar || c === 0x7f) continue;
     cur += line[i];
     inWord = true;
   }
