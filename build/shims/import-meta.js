@@ -6,6 +6,7 @@
 // esbuild's `define` points every `import.meta.url` at this value instead.
 // Inside the single executable __filename is the executable itself, which is
 // what yargs should see as "the program".
+/* global __filename */
 import { pathToFileURL } from 'node:url';
 
 export const importMetaUrl = pathToFileURL(__filename).href;
