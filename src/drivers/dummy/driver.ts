@@ -1,0 +1,473 @@
+import { resolve } from 'node:path';
+import type { InstCmdRequest, SetVarRequest } from '../../core/bus';
+import type { UpsConfig } from '../../core/config';
+import { RequestError, errorMessage } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import type { Module } from '../../core/module';
+import pkg from '../../../package.json';
+import type { DriverDeps } from '../types';
+import { MAX_STATUS_LENGTH, declarationsOf, formatWarning, parseDevFile, type DevFile, type DevStep, type RwDeclaration } from './devfile';
+import { DEFAULT_STRING_SIZE, DEVICE_COPIES, DUMMY_COMMANDS, DUMMY_DEFAULTS, DUMMY_UPS_VERSION, dummyVarType } from './nut-vars';
+import { FileSource, type DummySource } from './source';
+
+export type DummyMode = 'once' | 'loop';
+
+export interface DummyOptions {
+  /** Where the text comes from; default: the file named by `port`. */
+  source?: DummySource;
+  /**
+   * What #RW/#CMD declarations do. `ignore` (default) behaves as dummy-ups:
+   * every variable from the file is writable and the only command is load.off.
+   * `apply` makes only declared variables writable (with their ENUM/RANGE/STRING
+   * limits) and offers the declared commands; the embedded demo uses it.
+   */
+  declarations?: 'ignore' | 'apply';
+  /** Loop mode: the step to go back to after the last one; earlier steps run once. Default 0. */
+  loopFrom?: number;
+  /** Published as driver.version; default: this agent's version. */
+  version?: string;
+}
+
+/** dummy-ups' default poll interval, in seconds. */
+export const DEFAULT_POLL_INTERVAL = 2;
+
+/** Mode and its driver.parameter.mode label, chosen as dummy-ups 2.8.0 chooses them. */
+export function resolveMode(cfg: Pick<UpsConfig, 'mode'>, sourceName: string): { mode: DummyMode; label: string } {
+  if (cfg.mode) return { mode: cfg.mode, label: `dummy-${cfg.mode}` };
+  if (sourceName.endsWith('.seq')) return { mode: 'loop', label: 'dummy-loop' };
+  if (sourceName.endsWith('.dev')) return { mode: 'once', label: 'dummy-once' };
+  // Other names keep the behaviour dummy-ups had before 2.8.0.
+  return { mode: 'loop', label: 'dummy' };
+}
+
+interface VarType {
+  rw: boolean;
+  string: boolean;
+  number: boolean;
+  maxLength: number;
+  enums: string[];
+  ranges: Array<[number, number]>;
+}
+
+interface Published extends VarType {
+  name: string;
+  value: string;
+}
+
+/** Variables the driver core adds carry no flags (read-only). */
+const CORE: VarType = { rw: false, string: false, number: false, maxLength: 0, enums: [], ranges: [] };
+
+function sameType(a: VarType, b: VarType): boolean {
+  return (
+    a.rw === b.rw &&
+    a.string === b.string &&
+    a.number === b.number &&
+    a.maxLength === b.maxLength &&
+    a.enums.join('\0') === b.enums.join('\0') &&
+    a.ranges.join(';') === b.ranges.join(';')
+  );
+}
+
+/** Warnings logged for one file text; more are summed up in one line. */
+const MAX_LOGGED_WARNINGS = 20;
+
+/**
+ * NUT's dummy-ups in its two simulation modes. `once`: the file is applied
+ * (pausing at TIMER lines) and applied again from the top whenever it changes;
+ * values set by clients stay until then. `loop`: the file's TIMER steps are
+ * played in a loop, re-reading the file at each pass.
+ *
+ * What it publishes mirrors dummy-ups 2.8.0 + its driver core, checked against
+ * the real programs: defaults ups.mfr/ups.model/ups.status, driver.* and
+ * device.type, the device.* copies of ups.mfr/model/serial (made once, after
+ * the first read), the flags of nut-vars.ts, and the single command load.off.
+ * Unlike dummy-ups, an unreadable file never stops the driver: it keeps the
+ * last good data, reports it stale, and retries every poll.
+ */
+export class DummyDriver implements Module {
+  readonly name: string;
+  private readonly source: DummySource;
+  private readonly mode: DummyMode;
+  private readonly modeLabel: string;
+  private readonly pollSeconds: number;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+  private readonly applyDeclarations: boolean;
+
+  private readonly vars = new Map<string, Published>();
+  private readonly commands = new Map<string, string>();
+  private declared = new Map<string, RwDeclaration[]>();
+  private steps: DevStep[] = [];
+  private stepIndex = 0;
+  private nextStepAt: number | null = null;
+  private stepTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private unwatch: (() => void) | null = null;
+  private running = false;
+  private healthy = false;
+  private failing = false;
+  private loading: Promise<void> | null = null;
+  private reloadQueued = false;
+  private warnedText: string | null = null;
+
+  constructor(
+    private readonly cfg: UpsConfig,
+    private readonly deps: DriverDeps,
+    private readonly opts: DummyOptions = {},
+  ) {
+    this.name = `driver:${deps.ups}`;
+    this.source = opts.source ?? new FileSource(resolve(cfg.port), { pollMs: Math.min(1000, (cfg.pollInterval ?? DEFAULT_POLL_INTERVAL) * 1000) });
+    const m = resolveMode(cfg, this.source.name);
+    this.mode = m.mode;
+    this.modeLabel = m.label;
+    this.pollSeconds = cfg.pollInterval ?? DEFAULT_POLL_INTERVAL;
+    this.log = deps.log;
+    this.clock = deps.clock ?? Date.now;
+    this.applyDeclarations = opts.declarations === 'apply';
+  }
+
+  /** Where the simulation stands (for status displays and tests). */
+  status(): { mode: DummyMode; step: number; steps: number; nextStepAt: number | null; healthy: boolean } {
+    return { mode: this.mode, step: this.stepIndex, steps: this.steps.length, nextStepAt: this.nextStepAt, healthy: this.healthy };
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.vars.clear();
+    this.commands.clear();
+    const p = this.deps.publisher;
+    p.setAttached(true);
+    p.setDriverState('starting');
+    this.deps.bus.handle('ups.setvar', this.deps.ups, this, (req) => this.setVar(req));
+    this.deps.bus.handle('ups.instcmd', this.deps.ups, this, (req) => this.instCmd(req));
+
+    this.publishDriverInfo();
+    for (const [name, value] of DUMMY_DEFAULTS) this.put(name, value);
+    const file = await this.load();
+    if (!this.running) return;
+    if (file) {
+      this.adopt(file);
+      this.runStep(0);
+    }
+    // The driver core copies these once, after the driver's first read.
+    for (const [from, to] of DEVICE_COPIES) {
+      const v = this.vars.get(from);
+      if (v) this.putValue(to, v.value);
+    }
+    this.syncCommands();
+    if (file) this.markHealthy();
+    else this.markUnhealthy();
+
+    this.heartbeat = setInterval(() => this.tick(), this.pollSeconds * 1000);
+    this.heartbeat.unref?.();
+    if (this.source.watch) this.unwatch = this.source.watch(() => this.onSourceChange());
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.clearStepTimer();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    this.unwatch?.();
+    this.unwatch = null;
+    this.deps.bus.removeAll(this);
+    this.deps.publisher.setDriverState('disconnected');
+    this.deps.publisher.setAttached(false);
+    // A read in flight sees running=false and publishes nothing.
+    await this.loading;
+  }
+
+  // --- reading the source ---------------------------------------------------
+
+  private async load(): Promise<DevFile | null> {
+    try {
+      const text = await this.source.read();
+      const file = parseDevFile(text, this.source.name);
+      if (text !== this.warnedText) {
+        this.warnedText = text;
+        for (const w of file.warnings.slice(0, MAX_LOGGED_WARNINGS)) this.log.warn(formatWarning(w));
+        if (file.warnings.length > MAX_LOGGED_WARNINGS) {
+          this.log.warn(`${this.source.name}: ${file.warnings.length - MAX_LOGGED_WARNINGS} more warning(s) not shown`);
+        }
+      }
+      return file;
+    } catch (err) {
+      if (!this.failing) this.log.error(`cannot use ${this.source.name}: ${errorMessage(err)}; keeping the last data and retrying every ${this.pollSeconds} s`);
+      this.failing = true;
+      return null;
+    }
+  }
+
+  /** Takes a freshly read file as the current one. */
+  private adopt(file: DevFile): void {
+    this.steps = file.steps;
+    if (this.applyDeclarations) {
+      const declared = new Map<string, RwDeclaration[]>();
+      for (const d of declarationsOf(file).rw) {
+        const key = d.name.toLowerCase();
+        declared.set(key, [...(declared.get(key) ?? []), d]);
+      }
+      this.declared = declared;
+      this.syncCommands(declarationsOf(file).cmds);
+      // Declarations may have changed for variables already published.
+      for (const v of this.vars.values()) if (!v.name.toLowerCase().startsWith('driver.')) this.retype(v);
+    }
+  }
+
+  /**
+   * Re-reads the source, serialised: a change during a read causes one more read.
+   * `restart` applies the file from its first step; `check` only notices a file
+   * that became unreadable or readable again (loop mode reads it at each pass anyway).
+   */
+  private reload(kind: 'restart' | 'check'): Promise<void> {
+    if (this.loading) {
+      this.reloadQueued = true;
+      return this.loading;
+    }
+    this.loading = (async () => {
+      do {
+        this.reloadQueued = false;
+        const file = await this.load();
+        if (!this.running) return;
+        if (!file) this.markUnhealthy();
+        else if (kind === 'restart' || !this.healthy) {
+          this.adopt(file);
+          this.runStep(0);
+          this.markHealthy();
+        }
+      } while (this.reloadQueued && this.running);
+    })().finally(() => {
+      this.loading = null;
+    });
+    return this.loading;
+  }
+
+  private onSourceChange(): void {
+    if (!this.running) return;
+    // dummy-ups re-reads a dummy-once file when its mtime changes; a looping
+    // file is re-read at the start of each pass.
+    void this.reload(this.mode === 'once' ? 'restart' : 'check');
+  }
+
+  /** Every poll interval: the heartbeat that keeps data fresh, or a retry when the file is unreadable. */
+  private tick(): void {
+    if (!this.running) return;
+    if (this.healthy) this.deps.publisher.dataOk();
+    else void this.reload('restart');
+  }
+
+  private markHealthy(): void {
+    if (this.failing) this.log.info(`${this.source.name} is readable again`);
+    this.failing = false;
+    this.healthy = true;
+    this.deps.publisher.dataOk();
+    this.deps.publisher.setDriverState('connected');
+  }
+
+  private markUnhealthy(): void {
+    this.healthy = false;
+    // A looping simulation pauses where it is until the file is back.
+    this.clearStepTimer();
+    this.deps.publisher.dataStale();
+    this.deps.publisher.setDriverState('disconnected');
+  }
+
+  // --- stepping through TIMER blocks ----------------------------------------
+
+  private runStep(index: number): void {
+    this.clearStepTimer();
+    this.stepIndex = index;
+    const step = this.steps[index];
+    if (!step) return;
+    for (const [name, value] of step.vars) this.applyFileVar(name, value);
+    let waitMs: number | null = null;
+    if (step.timer !== null) waitMs = step.timer * 1000;
+    // No TIMER at the end of a looping file: dummy-ups starts over at its next poll.
+    else if (this.mode === 'loop') waitMs = this.pollSeconds * 1000;
+    if (waitMs !== null) {
+      this.nextStepAt = this.clock() + waitMs;
+      this.stepTimer = setTimeout(() => this.advance(), waitMs);
+      this.stepTimer.unref?.();
+    }
+  }
+
+  private advance(): void {
+    this.stepTimer = null;
+    this.nextStepAt = null;
+    if (!this.running) return;
+    const next = this.stepIndex + 1;
+    if (next < this.steps.length) {
+      this.runStep(next);
+      this.deps.publisher.dataOk();
+      return;
+    }
+    if (this.mode === 'once') return;
+    void this.startOver();
+  }
+
+  /** Loop mode, after the last step: read the file again and go back to the loop's first step. */
+  private async startOver(): Promise<void> {
+    const file = await this.load();
+    if (!this.running) return;
+    if (!file) {
+      this.markUnhealthy();
+      return;
+    }
+    this.adopt(file);
+    this.runStep(Math.min(Math.max(0, this.opts.loopFrom ?? 0), this.steps.length - 1));
+    this.markHealthy();
+  }
+
+  private clearStepTimer(): void {
+    if (this.stepTimer) clearTimeout(this.stepTimer);
+    this.stepTimer = null;
+    this.nextStepAt = null;
+  }
+
+  // --- publishing -------------------------------------------------------------
+
+  private publishDriverInfo(): void {
+    const info: Array<[string, string]> = [
+      ['driver.name', 'dummy-ups'],
+      ['driver.parameter.mode', this.modeLabel],
+      ['driver.parameter.pollinterval', String(this.pollSeconds)],
+      ['driver.parameter.port', this.cfg.port],
+      ['driver.parameter.synchronous', 'auto'],
+      ['driver.version', this.opts.version ?? pkg.version],
+      ['driver.version.internal', DUMMY_UPS_VERSION],
+      ['device.type', 'ups'],
+    ];
+    for (const [name, value] of info) this.put(name, value, CORE);
+  }
+
+  /** Applies one line of the file, as dummy-ups does. */
+  private applyFileVar(name: string, value: string): void {
+    if (name.toLowerCase() === 'ups.status') this.put('ups.status', value);
+    else if (value === '') this.remove(name);
+    else this.put(name, value);
+  }
+
+  /** The type dummy-ups (or, with declarations applied, the file) gives a variable. */
+  private typeFor(name: string): VarType {
+    if (!this.applyDeclarations) {
+      const t = dummyVarType(name);
+      return { rw: t.rw, string: t.string, number: false, maxLength: t.maxLength, enums: [], ranges: [] };
+    }
+    const t: VarType = { rw: false, string: false, number: false, maxLength: 0, enums: [], ranges: [] };
+    for (const d of this.declared.get(name.toLowerCase()) ?? []) {
+      t.rw = true;
+      if (d.type === 'STRING') {
+        t.string = true;
+        t.maxLength = d.maxLength ?? DEFAULT_STRING_SIZE;
+      } else if (d.type === 'ENUM') t.enums.push(d.value);
+      else if (d.type === 'RANGE') t.ranges.push([d.min, d.max]);
+      else t.number = true;
+    }
+    return t;
+  }
+
+  /** Sets a variable with the type its name calls for (or `type`). */
+  private put(name: string, value: string, type?: VarType): void {
+    const key = name.toLowerCase();
+    const t = type ?? this.typeFor(name);
+    const v = this.vars.get(key);
+    if (!v) {
+      const fresh: Published = { name, value, ...t };
+      this.vars.set(key, fresh);
+      this.deps.publisher.setVar(name, value);
+      this.publishType(fresh);
+      return;
+    }
+    v.value = value;
+    this.deps.publisher.setVar(v.name, value);
+    if (!sameType(v, t)) {
+      Object.assign(v, t);
+      this.publishType(v);
+    }
+  }
+
+  /** Sets only the value, keeping the type a variable already has (the device.* copies). */
+  private putValue(name: string, value: string): void {
+    const v = this.vars.get(name.toLowerCase());
+    if (v) {
+      v.value = value;
+      this.deps.publisher.setVar(v.name, value);
+    } else this.put(name, value, CORE);
+  }
+
+  private retype(v: Published): void {
+    const t = this.typeFor(v.name);
+    if (!sameType(v, t)) {
+      Object.assign(v, t);
+      this.publishType(v);
+    }
+  }
+
+  private publishType(v: Published): void {
+    const p = this.deps.publisher;
+    p.setFlags(v.name, { rw: v.rw, string: v.string, number: v.number }, v.maxLength);
+    p.setEnums(v.name, v.enums);
+    p.setRanges(v.name, v.ranges);
+  }
+
+  private remove(name: string): void {
+    const v = this.vars.get(name.toLowerCase());
+    if (!v) return;
+    this.vars.delete(name.toLowerCase());
+    this.deps.publisher.deleteVar(v.name);
+  }
+
+  /** Brings the command list to `declared` (apply mode) or dummy-ups' fixed list. */
+  private syncCommands(declared?: readonly string[]): void {
+    const wanted = this.applyDeclarations ? (declared ?? [...this.commands.values()]) : DUMMY_COMMANDS;
+    const keys = new Set(wanted.map((c) => c.toLowerCase()));
+    for (const [key, name] of this.commands) {
+      if (!keys.has(key)) {
+        this.commands.delete(key);
+        this.deps.publisher.deleteCommand(name);
+      }
+    }
+    for (const name of wanted) {
+      if (this.commands.has(name.toLowerCase())) continue;
+      this.commands.set(name.toLowerCase(), name);
+      this.deps.publisher.addCommand(name);
+    }
+  }
+
+  // --- requests from clients ------------------------------------------------
+
+  private setVar(req: SetVarRequest): void {
+    const key = req.name.toLowerCase();
+    const v = this.vars.get(key);
+    if (!v) throw new RequestError('VAR-NOT-SUPPORTED', `${this.deps.ups} has no variable ${req.name}`);
+    if (!v.rw) throw new RequestError('READONLY', `${v.name} is read-only`);
+    if (v.string && v.maxLength > 0 && req.value.length > v.maxLength) {
+      throw new RequestError('TOO-LONG', `${v.name} takes at most ${v.maxLength} characters`);
+    }
+    if (v.enums.length > 0 && !v.enums.includes(req.value)) {
+      throw new RequestError('INVALID-VALUE', `${v.name} must be one of ${v.enums.join(', ')}`);
+    }
+    if (v.ranges.length > 0) {
+      const n = Number(req.value);
+      if (req.value.trim() === '' || !Number.isFinite(n) || !v.ranges.some(([lo, hi]) => n >= lo && n <= hi)) {
+        throw new RequestError('INVALID-VALUE', `${v.name} must be within ${v.ranges.map(([lo, hi]) => `${lo}..${hi}`).join(' or ')}`);
+      }
+    }
+    // The driver core keeps at most 255 characters of a value.
+    const value = req.value.slice(0, MAX_STATUS_LENGTH);
+    this.log.info(`SET ${v.name} = ${JSON.stringify(value)}`);
+    // As dummy-ups: ups.status takes the text as given; an empty value removes any other variable.
+    if (key === 'ups.status') this.put(v.name, value);
+    else if (value === '') this.remove(v.name);
+    else this.put(v.name, value);
+  }
+
+  private instCmd(req: InstCmdRequest): void {
+    const cmd = this.commands.get(req.name.toLowerCase());
+    if (!cmd) throw new RequestError('CMD-NOT-SUPPORTED', `${this.deps.ups} has no command ${req.name}`);
+    // dummy-ups accepts its commands and only logs them: there is no load to switch.
+    this.log.info(`instant command ${cmd}${req.param !== undefined ? ` [${req.param}]` : ''} received; a simulated UPS only logs it`);
+  }
+}
