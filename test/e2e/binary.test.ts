@@ -1,0 +1,144 @@
+/**
+ * End to end: the built single executable `dist/upsagent` itself — not the
+ * sources under tsx — answers --version and --help, loads its three native
+ * addons from inside itself, and serves the demo UPS to the REAL NUT `upsc`.
+ *
+ * If dist/upsagent is missing it is built first (`node build/build.mjs`);
+ * test/run.sh builds before testing, so that is the exception.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { VERSION } from '../../src/cli/version';
+import { UPSC, freePort } from '../helpers/real-nut';
+
+const ROOT = resolve(__dirname, '../..');
+const BUILT = join(ROOT, 'dist/upsagent');
+
+/** Lines that would mean the packaging leaks Node's internals to the user. */
+const SEA_NOISE = /ExperimentalWarning|single-executable|only supports loading built-in modules|Cannot find module/i;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(file: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<Run> {
+  return new Promise((done) => {
+    execFile(file, args, { cwd: opts.cwd, env: opts.env, timeout: opts.timeout ?? 30_000, encoding: 'utf8' }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+void describe('dist/upsagent (single executable)', () => {
+  let scratch: string;
+  /** A copy outside the repository: no node_modules anywhere above it. */
+  let bin: string;
+  /** Environment of a machine without Node: no NODE_* variables, no node on PATH but the system tools. */
+  let env: NodeJS.ProcessEnv;
+
+  before(() => {
+    if (!existsSync(BUILT)) {
+      try {
+        execFileSync(process.execPath, [join(ROOT, 'build/build.mjs')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 170_000 });
+      } catch (err) {
+        const e = err as { stdout?: Buffer; stderr?: Buffer };
+        throw new Error(`dist/upsagent is missing and \`npm run build\` failed:\n${String(e.stdout ?? '')}${String(e.stderr ?? '')}`);
+      }
+    }
+    scratch = mkdtempSync(join(tmpdir(), 'upsagent-e2e-'));
+    bin = join(scratch, 'upsagent');
+    copyFileSync(BUILT, bin);
+    // udevadm (serialport's port listing) lives in /usr/bin or /bin; the executable never looks for `node`.
+    env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: scratch, LANG: 'C' };
+  });
+
+  after(() => {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  void test('--version prints the package version', async () => {
+    const r = await run(bin, ['--version'], { cwd: scratch, env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), VERSION, 'dist/upsagent is stale or not built from src/cli/main.ts: run `npm run build`');
+    assert.equal(r.stderr, '');
+  });
+
+  void test('--help lists the commands and prints no warnings', async () => {
+    const r = await run(bin, ['--help'], { cwd: scratch, env });
+    assert.equal(r.code, 0, r.stderr);
+    for (const cmd of ['run', 'doctor', 'upsc', 'upsrw', 'upscmd', 'status', 'config']) {
+      assert.match(r.stdout, new RegExp(`upsagent ${cmd}\\b`), `--help does not list ${cmd}`);
+    }
+    assert.doesNotMatch(r.stdout + r.stderr, SEA_NOISE);
+    assert.equal(r.stderr, '');
+  });
+
+  void test('doctor loads serialport, node-hid and usb from inside the executable', async () => {
+    const r = await run(bin, ['doctor'], { cwd: scratch, env });
+    assert.equal(r.code, 0, `doctor failed:\n${r.stdout}${r.stderr}`);
+    assert.doesNotMatch(r.stdout + r.stderr, SEA_NOISE);
+    for (const name of ['serialport', 'node-hid', 'usb']) {
+      const line = r.stdout.split('\n').find((l) => new RegExp(`^\\S+\\s+${name}\\s`).test(l));
+      assert.ok(line, `doctor does not report ${name}:\n${r.stdout}`);
+      assert.match(line, /^ok\b/, line);
+      // Extracted from the executable's assets, never found in a node_modules folder.
+      assert.match(line, /loaded from \//, line);
+      assert.doesNotMatch(line, /node_modules/, line);
+    }
+  });
+
+  void test('run --demo serves the demo UPS to the real upsc and stops cleanly on SIGTERM', async (t) => {
+    const port = await freePort();
+    const target = `127.0.0.1:${port}`;
+    const agent: ChildProcess = spawn(bin, ['run', '--demo', '--listen', target], { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    agent.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    agent.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => agent.once('exit', (code, signal) => r({ code, signal })));
+    t.after(() => {
+      if (agent.exitCode === null && agent.signalCode === null) agent.kill('SIGKILL');
+    });
+
+    // The real upsc -l prints one UPS name per line once the server listens.
+    let names: string[] = [];
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (agent.exitCode !== null) assert.fail(`agent exited early (${agent.exitCode}):\n${output}`);
+      const r = await run(UPSC, ['-l', target], { timeout: 5000 });
+      names = r.stdout.split('\n').filter((l) => l.trim() !== '');
+      if (r.code === 0 && names.length > 0) break;
+      await sleep(200);
+    }
+    assert.equal(names.length, 1, `upsc -l ${target} should list the demo UPS:\n${names.join('\n')}\nagent output:\n${output}`);
+    const ups = names[0]!;
+
+    // Every variable, then one: the demo is driven, so its status is one of the loop's states (never WAIT for long).
+    let status = '';
+    while (Date.now() < deadline) {
+      const r = await run(UPSC, [`${ups}@${target}`, 'ups.status'], { timeout: 5000 });
+      status = r.stdout.trim();
+      if (r.code === 0 && status !== '' && status !== 'WAIT') break;
+      await sleep(200);
+    }
+    assert.match(status, /^(OL|OB)( LB)?$|^(OL|OB) /, `ups.status of ${ups}: ${JSON.stringify(status)}`);
+    const all = await run(UPSC, [`${ups}@${target}`], { timeout: 5000 });
+    assert.equal(all.code, 0, all.stderr);
+    const vars = new Map(all.stdout.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+    for (const v of ['ups.status', 'battery.charge']) assert.ok(vars.has(v), `upsc ${ups} lacks ${v}:\n${all.stdout}`);
+
+    agent.kill('SIGTERM');
+    const result = await Promise.race([exited, sleep(10_000).then(() => null)]);
+    assert.ok(result, `agent did not exit within 10 s of SIGTERM:\n${output}`);
+    assert.deepEqual(result, { code: 0, signal: null }, output);
+    assert.doesNotMatch(output, SEA_NOISE);
+  });
+});
