@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VERSION } from '../../src/cli/version';
+import { DEMO_UPS_NAME } from '../../src/drivers/dummy/demo';
 import { UPSC, freePort } from '../helpers/real-nut';
 
 const ROOT = resolve(__dirname, '../..');
@@ -118,8 +119,8 @@ void describe('dist/upsagent (single executable)', () => {
       if (r.code === 0 && names.length > 0) break;
       await sleep(200);
     }
-    assert.equal(names.length, 1, `upsc -l ${target} should list the demo UPS:\n${names.join('\n')}\nagent output:\n${output}`);
-    const ups = names[0]!;
+    assert.deepEqual(names, [DEMO_UPS_NAME], `upsc -l ${target} should list the demo UPS; agent output:\n${output}`);
+    const ups = DEMO_UPS_NAME;
 
     // Every variable, then one: the demo is driven, so its status is one of the loop's states (never WAIT for long).
     let status = '';
@@ -133,7 +134,7 @@ void describe('dist/upsagent (single executable)', () => {
     const all = await run(UPSC, [`${ups}@${target}`], { timeout: 5000 });
     assert.equal(all.code, 0, all.stderr);
     const vars = new Map(all.stdout.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
-    for (const v of ['ups.status', 'battery.charge']) assert.ok(vars.has(v), `upsc ${ups} lacks ${v}:\n${all.stdout}`);
+    for (const v of ['ups.status', 'battery.charge', 'battery.runtime', 'ups.load', 'device.model']) assert.ok(vars.has(v), `upsc ${ups} lacks ${v}:\n${all.stdout}`);
 
     agent.kill('SIGTERM');
     const result = await Promise.race([exited, sleep(10_000).then(() => null)]);
