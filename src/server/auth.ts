@@ -1,0 +1,57 @@
+/**
+ * Who may do what, as upsd.users grants it (NUT's server/user.c):
+ *
+ * - the user name and the password must match exactly (case-sensitive);
+ * - SET needs the `set` action;
+ * - FSD needs the `fsd` action or `upsmon primary`;
+ * - LOGIN needs an upsmon role (primary or secondary);
+ * - PRIMARY / MASTER need `upsmon primary`;
+ * - an instant command needs its name (case-insensitive) or `all` in instcmds.
+ *
+ * Any failure (unknown user, wrong password, missing right) is the same
+ * ERR ACCESS-DENIED on the wire, so nothing tells a prober which one it was.
+ */
+import type { UserConfig } from '../core/config';
+
+export type UserAction = 'SET' | 'FSD' | 'LOGIN' | 'PRIMARY';
+
+export class UserTable {
+  private readonly users: Map<string, UserConfig>;
+
+  constructor(users: Record<string, UserConfig>) {
+    // A Map, not the object: a user named "__proto__" or "constructor" must not reach Object.prototype.
+    this.users = new Map(Object.entries(users));
+  }
+
+  private match(username: string | undefined, password: string | undefined): UserConfig | undefined {
+    if (username === undefined || password === undefined) return undefined;
+    const u = this.users.get(username);
+    return u && u.password === password ? u : undefined;
+  }
+
+  mayDo(username: string | undefined, password: string | undefined, action: UserAction): boolean {
+    const u = this.match(username, password);
+    if (!u) return false;
+    const actions = u.actions ?? [];
+    switch (action) {
+      case 'SET':
+        return actions.includes('set');
+      case 'FSD':
+        return actions.includes('fsd') || u.upsmon === 'primary';
+      case 'LOGIN':
+        return u.upsmon === 'primary' || u.upsmon === 'secondary';
+      case 'PRIMARY':
+        return u.upsmon === 'primary';
+    }
+  }
+
+  mayRun(username: string | undefined, password: string | undefined, cmd: string): boolean {
+    const u = this.match(username, password);
+    if (!u) return false;
+    const want = cmd.toLowerCase();
+    return (u.instcmds ?? []).some((c) => {
+      const l = c.toLowerCase();
+      return l === want || l === 'all';
+    });
+  }
+}

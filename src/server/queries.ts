@@ -1,0 +1,157 @@
+/**
+ * GET and LIST: the read-only requests, with upsd 2.8.0's order of checks
+ * (argument count, then UNKNOWN-UPS, then DRIVER-NOT-CONNECTED / DATA-STALE,
+ * then VAR-NOT-SUPPORTED) and its reply formats. UPS and variable names are
+ * echoed as the client wrote them; LIST VAR/RW/CMD come from the cache.
+ */
+import { describeCmd, describeVar } from './descriptions';
+import { encode } from './format';
+import { ERR, NUT_VERSION, unavailable } from './replies';
+import type { Reply, ServerContext, Session } from './session';
+import { findVar, shownValue } from './view';
+
+/** GET VAR <any> server.*: answered by the server itself, whatever the UPS name. */
+function getServerVar(ctx: ServerContext, ups: string, name: string): string {
+  const lower = name.toLowerCase();
+  if (lower === 'server.info') return `VAR ${ups} server.info "${ctx.verText}"\n`;
+  if (lower === 'server.version') return `VAR ${ups} server.version "${NUT_VERSION}"\n`;
+  return ERR['VAR-NOT-SUPPORTED'];
+}
+
+function getVar(ctx: ServerContext, ups: string, name: string): string {
+  if (name.length >= 7 && name.slice(0, 7).toLowerCase() === 'server.') return getServerVar(ctx, ups, name);
+  const view = ctx.store.get(ups);
+  if (!view) return ERR['UNKNOWN-UPS'];
+  const bad = unavailable(ctx, view);
+  if (bad) return bad;
+  const v = findVar(view, name);
+  if (!v) return ERR['VAR-NOT-SUPPORTED'];
+  return `VAR ${ups} ${name} "${encode(shownValue(view, v))}"\n`;
+}
+
+function getType(ctx: ServerContext, ups: string, name: string): string {
+  const view = ctx.store.get(ups);
+  if (!view) return ERR['UNKNOWN-UPS'];
+  const bad = unavailable(ctx, view);
+  if (bad) return bad;
+  const v = findVar(view, name);
+  if (!v) return ERR['VAR-NOT-SUPPORTED'];
+  // Word order as netget.c writes it; anything not STRING is reported NUMBER.
+  let out = `TYPE ${ups} ${name}`;
+  if (v.flags.rw) out += ' RW';
+  if (v.enums.length) out += ' ENUM';
+  if (v.ranges.length) out += ' RANGE';
+  return out + (v.flags.string ? ` STRING:${v.maxLength}\n` : ' NUMBER\n');
+}
+
+function getDesc(ctx: ServerContext, kind: 'DESC' | 'CMDDESC', ups: string, name: string): string {
+  const view = ctx.store.get(ups);
+  if (!view) return ERR['UNKNOWN-UPS'];
+  const bad = unavailable(ctx, view);
+  if (bad) return bad;
+  const text = kind === 'DESC' ? describeVar(name) : describeCmd(name);
+  return `${kind} ${ups} ${name} "${text}"\n`;
+}
+
+function getNumLogins(ctx: ServerContext, ups: string): string {
+  const view = ctx.store.get(ups);
+  if (!view) return ERR['UNKNOWN-UPS'];
+  const bad = unavailable(ctx, view);
+  if (bad) return bad;
+  return `NUMLOGINS ${ups} ${ctx.sessions.count(view.name)}\n`;
+}
+
+/** GET UPSDESC works even when the driver is down or stale, as in upsd. */
+function getUpsDesc(ctx: ServerContext, ups: string): string {
+  const view = ctx.store.get(ups);
+  if (!view) return ERR['UNKNOWN-UPS'];
+  return `UPSDESC ${ups} "${view.desc ? encode(view.desc) : 'Unavailable'}"\n`;
+}
+
+export function handleGet(ctx: ServerContext, s: Session, args: readonly string[]): string {
+  if (args.length < 1) return ERR['INVALID-ARGUMENT'];
+  const sub = args[0]!.toUpperCase();
+  if (sub === 'TRACKING') {
+    if (args.length < 2) return s.tracking ? 'ON\n' : 'OFF\n';
+    return s.tracking ? `${ctx.tracking.get(args[1]!)}\n` : ERR['FEATURE-NOT-CONFIGURED'];
+  }
+  if (args.length < 2) return ERR['INVALID-ARGUMENT'];
+  const ups = args[1]!;
+  if (sub === 'NUMLOGINS') return getNumLogins(ctx, ups);
+  if (sub === 'UPSDESC') return getUpsDesc(ctx, ups);
+  if (args.length < 3) return ERR['INVALID-ARGUMENT'];
+  const name = args[2]!;
+  switch (sub) {
+    case 'VAR':
+      return getVar(ctx, ups, name);
+    case 'TYPE':
+      return getType(ctx, ups, name);
+    case 'DESC':
+      return getDesc(ctx, 'DESC', ups, name);
+    case 'CMDDESC':
+      return getDesc(ctx, 'CMDDESC', ups, name);
+    default:
+      return ERR['INVALID-ARGUMENT'];
+  }
+}
+
+function listUps(ctx: ServerContext): string {
+  let out = 'BEGIN LIST UPS\n';
+  for (const name of ctx.store.names()) {
+    const view = ctx.store.get(name);
+    const desc = view?.desc ? encode(view.desc) : 'Description unavailable';
+    out += `UPS ${name} "${desc}"\n`;
+  }
+  return out + 'END LIST UPS\n';
+}
+
+function listCached(ctx: ServerContext, kind: 'VAR' | 'RW' | 'CMD', ups: string): Reply {
+  const view = ctx.store.get(ups);
+  if (!view) return ERR['UNKNOWN-UPS'];
+  return unavailable(ctx, view) ?? ctx.lists.get(kind, view, ups);
+}
+
+/** LIST CLIENT works even when the driver is down or stale, as in upsd. */
+function listClients(ctx: ServerContext, ups: string): string {
+  const view = ctx.store.get(ups);
+  if (!view) return ERR['UNKNOWN-UPS'];
+  let out = `BEGIN LIST CLIENT ${ups}\n`;
+  for (const c of ctx.sessions.loggedIn(view.name)) out += `CLIENT ${c.loginUps} ${c.addr}\n`;
+  return out + `END LIST CLIENT ${ups}\n`;
+}
+
+function listEnumOrRange(ctx: ServerContext, kind: 'ENUM' | 'RANGE', ups: string, name: string): string {
+  const view = ctx.store.get(ups);
+  if (!view) return ERR['UNKNOWN-UPS'];
+  const bad = unavailable(ctx, view);
+  if (bad) return bad;
+  const v = findVar(view, name);
+  if (!v) return ERR['VAR-NOT-SUPPORTED'];
+  let out = `BEGIN LIST ${kind} ${ups} ${name}\n`;
+  if (kind === 'ENUM') {
+    for (const e of v.enums) out += `ENUM ${ups} ${name} "${encode(e)}"\n`;
+  } else {
+    // upsd keeps ranges as C ints and prints them with %i.
+    for (const [lo, hi] of v.ranges) out += `RANGE ${ups} ${name} "${Math.trunc(lo)}" "${Math.trunc(hi)}"\n`;
+  }
+  return out + `END LIST ${kind} ${ups} ${name}\n`;
+}
+
+export function handleList(ctx: ServerContext, _s: Session, args: readonly string[]): Reply {
+  if (args.length < 1) return ERR['INVALID-ARGUMENT'];
+  const sub = args[0]!.toUpperCase();
+  if (sub === 'UPS') return listUps(ctx);
+  if (args.length < 2) return ERR['INVALID-ARGUMENT'];
+  const ups = args[1]!;
+  switch (sub) {
+    case 'VAR':
+    case 'RW':
+    case 'CMD':
+      return listCached(ctx, sub, ups);
+    case 'CLIENT':
+      return listClients(ctx, ups);
+  }
+  if (args.length < 3) return ERR['INVALID-ARGUMENT'];
+  if (sub === 'ENUM' || sub === 'RANGE') return listEnumOrRange(ctx, sub, ups, args[2]!);
+  return ERR['INVALID-ARGUMENT'];
+}

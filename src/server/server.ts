@@ -1,0 +1,178 @@
+/**
+ * The NUT network server (protocol 1.3, as upsd 2.8.0 speaks it): listens on
+ * the configured addresses, accepts clients up to server.maxClients, drops
+ * clients silent for server.idleTimeout seconds, and answers requests from
+ * the state store. It only reads the store; SET VAR and INSTCMD go to the
+ * drivers as bus requests, FSD latches in the store. It never imports a driver.
+ */
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { EventBus } from '../core/bus';
+import { DEFAULT_LISTEN, parseListen, type ServerConfig, type UserConfig } from '../core/config';
+import { errorMessage } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { Module } from '../core/module';
+import type { UpsStore } from '../core/state';
+import { UserTable } from './auth';
+import { ClientConnection } from './connection';
+import { ListenError } from './errors';
+import { ListCache } from './format';
+import { verText } from './replies';
+import { SessionRegistry, type ServerContext } from './session';
+import { TrackingTable } from './tracking';
+
+export interface NutServerOptions {
+  store: UpsStore;
+  bus: EventBus;
+  log: Logger;
+  server: ServerConfig;
+  users: Record<string, UserConfig>;
+  /** upsagent's version, shown in VER and server.info. */
+  version: string;
+  /** Milliseconds; the same clock the store uses (tests inject one). */
+  clock?: () => number;
+  /** How long SET VAR / INSTCMD wait for the driver's verdict before answering OK (default 5 s). */
+  requestWaitMs?: number;
+  /** Unread output after which a client is dropped (default 1 MiB). */
+  maxOutputBytes?: number;
+  /** How often idle clients and old tracking entries are swept (default 1 s). */
+  sweepIntervalMs?: number;
+}
+
+export interface BoundAddress {
+  host: string;
+  port: number;
+}
+
+export class NutServer implements Module {
+  readonly name = 'server';
+  private readonly ctx: ServerContext;
+  private readonly listeners: Server[] = [];
+  private readonly conns = new Set<ClientConnection>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly clock: () => number;
+  private readonly cfg: Required<ServerConfig>;
+  private lastRefusalLog = -Infinity;
+
+  constructor(private readonly opts: NutServerOptions) {
+    this.clock = opts.clock ?? Date.now;
+    const s = opts.server;
+    // The schema fills these in; defaults here keep a hand-built ServerConfig (tests, embedders) working.
+    this.cfg = {
+      listen: s.listen ?? DEFAULT_LISTEN,
+      maxAge: s.maxAge ?? 15,
+      maxClients: s.maxClients ?? 10_000,
+      idleTimeout: s.idleTimeout ?? 60,
+      allowNotAllListeners: s.allowNotAllListeners ?? true,
+    };
+    this.ctx = {
+      store: opts.store,
+      bus: opts.bus,
+      log: opts.log,
+      users: new UserTable(opts.users),
+      tracking: new TrackingTable(this.clock),
+      lists: new ListCache(),
+      sessions: new SessionRegistry(),
+      clock: this.clock,
+      maxAgeMs: this.cfg.maxAge * 1000,
+      requestWaitMs: opts.requestWaitMs ?? 5000,
+      verText: verText(opts.version),
+    };
+  }
+
+  async start(): Promise<void> {
+    const failures: Array<{ address: string; reason: string }> = [];
+    for (const text of this.cfg.listen) {
+      const addr = parseListen(text);
+      try {
+        if (typeof addr === 'string') throw new Error(addr);
+        this.listeners.push(await this.listen(addr.host, addr.port));
+      } catch (err) {
+        failures.push({ address: text, reason: errorMessage(err) });
+        if (!this.cfg.allowNotAllListeners) break;
+        this.opts.log.error(`not listening on ${text}: ${errorMessage(err)}`);
+      }
+    }
+    if (failures.length && (!this.cfg.allowNotAllListeners || this.listeners.length === 0)) {
+      await this.closeListeners();
+      throw new ListenError(failures);
+    }
+    const sweepMs = this.opts.sweepIntervalMs ?? 1000;
+    this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
+    this.sweepTimer.unref();
+    for (const a of this.addresses()) this.opts.log.info(`listening on ${a.host} port ${a.port}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+    const closing = this.closeListeners();
+    for (const c of [...this.conns]) c.close('server stopping');
+    await closing;
+  }
+
+  /** Where the server actually listens (port 0 in the config becomes the real port). */
+  addresses(): BoundAddress[] {
+    return this.listeners.map((s) => {
+      const a = s.address() as AddressInfo;
+      return { host: a.address, port: a.port };
+    });
+  }
+
+  /** Connected clients right now. */
+  get clientCount(): number {
+    return this.conns.size;
+  }
+
+  private listen(host: string, port: number): Promise<Server> {
+    return new Promise((resolve, reject) => {
+      const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
+      const onError = (err: Error) => {
+        server.close();
+        reject(err);
+      };
+      server.once('error', onError);
+      // `*` means every address: one dual-stack socket takes IPv4 and IPv6 alike.
+      server.listen({ host, port, ipv6Only: false, backlog: 511 }, () => {
+        server.off('error', onError);
+        // Accept errors (EMFILE...) must not take the daemon down.
+        server.on('error', (err) => this.opts.log.error(`listener ${host}:${port}: ${errorMessage(err)}`));
+        resolve(server);
+      });
+    });
+  }
+
+  private accept(socket: Socket): void {
+    if (this.conns.size >= this.cfg.maxClients) {
+      // Refused at once: the client sees the connection closed and can retry later.
+      const now = Date.now();
+      // Once a second at most: a flood of refused connections must not flood the log too.
+      if (now - this.lastRefusalLog >= 1000) {
+        this.lastRefusalLog = now;
+        this.opts.log.warn(`refusing ${socket.remoteAddress ?? 'a client'}: ${this.conns.size} clients already (server.maxClients)`);
+      }
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
+    const conn = new ClientConnection(socket, this.ctx, {
+      maxOutputBytes: this.opts.maxOutputBytes ?? 1024 * 1024,
+      log: this.opts.log,
+      onClose: (c) => this.conns.delete(c),
+    });
+    if (!conn.isClosed) this.conns.add(conn);
+    this.opts.log.debug(`connect from ${conn.session.addr}`);
+  }
+
+  /** Drops clients silent for longer than server.idleTimeout (upsd: 60 s) and forgets old tracking results. */
+  private sweep(): void {
+    const now = this.clock();
+    const idleMs = this.cfg.idleTimeout * 1000;
+    for (const c of this.conns) if (now - c.lastHeard > idleMs) c.close('idle');
+    this.ctx.tracking.sweep(now);
+  }
+
+  private async closeListeners(): Promise<void> {
+    const all = this.listeners.splice(0);
+    await Promise.all(all.map((s) => new Promise<void>((res) => s.close(() => res()))));
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Per-client protocol state (what USERNAME, PASSWORD, LOGIN and SET TRACKING
+ * leave behind) and the registry of all clients, which NUMLOGINS and
+ * LIST CLIENT read.
+ */
+import type { EventBus } from '../core/bus';
+import type { Logger } from '../core/logger';
+import type { UpsStore } from '../core/state';
+import type { UserTable } from './auth';
+import type { ListCache } from './format';
+import type { TrackingTable } from './tracking';
+
+export interface Session {
+  /** Client IP address as upsd prints it (IPv4-mapped IPv6 shown as plain IPv4). */
+  readonly addr: string;
+  username?: string;
+  password?: string;
+  /** The UPS this client LOGINed to (its configured spelling). */
+  loginUps?: string;
+  /** SET TRACKING ON: SET VAR and INSTCMD answer with a tracking id. */
+  tracking: boolean;
+  /** LOGOUT was answered: close once the replies are out. */
+  logout: boolean;
+}
+
+export class SessionRegistry {
+  private readonly all = new Set<Session>();
+  private readonly logins = new Map<string, number>();
+
+  open(addr: string): Session {
+    const s: Session = { addr, tracking: false, logout: false };
+    this.all.add(s);
+    return s;
+  }
+
+  close(s: Session): void {
+    if (!this.all.delete(s)) return;
+    if (s.loginUps !== undefined) {
+      const key = s.loginUps.toLowerCase();
+      const n = (this.logins.get(key) ?? 1) - 1;
+      if (n > 0) this.logins.set(key, n);
+      else this.logins.delete(key);
+    }
+  }
+
+  login(s: Session, ups: string): void {
+    s.loginUps = ups;
+    const key = ups.toLowerCase();
+    this.logins.set(key, (this.logins.get(key) ?? 0) + 1);
+  }
+
+  /** GET NUMLOGINS: clients that LOGINed to this UPS and are still connected. */
+  count(ups: string): number {
+    return this.logins.get(ups.toLowerCase()) ?? 0;
+  }
+
+  /** LIST CLIENT: logged-in clients of a UPS, newest connection first as upsd lists them. */
+  loggedIn(ups: string): Session[] {
+    const key = ups.toLowerCase();
+    const out: Session[] = [];
+    for (const s of this.all) if (s.loginUps !== undefined && s.loginUps.toLowerCase() === key) out.push(s);
+    return out.reverse();
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+}
+
+/** Everything the command handlers need, passed in by the server. */
+export interface ServerContext {
+  readonly store: UpsStore;
+  readonly bus: EventBus;
+  readonly log: Logger;
+  readonly users: UserTable;
+  readonly tracking: TrackingTable;
+  readonly lists: ListCache;
+  readonly sessions: SessionRegistry;
+  readonly clock: () => number;
+  /** server.maxAge in milliseconds. */
+  readonly maxAgeMs: number;
+  /** How long SET VAR / INSTCMD wait for the driver's verdict before answering OK (queued). */
+  readonly requestWaitMs: number;
+  /** The VER line (also server.info), without newline. */
+  readonly verText: string;
+}
+
+/** A reply: text, or a pre-encoded buffer (cached LIST replies). */
+export type Reply = string | Buffer;
