@@ -41,7 +41,7 @@ const opt = {
   codeCache: !args.includes('--no-code-cache'),
   target: args.includes('--target') ? args[args.indexOf('--target') + 1] : `${process.platform}-${process.arch}`,
 };
-// --entry is for trying the packaging with another program (build/try-entry.ts).
+// --entry packages another program, e.g. a probe when investigating the packaging itself.
 const ENTRY = path.resolve(ROOT, args.includes('--entry') ? args[args.indexOf('--entry') + 1] : 'src/cli/main.ts');
 const HOST = `${process.platform}-${process.arch}`;
 const CROSS = opt.target !== HOST;
@@ -139,13 +139,7 @@ async function main() {
     return mib(fs.statSync(BUNDLE).size);
   });
 
-  // (c) Base Node binary.
-  const baseNode = await ensureBaseNode(opt.target);
-  // The blob must be made by the same Node version that runs it; for a cross build the
-  // host's binary of that version makes it (without a code cache, which is per-CPU).
-  const blobMaker = CROSS ? await ensureBaseNode(HOST) : baseNode;
-
-  // (d) SEA blob + injection.
+  // The addons to embed; checked before fetching anything, so a target we cannot serve fails fast.
   const assets = {};
   for (const [name, byTarget] of Object.entries(addons.ADDONS)) {
     const spec = byTarget[opt.target];
@@ -154,6 +148,13 @@ async function main() {
     if (!fs.existsSync(file)) throw new BuildError(`${name} addon for ${opt.target} missing: ${path.relative(ROOT, file)} (is ${spec.pkg} installed for that target?)`);
     assets[addons.assetKey(name)] = file;
   }
+  // (c) Base Node binary.
+  const baseNode = await ensureBaseNode(opt.target);
+  // The blob must be made by the same Node version that runs it; for a cross build the
+  // host's binary of that version makes it (without a code cache, which is per-CPU).
+  const blobMaker = CROSS ? await ensureBaseNode(HOST) : baseNode;
+
+  // (d) SEA blob + injection.
   const seaDir = path.join(CACHE, 'sea', opt.target);
   fs.mkdirSync(seaDir, { recursive: true });
   const blob = path.join(seaDir, 'sea-prep.blob');
