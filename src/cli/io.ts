@@ -19,7 +19,52 @@ export function processIO(): CliIO {
   };
 }
 
+/**
+ * Piped stdin (`printf 'admin\nsecret\n' | upsagent upscmd ...`): one line
+ * reader for the whole process, so a second prompt gets the next line instead
+ * of losing what the first reader had buffered, and gets '' at end of input
+ * instead of waiting forever. stdin is paused between prompts so it does not
+ * keep the process alive.
+ */
+interface PipedInput {
+  lines: string[];
+  waiters: Array<(line: string) => void>;
+  ended: boolean;
+}
+let piped: PipedInput | undefined;
+
+async function pipedLine(): Promise<string> {
+  if (!piped) {
+    const state: PipedInput = { lines: [], waiters: [], ended: false };
+    piped = state;
+    const readline = await import('node:readline');
+    const rl = readline.createInterface({ input: process.stdin, terminal: false });
+    rl.on('line', (line) => {
+      const w = state.waiters.shift();
+      if (w) w(line);
+      else state.lines.push(line);
+      if (state.waiters.length === 0) process.stdin.pause();
+    });
+    rl.on('close', () => {
+      state.ended = true;
+      for (const w of state.waiters.splice(0)) w('');
+    });
+  }
+  const state = piped;
+  const ready = state.lines.shift();
+  if (ready !== undefined) return ready;
+  if (state.ended) return '';
+  return new Promise((resolve) => {
+    state.waiters.push(resolve);
+    process.stdin.resume();
+  });
+}
+
 async function promptTerminal(question: string, hidden: boolean): Promise<string> {
+  if (process.stdin.isTTY !== true) {
+    process.stderr.write(question);
+    return pipedLine();
+  }
   const readline = await import('node:readline');
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
   if (hidden) {
