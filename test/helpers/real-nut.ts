@@ -83,9 +83,10 @@ export function nutAvailable(): boolean {
   return [UPSD, DUMMY_UPS, UPSC].every((p) => existsSync(p));
 }
 
-/** Every process still running, so a crashed test run does not leave them behind. */
+/** Every process still running, so a crashed or interrupted test run does not leave them behind. */
 const live = new Set<ChildProcess>();
-process.on('exit', () => {
+
+function killAll(): void {
   for (const child of live) {
     try {
       child.kill('SIGKILL');
@@ -93,7 +94,18 @@ process.on('exit', () => {
       // Already gone.
     }
   }
-});
+}
+process.on('exit', killAll);
+// An interrupted run (Ctrl-C, the test runner's timeout) skips 'exit' handlers
+// when it dies of the signal: clean up, then die of the same signal.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  const onSignal = (): void => {
+    killAll();
+    process.off(sig, onSignal);
+    process.kill(process.pid, sig);
+  };
+  process.on(sig, onSignal);
+}
 
 export class RealNutError extends Error {
   constructor(message: string) {
