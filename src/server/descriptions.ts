@@ -285,5 +285,7 @@ export function describeCmd(name: string): string {
   return lookup(CMDS, name) ?? NO_DESCRIPTION;
 }
 
-/** How many names have a description (for tests). */
-export const DESCRIBED = { vars: Object.keys(VARS).length, cmds: Object.keys(CMDS).length };
+/** Every described name (for tests and documentation). */
+export function describedNames(): { vars: string[]; cmds: string[] } {
+  return { vars: Object.keys(VARS), cmds: Object.keys(CMDS) };
+}

@@ -1,0 +1,275 @@
+/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises describe() and test() return */
+/**
+ * The server under hostile or careless clients, and its own resource rules:
+ * one socket write per batch of replies, huge lines, binary garbage,
+ * half-closed and reset connections, maxClients, idle clients, clients that
+ * never read, listen failures, stop().
+ */
+import { afterEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, Socket } from 'node:net';
+import { ListenError } from '../../src/server/errors';
+import { NutClient, startHarness, type FakeDriver, type Harness, type HarnessOptions } from '../helpers/fake-driver';
+
+function populate(d: FakeDriver, vars = 40): void {
+  const all: Record<string, string> = { 'ups.status': 'OL', 'ups.load': '12' };
+  for (let i = 0; i < vars; i++) all[`test.var${String(i).padStart(3, '0')}`] = `value ${i} with "quotes" and \\ and #`;
+  d.attach(all, ['load.off', 'beeper.toggle']);
+}
+
+/** Counts server-side socket writes (sockets whose local port is the server's). */
+function countServerWrites(port: number): { count: () => number; restore: () => void } {
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const orig = Socket.prototype.write;
+  let n = 0;
+  Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
+    if (this.localPort === port) n++;
+    return (orig as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof orig;
+  return { count: () => n, restore: () => (Socket.prototype.write = orig) };
+}
+
+async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('NUT server: robustness', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  async function start(opts: HarnessOptions = {}): Promise<Harness> {
+    h = await startHarness(opts);
+    populate(h.drivers.ups1!);
+    return h;
+  }
+
+  test('a whole LIST is written with one socket write', async () => {
+    const s = await start();
+    const c = await s.client();
+    const writes = countServerWrites(s.port);
+    try {
+      const reply = await c.request('LIST VAR ups1');
+      assert.equal(reply.split('\n').length, 44);
+      assert.equal(writes.count(), 1);
+    } finally {
+      writes.restore();
+    }
+  });
+
+  test('pipelined requests in one chunk are all answered, in order, with one write', async () => {
+    const s = await start();
+    const c = await s.client();
+    await c.request('VER'); // settle the connection first
+    const writes = countServerWrites(s.port);
+    try {
+      c.send('GET VAR ups1 ups.status\nLIST CMD ups1\nNETVER\nGET VAR ups1 no.such\nLIST UPS\nFOO\n');
+      assert.equal(await c.readReply(), 'VAR ups1 ups.status "OL"');
+      assert.equal(await c.readReply(), 'BEGIN LIST CMD ups1\nCMD ups1 beeper.toggle\nCMD ups1 load.off\nEND LIST CMD ups1');
+      assert.equal(await c.readReply(), '1.3');
+      assert.equal(await c.readReply(), 'ERR VAR-NOT-SUPPORTED');
+      assert.equal(await c.readReply(), 'BEGIN LIST UPS\nUPS ups1 "Test UPS"\nEND LIST UPS');
+      assert.equal(await c.readReply(), 'ERR UNKNOWN-COMMAND');
+      assert.equal(writes.count(), 1);
+    } finally {
+      writes.restore();
+    }
+  });
+
+  test('thousands of pipelined requests spanning many chunks are all answered in order', async () => {
+    const s = await start();
+    const c = await s.client();
+    const n = 5000;
+    let req = '';
+    for (let i = 0; i < n; i++) req += i % 2 ? 'GET VAR ups1 ups.load\n' : 'NETVER\n';
+    c.send(req);
+    for (let i = 0; i < n; i++) assert.equal(await c.readReply(), i % 2 ? 'VAR ups1 ups.load "12"' : '1.3');
+  });
+
+  test('a line longer than 16 KiB is answered ERR UNKNOWN-COMMAND and the connection goes on', async () => {
+    const s = await start();
+    const c = await s.client();
+    c.send('a'.repeat(100_000) + '\n');
+    assert.equal(await c.readReply(), 'ERR UNKNOWN-COMMAND');
+    // A megabyte without a newline, sent in pieces, then its end.
+    for (let i = 0; i < 16; i++) c.send('GET VAR ups1 '.repeat(5000));
+    c.send('\nNETVER\n');
+    assert.equal(await c.readReply(), 'ERR UNKNOWN-COMMAND');
+    assert.equal(await c.readReply(), '1.3');
+  });
+
+  test('binary garbage never hurts: the next clean request is answered', async () => {
+    const s = await start();
+    const c = await s.client();
+    let seed = 7;
+    const junk = Buffer.alloc(200_000).map(() => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff);
+    c.send(junk);
+    c.send('x#\nPROTVER\n');
+    let line = '';
+    for (let i = 0; i < 100_000 && line !== '1.3'; i++) line = await c.readReply();
+    assert.equal(line, '1.3');
+    assert.equal(await c.request('GET VAR ups1 ups.status'), 'VAR ups1 ups.status "OL"');
+  });
+
+  test('a client that half-closes still gets its replies, then the server closes', async () => {
+    const s = await start();
+    const c = await s.client();
+    c.send('NETVER\nGET VAR ups1 ups.load\n');
+    c.end();
+    assert.equal(await c.readReply(), '1.3');
+    assert.equal(await c.readReply(), 'VAR ups1 ups.load "12"');
+    await c.waitClosed();
+    await until(() => s.server.clientCount === 0, 'the server to forget the client');
+  });
+
+  test('half-closing while a driver works: the reply still comes', async () => {
+    const s = await start();
+    const d = s.drivers.ups1!;
+    const c = await s.client();
+    await c.auth('admin', 'secret');
+    d.hold = true;
+    c.send('INSTCMD ups1 load.off\nNETVER\n');
+    c.end();
+    await until(() => d.calls.length === 1, 'the driver call');
+    d.release();
+    assert.equal(await c.readReply(), 'OK');
+    assert.equal(await c.readReply(), '1.3');
+    await c.waitClosed();
+  });
+
+  test('reset connections (mid-line, mid-request) are forgotten and the server keeps serving', async () => {
+    const s = await start();
+    for (let i = 0; i < 20; i++) {
+      const c = await s.client();
+      c.send(i % 2 ? 'GET VAR ups1 ups.st' : 'LIST VAR ups1\nLIST VAR ups1\n');
+      c.sock.resetAndDestroy();
+    }
+    const c = await s.client();
+    assert.equal(await c.request('GET VAR ups1 ups.status'), 'VAR ups1 ups.status "OL"');
+    await until(() => s.server.clientCount === 1, 'reset clients to be dropped');
+  });
+
+  test('at most maxClients connections: the next one is closed at once; room frees when one leaves', async () => {
+    const s = await start({ server: { maxClients: 3 } });
+    const a = await s.client();
+    const b = await s.client();
+    const c = await s.client();
+    for (const x of [a, b, c]) assert.equal(await x.request('NETVER'), '1.3');
+    const d = await NutClient.connect(s.port);
+    await d.waitClosed();
+    assert.equal(d.pending, '');
+    a.destroy();
+    await until(() => s.server.clientCount === 2, 'a client to leave');
+    const e = await s.client();
+    assert.equal(await e.request('NETVER'), '1.3');
+    assert.ok(s.log.lines.some((l) => l.includes('server.maxClients')));
+  });
+
+  test('clients silent for longer than idleTimeout are dropped; active ones stay', async () => {
+    const s = await start({ server: { idleTimeout: 60 }, extra: { sweepIntervalMs: 10 } });
+    const idle = await s.client();
+    const busy = await s.client();
+    const partial = await s.client();
+    partial.send('GET VAR ups1 ups'); // an unfinished line is not a request
+    for (let i = 0; i < 4; i++) {
+      s.clock.t += 20_000;
+      s.drivers.ups1!.pub.dataOk();
+      assert.equal(await busy.request('NETVER'), '1.3');
+    }
+    await idle.waitClosed();
+    await partial.waitClosed();
+    assert.equal(busy.closed, false);
+    assert.equal(await busy.request('NETVER'), '1.3');
+  });
+
+  test('a client that never reads is dropped once ~maxOutputBytes of replies are waiting', async () => {
+    const s = await start({ extra: { maxOutputBytes: 256 * 1024 } });
+    populate(s.drivers.ups1!, 100); // about 6 KB per LIST VAR
+    const c = await s.client();
+    c.sock.pause(); // never read
+    const req = 'LIST VAR ups1\n'.repeat(4000); // ~25 MB of replies
+    c.sock.write(req);
+    await until(() => s.server.clientCount === 0, 'the slow reader to be dropped', 20_000);
+    assert.ok(s.log.lines.some((l) => l.includes('does not read its replies')));
+    const other = await s.client();
+    assert.equal(await other.request('NETVER'), '1.3');
+  });
+
+  test('LOGOUT closes even when the client keeps the socket open', async () => {
+    const s = await start();
+    const c = await s.client();
+    assert.equal(await c.request('LOGOUT'), 'OK Goodbye');
+    await c.waitClosed();
+    await until(() => s.server.clientCount === 0, 'the server to forget the client');
+  });
+
+  test('stop() closes every client and every listener', async () => {
+    const s = await start();
+    const a = await s.client();
+    const b = await s.client();
+    await s.server.stop();
+    await a.waitClosed();
+    await b.waitClosed();
+    await assert.rejects(NutClient.connect(s.port));
+    h = undefined;
+  });
+
+  test('port 0 is a real port; allowNotAllListeners skips addresses that cannot be bound', async () => {
+    const s = await start({ server: { listen: ['127.0.0.1:0', '192.0.2.1:0'], allowNotAllListeners: true } });
+    assert.equal(s.server.addresses().length, 1);
+    assert.ok(s.server.addresses()[0]!.port > 0);
+    assert.ok(s.log.lines.some((l) => l.includes('not listening on 192.0.2.1:0')));
+    const c = await s.client();
+    assert.equal(await c.request('NETVER'), '1.3');
+  });
+
+  test('without allowNotAllListeners one failed address fails start(); none bound always does', async () => {
+    await assert.rejects(startHarness({ server: { listen: ['127.0.0.1:0', '192.0.2.1:0'], allowNotAllListeners: false } }), ListenError);
+    await assert.rejects(startHarness({ server: { listen: ['192.0.2.1:0'], allowNotAllListeners: true } }), (err: unknown) => {
+      assert.ok(err instanceof ListenError);
+      assert.equal(err.failures[0]!.address, '192.0.2.1:0');
+      return true;
+    });
+    // The same port twice: the second bind fails.
+    const first = await start();
+    await assert.rejects(startHarness({ server: { listen: [`127.0.0.1:${first.port}`] } }), ListenError);
+  });
+
+  test('many clients at once each get their own full replies', async () => {
+    const s = await start();
+    const clients = await Promise.all(Array.from({ length: 200 }, () => NutClient.connect(s.port)));
+    try {
+      const expected = await clients[0]!.request('LIST VAR ups1');
+      const replies = await Promise.all(clients.map((c) => c.request('LIST VAR ups1')));
+      for (const r of replies) assert.equal(r, expected);
+      assert.equal(s.server.clientCount, 200);
+    } finally {
+      for (const c of clients) c.destroy();
+    }
+  });
+
+  test('a raw socket can send a request in single bytes', async () => {
+    const s = await start();
+    const sock = connect(s.port, '127.0.0.1');
+    const got = new Promise<string>((res) => {
+      let buf = '';
+      sock.on('data', (d: Buffer) => {
+        buf += d.toString();
+        if (buf.endsWith('\n')) res(buf);
+      });
+    });
+    await new Promise((r) => sock.once('connect', r));
+    for (const ch of 'GET VAR ups1 ups.status\n') {
+      sock.write(ch);
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(await got, 'VAR ups1 ups.status "OL"\n');
+    sock.destroy();
+  });
+});
