@@ -118,7 +118,8 @@ describe('RequestParser (upsd parseconf rules)', () => {
     let seed = 42;
     const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
     for (let round = 0; round < 50; round++) {
-      const junk = Buffer.alloc(4000, 0).map(() => rnd() & 0xff);
+      const junk = Buffer.alloc(4000);
+      for (let i = 0; i < junk.length; i++) junk[i] = rnd() & 0xff;
       // "x#\n" ends whatever state the junk left (escape, quote, word, comment), then a clean request.
       const tail = Buffer.from('x#\nVER\n');
       const out = words(Buffer.concat([junk, tail]), (round % 5) + 1);
