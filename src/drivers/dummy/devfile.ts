@@ -251,7 +251,7 @@ export function parseDevFile(input: string | Uint8Array, source = '<string>'): D
 
   const { lines, openQuoteLine, lostLastLine } = tokenize(text);
   if (openQuoteLine !== null) warn(openQuoteLine, 'a quoted value is not closed before the end of the file');
-  if (lostLastLine !== null) warn(lostLastLine, 'the last line has a single word and no newline; ignored, as NUT does');
+  else if (lostLastLine !== null) warn(lostLastLine, 'the last line has a single word and no newline; ignored, as NUT does');
 
   const steps: DevStep[] = [];
   let step: DevStep = { vars: [], rw: [], cmds: [], timer: null, line: 1 };
@@ -269,7 +269,7 @@ export function parseDevFile(input: string | Uint8Array, source = '<string>'): D
     if (l.quoteSpansLines) warn(l.line, 'a quoted value goes on over a line break; the break is dropped, as NUT does');
     if (l.droppedChars) warn(l.line, 'characters outside printable ASCII were dropped, as NUT does');
     if (l.longWord) warn(l.line, `a word longer than ${MAX_WORD_LENGTH} characters was cut`);
-    if (l.extraWords) warn(l.line, `words after the ${MAX_WORDS}th were dropped, as NUT does`);
+    if (l.extraWords) warn(l.line, `a line keeps its first ${MAX_WORDS} words; the rest were dropped, as NUT does`);
 
     const first = l.words[0]!;
     if (/^(RW|CMD):/.test(first)) {
@@ -347,6 +347,7 @@ export function parseDevFile(input: string | Uint8Array, source = '<string>'): D
   if (firstContent && usable === 0) {
     throw new ParseError('no "name: value" line and no TIMER line: this is not a .dev or .seq file', source, firstContent);
   }
+  warnings.sort((a, b) => a.line - b.line);
   return { source, steps, warnings };
 }
 
