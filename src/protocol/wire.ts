@@ -91,9 +91,13 @@ export function splitWords(line: string, opts: { keepNonAscii?: boolean } = {}):
   return words;
 }
 
-/** Escapes `\` and `"` so a value can sit between double quotes. */
+/**
+ * Escapes `\`, `"` and `#` so a value can sit between double quotes. upsd
+ * escapes `#` in what it sends, and refuses a request with a bare `#` inside
+ * quotes (a parse error: no reply at all), so requests must escape it too.
+ */
 export function escapeValue(value: string): string {
-  return /["\\]/.test(value) ? value.replace(/(["\\])/g, '\\$1') : value;
+  return /["\\#]/.test(value) ? value.replace(/(["\\#])/g, '\\$1') : value;
 }
 
 /** `"value"` with escapes: how every value travels on the wire. */
@@ -101,9 +105,13 @@ export function quote(value: string): string {
   return `"${escapeValue(value)}"`;
 }
 
-/** Quotes a word only when it needs it (spaces, quotes, backslashes or empty). */
+/**
+ * Quotes a word only when it needs it: empty, or holding whitespace, quotes,
+ * backslashes, `#` (a comment outside quotes) or `=` (a word of its own
+ * outside quotes, for upsd's parser).
+ */
 export function quoteIfNeeded(word: string): string {
-  return word === '' || /[\s"\\]/.test(word) ? quote(word) : word;
+  return word === '' || /[\s"\\#=]/.test(word) ? quote(word) : word;
 }
 
 /** Builds a request line from words, quoting those that need it. */
