@@ -328,3 +328,26 @@ void describe('parseDevFile: warnings and errors carry file:line', () => {
     assert.equal(f.warnings.length, 2);
   });
 });
+
+void describe('parseDevFile: arbitrary input', () => {
+  void test('never throws anything but ParseError, whatever the bytes (seeded random texts)', () => {
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const pieces = ['a.b', ':', ' ', '\t', '\n', '\r\n', '"', '\\', '#', '=', 'TIMER', ' 5', 'RW:', 'CMD:', '#RW:x:ENUM:"', 'ups.status', 'driver.', '\x00', '\xff', 'x'.repeat(600)];
+    for (let i = 0; i < 3000; i++) {
+      let text = '';
+      const len = rand(40);
+      for (let j = 0; j < len; j++) text += rand(4) === 0 ? String.fromCharCode(rand(256)) : pieces[rand(pieces.length)]!;
+      try {
+        const f = parseDevFile(text, 'fuzz.dev');
+        assert.ok(f.steps.length >= 1);
+        for (const s of f.steps) for (const [name, value] of s.vars) assert.ok(name.length > 0 && value.length <= 255, JSON.stringify(text));
+      } catch (err) {
+        assert.ok(err instanceof ParseError, `${String(err)} for ${JSON.stringify(text)}`);
+      }
+    }
+  });
+});
