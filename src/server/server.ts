@@ -85,7 +85,7 @@ export class NutServer implements Module {
       const addr = parseListen(text);
       try {
         if (typeof addr === 'string') throw new Error(addr);
-        this.listeners.push(await this.listen(addr.host, addr.port));
+        this.listeners.push(await this.listenAny(addr.host, addr.port));
       } catch (err) {
         failures.push({ address: text, reason: errorMessage(err) });
         if (!this.cfg.allowNotAllListeners) break;
@@ -121,6 +121,17 @@ export class NutServer implements Module {
   /** Connected clients right now. */
   get clientCount(): number {
     return this.conns.size;
+  }
+
+  /** `*` (host `::`) needs IPv6; on a host without it, fall back to every IPv4 address as upsd does. */
+  private async listenAny(host: string, port: number): Promise<Server> {
+    try {
+      return await this.listen(host, port);
+    } catch (err) {
+      if (host !== '::') throw err;
+      this.opts.log.debug(`cannot listen on [::]:${port} (${errorMessage(err)}); trying 0.0.0.0`);
+      return this.listen('0.0.0.0', port);
+    }
   }
 
   private listen(host: string, port: number): Promise<Server> {

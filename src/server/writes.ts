@@ -47,6 +47,8 @@ type Outcome = { ok: true } | { ok: false; err: unknown } | { ok: 'pending' };
 function settleWithin(p: Promise<void>, ms: number): Promise<Outcome> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ ok: 'pending' }), ms);
+    // A driver that never answers must not keep a stopping process alive.
+    timer.unref();
     p.then(
       () => {
         clearTimeout(timer);

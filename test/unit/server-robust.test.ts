@@ -229,6 +229,19 @@ describe('NUT server: robustness', () => {
     assert.equal(await c.request('NETVER'), '1.3');
   });
 
+  test('"*" listens on every address; IPv4 clients show as plain IPv4 in LIST CLIENT', async () => {
+    const s = await start({ server: { listen: ['*:0'] } });
+    const port = s.server.addresses()[0]!.port;
+    const c = await NutClient.connect(port, '127.0.0.1');
+    try {
+      await c.auth('mon', 'pw');
+      assert.equal(await c.request('LOGIN ups1'), 'OK');
+      assert.equal(await c.request('LIST CLIENT ups1'), 'BEGIN LIST CLIENT ups1\nCLIENT ups1 127.0.0.1\nEND LIST CLIENT ups1');
+    } finally {
+      c.destroy();
+    }
+  });
+
   test('without allowNotAllListeners one failed address fails start(); none bound always does', async () => {
     await assert.rejects(startHarness({ server: { listen: ['127.0.0.1:0', '192.0.2.1:0'], allowNotAllListeners: false } }), ListenError);
     await assert.rejects(startHarness({ server: { listen: ['192.0.2.1:0'], allowNotAllListeners: true } }), (err: unknown) => {
