@@ -238,7 +238,8 @@ async function startOnce(opts: RealNutOptions, port: number): Promise<RealNut> {
       deviceFiles[name] = dest;
     }
     writeConfigs(dir, opts, port, deviceFiles);
-    const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
+    // Each dummy-ups takes about a second to come up, and they start one after another.
+    const deadline = Date.now() + (opts.startTimeoutMs ?? 15_000 + 2_000 * Object.keys(opts.devices).length);
 
     for (const name of Object.keys(opts.devices)) {
       const log = `dummy-ups-${name}.log`;

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { startAgent, type RunningAgent } from '../../src/app/agent';
@@ -24,6 +24,7 @@ function ddlSample(): string[] {
   const all: string[] = [];
   for (const mfr of readdirSync(DDL).sort()) {
     const dir = join(DDL, mfr);
+    if (!statSync(dir).isDirectory()) continue;
     for (const f of readdirSync(dir).sort()) if (f.endsWith('.dev')) all.push(join(dir, f));
   }
   // Every 40th file: about 18 devices, deterministic.
