@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue, errorMessage } from './errors';
 import { LOG_LEVELS } from './logger';
 import { bool, dict, list, num, obj, oneOf, optional, refine, str, type Infer } from './schema';
@@ -141,5 +142,11 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
   } catch (err) {
     throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${errorMessage(err)}` }]);
   }
-  return parseConfig(text, file);
+  const cfg = await parseConfig(text, file);
+  // A dummy device file named relatively is found beside the configuration, as dummy-ups finds
+  // its file in NUT's configuration folder; not relative to wherever the agent was started.
+  for (const ups of Object.values(cfg.ups)) {
+    if (ups.driver === 'dummy' && !isAbsolute(ups.port)) ups.port = resolve(dirname(resolve(file)), ups.port);
+  }
+  return cfg;
 }

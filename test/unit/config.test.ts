@@ -80,6 +80,8 @@ describe('configuration', () => {
     await assert.rejects(loadConfig(join(dir, 'missing.yaml')), (e: unknown) => e instanceof ConfigError && /missing\.yaml/.test(e.message) && /cannot read/.test(e.message));
     writeFileSync(join(dir, 'ok.yaml'), base);
     assert.equal((await loadConfig(join(dir, 'ok.yaml'))).ups.myups!.port, '/tmp/x.dev');
+    writeFileSync(join(dir, 'rel.yaml'), base.replace('/tmp/x.dev', 'devices/x.dev'));
+    assert.equal((await loadConfig(join(dir, 'rel.yaml'))).ups.myups!.port, join(dir, 'devices/x.dev'), 'relative dummy files sit beside the config');
   });
 
   test('listen addresses: v4, bracketed v6, host only, any', () => {
