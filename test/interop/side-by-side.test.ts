@@ -35,13 +35,15 @@ const files = [OWN, ...ddlSample()];
 const names = files.map((_, i) => `u${i}`);
 const USERS = { admin: { password: 'sekret', actions: ['set', 'fsd'] as ('set' | 'fsd')[], instcmds: ['all'] } };
 
-function run(cmd: string, args: string[], input = ''): Promise<{ code: number; out: string; err: string }> {
+function run(cmd: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((res) => {
     const child = execFile(cmd, args, { timeout: 20_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       res({ code, out: stdout, err: stderr.replace(/^Init SSL without certificate database\n/m, '') });
     });
-    child.stdin?.end(input);
+    // No input: close stdin at once (a tool that already exited would make a write fail with EPIPE).
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end();
   });
 }
 
