@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises describe() and test() return */
+ 
 /**
  * The REAL NUT 2.8 clients (Debian's /usr/bin/upsc, upsrw, upscmd) against
  * our server, populated from the store by a fake driver that behaves like

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises describe() and test() return */
+ 
 /**
  * Sessions and writes over real TCP: USERNAME/PASSWORD/LOGIN/LOGOUT,
  * PRIMARY/MASTER, FSD, SET VAR, INSTCMD and tracking, with upsd 2.8.0's

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises describe() and test() return */
+ 
 /**
  * Driver health as clients see it, on an injected clock: DRIVER-NOT-CONNECTED
  * while no driver is attached, ups.status WAIT until the first full dump,

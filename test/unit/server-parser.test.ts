@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises describe() and test() return */
+ 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_ARGS, MAX_LINE, MAX_WORD, RequestParser, type ParsedLine } from '../../src/server/parser';

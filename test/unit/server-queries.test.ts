@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises describe() and test() return */
+ 
 /**
  * The read-only side of the NUT server over real TCP: VER/NETVER/HELP,
  * GET and LIST, formats and escapes byte for byte as upsd 2.8.0 sends them

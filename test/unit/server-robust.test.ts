@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises describe() and test() return */
+ 
 /**
  * The server under hostile or careless clients, and its own resource rules:
  * one socket write per batch of replies, huge lines, binary garbage,

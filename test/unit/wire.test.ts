@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises describe() and test() return */
+ 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeValue, formatLine, NUT_ERRORS, parseErrorLine, quote, quoteIfNeeded, splitWords } from '../../src/protocol/wire';
