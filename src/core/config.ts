@@ -9,7 +9,7 @@ export const NUT_PORT = 3493;
 export const DEFAULT_LISTEN = ['127.0.0.1:3493', '[::1]:3493'];
 
 /** Drivers this build knows; `driver:` must name one of them. */
-export const DRIVER_NAMES = ['dummy'] as const;
+export const DRIVER_NAMES = ['dummy', 'usbhid'] as const;
 export type DriverName = (typeof DRIVER_NAMES)[number];
 
 /** Rights a user may hold beyond reading (NUT upsd.users `actions`). */
@@ -42,6 +42,17 @@ export function parseListen(text: string): ListenAddress | string {
   return { host, port: Number(port) };
 }
 
+const USBHID_ONLY = ['vendorid', 'productid', 'vendor', 'product', 'serial', 'pollfreq', 'pollonly', 'onlinedischarge'] as const;
+
+/** A regular expression given as text (usbhid-ups matches USB strings with these). */
+const regexText = refine(str({ minLength: 1 }), (re, path, issues) => {
+  try {
+    new RegExp(re, 'i');
+  } catch (err) {
+    issues.push({ path, message: `${JSON.stringify(re)} is not a valid regular expression (${errorMessage(err)})` });
+  }
+});
+
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const NAME_TEXT = 'letters, digits, "_", "-" and "." and not starting with a punctuation mark';
 
@@ -54,10 +65,28 @@ const upsSchema = refine(
     pollInterval: optional(num({ min: 0.1, max: 3600 })),
     /** dummy: `once` (a .dev file, re-read when it changes) or `loop` (a .seq file stepped by TIMER lines). */
     mode: optional(oneOf(['once', 'loop'] as const)),
+    /** usbhid: match the device by USB vendor/product ID (4 hex digits, as lsusb prints them). */
+    vendorid: optional(str({ pattern: /^(0x)?[0-9a-fA-F]{1,4}$/, patternText: 'a USB ID of up to 4 hex digits, e.g. 051d' })),
+    productid: optional(str({ pattern: /^(0x)?[0-9a-fA-F]{1,4}$/, patternText: 'a USB ID of up to 4 hex digits, e.g. 0002' })),
+    /** usbhid: match by the USB strings; regular expressions, case-insensitive, as usbhid-ups takes them. */
+    vendor: optional(regexText),
+    product: optional(regexText),
+    serial: optional(regexText),
+    /** usbhid: seconds between full updates of every value (usbhid-ups pollfreq, default 30). */
+    pollfreq: optional(num({ min: 1, max: 3600 })),
+    /** usbhid: never use interrupt reports, poll only (usbhid-ups pollonly). */
+    pollonly: optional(bool()),
+    /** usbhid: treat OL+DISCHRG as on battery (usbhid-ups onlinedischarge_onbattery). */
+    onlinedischarge: optional(bool()),
   }),
   (u, path, issues) => {
     if (u.mode !== undefined && u.driver !== 'dummy') {
       issues.push({ path: `${path}.mode`, message: `only the dummy driver has a mode; ${u.driver} does not` });
+    }
+    for (const key of USBHID_ONLY) {
+      if (u[key] !== undefined && u.driver !== 'usbhid') {
+        issues.push({ path: `${path}.${key}`, message: `only the usbhid driver takes ${key}; ${u.driver} does not` });
+      }
     }
   },
 );

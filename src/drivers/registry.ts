@@ -8,7 +8,7 @@ import type { DriverDeps, DriverFactory } from './types';
  * so `upsagent --help` and small configurations do not pay for every driver
  * (later ones pull in serial ports, USB and SNMP code).
  */
-const LOADERS: Record<DriverName, () => Promise<DriverFactory>> = {
+const LOADERS: { [K in DriverName]?: () => Promise<DriverFactory> } = {
   dummy: async () => (await import('./dummy/index')).createDummyDriver,
 };
 

@@ -44,8 +44,8 @@ describe('configuration', () => {
     const p = await problems(
       `ups:\n  myups:\n    driver: usbhidd\n    desc: 5\n    colour: red\nserver:\n  maxAge: soon\n  listen: ["1.2.3.4:70000", "::1"]\nusers:\n  bob:\n    upsmon: boss\n`,
     );
-    assert.ok(p.includes('ups.myups.colour: unknown key; allowed here: driver, port, desc, pollInterval, mode'), p.join('\n'));
-    assert.ok(p.includes('ups.myups.driver: "usbhidd" is not one of dummy'), p.join('\n'));
+    assert.ok(p.includes('ups.myups.colour: unknown key; allowed here: driver, port, desc, pollInterval, mode, vendorid, productid, vendor, product, serial, pollfreq, pollonly, onlinedischarge'), p.join('\n'));
+    assert.ok(p.includes('ups.myups.driver: "usbhidd" is not one of dummy, usbhid'), p.join('\n'));
     assert.ok(p.includes('ups.myups.port: is required (a string)'), p.join('\n'));
     assert.ok(p.includes('server.maxAge: "soon" is not a number from 1 to 3600'), p.join('\n'));
     assert.ok(p.some((l) => l.startsWith('server.listen[0]: "1.2.3.4:70000" has port "70000"')), p.join('\n'));
@@ -66,6 +66,15 @@ describe('configuration', () => {
     const cfg = await parseConfig(`${base}    mode: loop\nusers:\n  m:\n    password: x\n    upsmon: master\n`);
     assert.equal(cfg.ups.myups!.mode, 'loop');
     assert.equal(cfg.users!.m!.upsmon, 'primary');
+  });
+
+  test('usbhid options: IDs in hex, regular expressions checked, refused on other drivers', async () => {
+    const cfg = await parseConfig(`ups:\n  u:\n    driver: usbhid\n    port: auto\n    vendorid: 051d\n    serial: "^AB04"\n    pollfreq: 30\n`);
+    assert.equal(cfg.ups.u!.vendorid, '051d');
+    const p = await problems(`ups:\n  u:\n    driver: usbhid\n    port: auto\n    vendorid: 51dz\n    product: "Back(UPS"\n  d:\n    driver: dummy\n    port: x\n    pollonly: true\n`);
+    assert.ok(p.includes('ups.u.vendorid: "51dz" is not a USB ID of up to 4 hex digits, e.g. 051d'), p.join('\n'));
+    assert.ok(p.some((l) => l.startsWith('ups.u.product: "Back(UPS" is not a valid regular expression')), p.join('\n'));
+    assert.ok(p.includes('ups.d.pollonly: only the usbhid driver takes pollonly; dummy does not'), p.join('\n'));
   });
 
   test('YAML syntax errors carry line and column; duplicate keys are errors', async () => {
