@@ -42,6 +42,12 @@ export interface HidField {
   flags: number;
   /** The string index of a `String Index` local item, when present. */
   stringIndex?: number;
+  /**
+   * True when the descriptor's Logical Maximum read below its Logical Minimum
+   * and was taken as unsigned instead (NUT: assumed_LogMax). Vendor fixups
+   * (CyberPower) only trust such maximums so far.
+   */
+  assumedLogicalMax?: boolean;
 }
 
 export interface HidReportDescriptor {
@@ -121,10 +127,23 @@ export class HidDescriptorError extends UpsAgentError {
  */
 export type HidValues = ReadonlyMap<string, number>;
 
+/**
+ * What a lookup may consult besides the value: some vendor conversions depend
+ * on another variable or decide something once per device (CyberPower's
+ * battery voltage scale).
+ */
+export interface HidLookupContext {
+  readonly info: HidDeviceInfo;
+  /** NUT variables computed so far in this pass, in table order. */
+  readonly vars: ReadonlyMap<string, string>;
+  /** Per-device memory kept between passes (cleared when the mapper is rebuilt). */
+  readonly memo: Map<string, unknown>;
+}
+
 /** Turns a HID value into NUT text and back (NUT's info_lkp_t tables and conversion functions). */
 export interface HidLookup {
   /** undefined: this value publishes nothing (NUT: lookup found no match). */
-  toNut(value: number): string | undefined;
+  toNut(value: number, ctx?: HidLookupContext): string | undefined;
   /** For writable variables: NUT text -> HID value; undefined = not allowed. */
   fromNut?(text: string): number | undefined;
   /** Allowed NUT values, published as an ENUM for writable variables. */
@@ -149,7 +168,11 @@ export interface HidInfoEntry {
   /** printf-style format for numbers (`%.0f`, `%.1f`, `%s`...); default `%.0f`. */
   format?: string;
   lookup?: HidLookup;
-  /** cmd: the value written to `path`; var: a default published when the device lacks the path. */
+  /**
+   * cmd: the value written to `path`. var: makes it a server-side variable
+   * (NUT: HU_FLAG_ABSENT): published with this default when the device has
+   * `path`, and SET VAR only changes the published value, writing nothing.
+   */
   value?: number | string;
   /** Read only once at start (NUT: HU_FLAG_STATIC). */
   static?: boolean;
@@ -168,6 +191,18 @@ export interface Subdriver {
   readonly table: readonly HidInfoEntry[];
   /** Repairs known descriptor bugs before use (e.g. CyberPower's wrong LogMax). */
   fixDescriptor?(descriptor: HidReportDescriptor, info: HidDeviceInfo): void;
-  /** ups.mfr / device.mfr / device.model / device.serial from the USB strings, as the vendor's format functions do. */
-  formatStrings?(info: HidDeviceInfo, strings: { mfr?: string; model?: string; serial?: string }): { mfr?: string; model?: string; serial?: string };
+  /**
+   * ups.mfr / device.mfr / device.model / device.serial from the USB strings, as the vendor's format functions do;
+   * `vars` carries what a vendor also reads from them (APC: ups.firmware from the product string).
+   */
+  formatStrings?(
+    info: HidDeviceInfo,
+    strings: { mfr?: string; model?: string; serial?: string },
+  ): { mfr?: string; model?: string; serial?: string; vars?: Readonly<Record<string, string>> };
+  /**
+   * Names of vendor usages (NUT: the subdriver's usage table), e.g.
+   * `APCStatusFlag: 0xff860060`. The HID layer prints these usages in hex
+   * (`ff860060`); table paths may use the names.
+   */
+  readonly usageNames?: Readonly<Record<string, number>>;
 }

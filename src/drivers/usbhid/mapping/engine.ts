@@ -1,0 +1,343 @@
+/**
+ * The mapping engine: one subdriver table applied to one device. It decides
+ * once which table rows the device supports (their path exists in its
+ * descriptor), then turns HID values into NUT variables, ups.status and
+ * commands, and NUT requests (SET VAR, INSTCMD) into HID writes. It does no
+ * I/O: the driver reads and writes the reports.
+ */
+import { RequestError } from '../../../core/errors';
+import type {
+  HidDeviceInfo,
+  HidField,
+  HidInfoEntry,
+  HidLookupContext,
+  HidReportDescriptor,
+  HidValues,
+  ReportKind,
+  Subdriver,
+} from '../types';
+import { formatValue } from './format';
+import { isStringIndexLookup, statusBit, toLong } from './lookups';
+import { buildStatus, isStatusFlag, StatusFlags, type StatusOptions } from './status';
+
+export interface HidMapperOptions extends StatusOptions {
+  /** Use Input items instead of Feature items (NUT: interruptonly, for devices whose Feature reports are broken). */
+  interruptOnly?: boolean;
+}
+
+export interface MappedVar {
+  name: string;
+  value: string;
+  rw: boolean;
+  stringLength?: number;
+  enums?: string[];
+  range?: [number, number];
+}
+
+export interface MappingResult {
+  vars: MappedVar[];
+  /** ups.status; also present in `vars`. */
+  status: string;
+  commands: string[];
+}
+
+/** One value to write: the driver encodes it into the field's report and sends it. */
+export interface HidWrite {
+  path: string;
+  value: number;
+}
+
+export type PollMode = 'init' | 'quick' | 'full';
+
+/** A table row the device supports, with the field that carries it. */
+interface ActiveRow {
+  readonly row: HidInfoEntry;
+  readonly field: HidField;
+  /** The field's path as the HID layer names it: the key of HidValues and HidWrite. */
+  readonly path: string;
+}
+
+const HEX_USAGE = /^[0-9a-f]{8}$/;
+
+/** Rewrites a HID-layer path with the subdriver's vendor usage names, so it compares with table paths. */
+function canonicalPath(path: string, namesByUsage: ReadonlyMap<number, string>): string {
+  if (namesByUsage.size === 0) return path;
+  return path
+    .split('.')
+    .map((part) => (HEX_USAGE.test(part) ? (namesByUsage.get(parseInt(part, 16)) ?? part) : part))
+    .join('.');
+}
+
+/** Leading integer of a text as C's atol reads it; undefined when there is none. */
+function parseLong(text: string): number | undefined {
+  const m = /^\s*([-+]?\d+)/.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+export class HidMapper {
+  private readonly rows: ActiveRow[] = [];
+  private readonly varRows = new Map<string, ActiveRow>();
+  private readonly cmdRows = new Map<string, ActiveRow>();
+  private readonly flags = new StatusFlags();
+  /** Values of server-side variables (NUT: HU_FLAG_ABSENT) after SET VAR. */
+  private readonly serverVars = new Map<string, string>();
+  /** What the last compute() published, for composite commands that read it. */
+  private lastVars = new Map<string, string>();
+  private readonly memo = new Map<string, unknown>();
+
+  constructor(
+    readonly subdriver: Subdriver,
+    readonly descriptor: HidReportDescriptor,
+    readonly info: HidDeviceInfo,
+    private readonly options: HidMapperOptions = {},
+  ) {
+    subdriver.fixDescriptor?.(descriptor, info);
+    const wanted: ReportKind = options.interruptOnly ? 'input' : 'feature';
+    const namesByUsage = new Map(Object.entries(subdriver.usageNames ?? {}).map(([name, usage]) => [usage, name]));
+    const fields = new Map<string, HidField>();
+    for (const field of descriptor.fields) {
+      if (field.kind !== wanted) continue;
+      const key = canonicalPath(field.path, namesByUsage);
+      if (!fields.has(key)) fields.set(key, field);
+    }
+
+    for (const row of subdriver.table) {
+      const field = fields.get(row.path);
+      if (!field) continue;
+      const active: ActiveRow = { row, field, path: field.path };
+      const key = row.nut.toLowerCase();
+      if (row.kind === 'cmd') {
+        // Every supported command row stays; the first one per name is used.
+        if (!this.cmdRows.has(key)) this.cmdRows.set(key, active);
+      } else if (row.kind === 'var' && key !== 'ups.alarm') {
+        // First supported row wins per variable; ups.alarm rows may repeat.
+        if (this.varRows.has(key)) continue;
+        this.varRows.set(key, active);
+      }
+      this.rows.push(active);
+    }
+  }
+
+  /** Paths whose values are USB string indexes: the driver reads those strings for compute(). */
+  stringPaths(): string[] {
+    return [...new Set(this.rows.filter((r) => isStringIndexLookup(r.row.lookup)).map((r) => r.path))];
+  }
+
+  /**
+   * Paths to read: at start everything the table uses ('init'), on a quick
+   * poll only status-critical rows ('quick'), on a full poll all but static
+   * rows, commands and server-side variables ('full').
+   */
+  pollPaths(mode: PollMode): string[] {
+    const rows = this.rows.filter(({ row }) => {
+      const serverSide = row.kind === 'var' && row.value !== undefined;
+      if (mode === 'init') return !serverSide;
+      if (mode === 'quick') return row.quickPoll === true && !serverSide && row.kind !== 'cmd';
+      return !serverSide && row.kind !== 'cmd' && !row.static;
+    });
+    return [...new Set(rows.map((r) => r.path))];
+  }
+
+  /** Instant commands the device supports, including the ones composed from delays. */
+  commands(): string[] {
+    const names = [...this.cmdRows.values()].map((r) => r.row.nut);
+    const has = (n: string): boolean => this.cmdRows.has(n);
+    if (has('load.off.delay')) names.push('load.off');
+    if (has('load.on.delay')) names.push('load.on');
+    if (has('load.off.delay') && has('load.on.delay')) names.push('shutdown.return', 'shutdown.stayoff');
+    return [...new Set(names)];
+  }
+
+  /** Forgets the remembered status flags (after a reconnect the device reports them afresh). */
+  resetStatus(): void {
+    this.flags.clear();
+  }
+
+  /**
+   * The NUT view of the device: identity variables, every table variable whose
+   * value is known, ups.status / ups.alarm / input.transfer.reason, commands.
+   * Status bits are remembered between calls, as a report may carry only some.
+   */
+  compute(values: HidValues, strings: ReadonlyMap<number, string> = new Map()): MappingResult {
+    const vars = new Map<string, MappedVar>();
+    const published = new Map<string, string>();
+    const put = (v: MappedVar): void => {
+      vars.set(v.name, v);
+      published.set(v.name, v.value);
+    };
+
+    this.identity(put);
+
+    const ctx: HidLookupContext = { info: this.info, vars: published, memo: this.memo };
+    const alarms: string[] = [];
+    for (const active of this.rows) {
+      const { row } = active;
+      if (row.kind === 'cmd') continue;
+      if (row.kind === 'var' && row.value !== undefined) {
+        put(this.describe(active, this.serverVars.get(row.nut) ?? String(row.value)));
+        continue;
+      }
+      const value = values.get(active.path);
+      if (value === undefined) continue;
+      if (row.kind === 'status') {
+        const token = (row.lookup ?? (isStatusFlag(row.nut) ? statusBit(row.nut) : undefined))?.toNut(value, ctx);
+        if (token !== undefined) this.flags.apply(token);
+        continue;
+      }
+      const text = this.toText(row, value, strings, ctx);
+      if (text === undefined) continue;
+      if (row.nut.toLowerCase() === 'ups.alarm') alarms.push(text);
+      else put(this.describe(active, text));
+    }
+
+    const result = buildStatus(this.flags.snapshot(), this.options, {
+      alarms,
+      charge: published.get('battery.charge'),
+      chargeLow: published.get('battery.charge.low'),
+      runtime: published.get('battery.runtime'),
+      runtimeLow: published.get('battery.runtime.low'),
+    });
+    if (result.alarms.length > 0) put({ name: 'ups.alarm', value: result.alarms.join(' '), rw: false });
+    if (result.transferReason !== undefined) put({ name: 'input.transfer.reason', value: result.transferReason, rw: false });
+    put({ name: 'ups.status', value: result.status, rw: false });
+
+    this.lastVars = published;
+    return { vars: [...vars.values()], status: result.status, commands: this.commands() };
+  }
+
+  /**
+   * SET VAR: the HID writes that carry it. Server-side variables change here
+   * and write nothing. Throws RequestError VAR-NOT-SUPPORTED, READONLY,
+   * TOO-LONG or INVALID-VALUE.
+   */
+  setVar(name: string, value: string): HidWrite[] {
+    const active = this.varRows.get(name.toLowerCase());
+    if (!active) {
+      if (this.lastVars.has(name)) throw new RequestError('READONLY', `${name} is read-only`);
+      throw new RequestError('VAR-NOT-SUPPORTED', `${name} is not supported by this device`);
+    }
+    const { row, field, path } = active;
+    if (!row.rw) throw new RequestError('READONLY', `${row.nut} is read-only`);
+    if (row.stringLength !== undefined && row.stringLength > 0 && value.length > row.stringLength) {
+      throw new RequestError('TOO-LONG', `${row.nut} takes at most ${row.stringLength} characters`);
+    }
+    if (row.value !== undefined) {
+      this.serverVars.set(row.nut, value);
+      return [];
+    }
+    let hid: number | undefined;
+    if (row.lookup) {
+      hid = row.lookup.fromNut?.(value);
+    } else {
+      hid = parseLong(value);
+    }
+    if (hid === undefined || !Number.isFinite(hid)) {
+      throw new RequestError('INVALID-VALUE', `${JSON.stringify(value)} is not a valid value for ${row.nut}`);
+    }
+    if (row.range) {
+      const [min, max] = rangeOf(field);
+      if (hid < min || hid > max) throw new RequestError('INVALID-VALUE', `${row.nut} must be between ${min} and ${max}`);
+    }
+    return [{ path, value: hid }];
+  }
+
+  /**
+   * INSTCMD: the HID writes that carry it, in order. `param` replaces the
+   * table's value (e.g. a delay). Composite commands (load.on/off,
+   * shutdown.return/stayoff) are built from the delay commands as usbhid-ups
+   * does. Throws RequestError CMD-NOT-SUPPORTED or INVALID-ARGUMENT.
+   */
+  instCmd(name: string, param?: string): HidWrite[] {
+    const key = name.toLowerCase();
+    // Old names kept working in NUT with a warning.
+    if (key === 'beeper.off') return this.instCmd('beeper.disable');
+    if (key === 'beeper.on') return this.instCmd('beeper.enable');
+
+    const active = this.cmdRows.get(key);
+    if (active) return [{ path: active.path, value: this.commandValue(active.row, param) }];
+
+    switch (key) {
+      case 'load.on':
+        return this.instCmd('load.on.delay', '0');
+      case 'load.off':
+        return this.instCmd('load.off.delay', '0');
+      case 'shutdown.return':
+      case 'shutdown.stayoff': {
+        const stayOff = key === 'shutdown.stayoff';
+        if (!this.cmdRows.has('load.on.delay') || !this.cmdRows.has('load.off.delay')) break;
+        const writes: HidWrite[] = [];
+        // Restart on power return follows the command where the device has the setting.
+        if (this.varRows.has('ups.start.auto') && this.lastVars.has('ups.start.auto')) {
+          writes.push(...this.trySetVar('ups.start.auto', stayOff ? 'no' : 'yes'));
+        }
+        writes.push(...this.instCmd('load.on.delay', stayOff ? '-1' : this.lastVars.get('ups.delay.start')));
+        writes.push(...this.instCmd('load.off.delay', this.lastVars.get('ups.delay.shutdown')));
+        return writes;
+      }
+    }
+    throw new RequestError('CMD-NOT-SUPPORTED', `${name} is not supported by this device`);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private trySetVar(name: string, value: string): HidWrite[] {
+    try {
+      return this.setVar(name, value);
+    } catch {
+      // NUT goes on with the shutdown even when this setting fails.
+      return [];
+    }
+  }
+
+  private commandValue(row: HidInfoEntry, param: string | undefined): number {
+    const text = param ?? (row.value === undefined ? undefined : String(row.value));
+    let value: number | undefined;
+    if (text !== undefined) value = row.lookup ? row.lookup.fromNut?.(text) : parseLong(text);
+    if (value === undefined || !Number.isFinite(value)) {
+      throw new RequestError('INVALID-ARGUMENT', `${JSON.stringify(text ?? '')} is not a valid argument for ${row.nut}`);
+    }
+    return value;
+  }
+
+  /** ups.* / device.* identity from the USB device: vendor formatting, IDs. */
+  private identity(put: (v: MappedVar) => void): void {
+    const raw = { mfr: this.info.manufacturer, model: this.info.product, serial: this.info.serialNumber };
+    const formatted = this.subdriver.formatStrings ? this.subdriver.formatStrings(this.info, raw) : raw;
+    put({ name: 'device.type', value: 'ups', rw: false });
+    for (const key of ['mfr', 'model', 'serial'] as const) {
+      const value = formatted[key];
+      if (value === undefined) continue;
+      put({ name: `ups.${key}`, value, rw: false });
+      put({ name: `device.${key}`, value, rw: false });
+    }
+    for (const [name, value] of Object.entries(('vars' in formatted && formatted.vars) || {})) put({ name, value, rw: false });
+    put({ name: 'ups.vendorid', value: formatValue('%04x', this.info.vendorId), rw: false });
+    put({ name: 'ups.productid', value: formatValue('%04x', this.info.productId), rw: false });
+  }
+
+  private toText(row: HidInfoEntry, value: number, strings: ReadonlyMap<number, string>, ctx: HidLookupContext): string | undefined {
+    if (isStringIndexLookup(row.lookup)) {
+      const index = toLong(value);
+      const text = index === undefined ? undefined : strings.get(index);
+      return text === undefined ? undefined : text.trimEnd();
+    }
+    if (row.lookup) return row.lookup.toNut(value, ctx);
+    if (!Number.isFinite(value)) return undefined;
+    return formatValue(row.format ?? '%.0f', value);
+  }
+
+  private describe(active: ActiveRow, value: string): MappedVar {
+    const { row, field } = active;
+    const v: MappedVar = { name: row.nut, value, rw: row.rw === true };
+    if (row.stringLength !== undefined) v.stringLength = row.stringLength;
+    if (row.rw && row.lookup?.enumValues) v.enums = [...row.lookup.enumValues];
+    if (row.rw && row.range) v.range = rangeOf(field);
+    return v;
+  }
+}
+
+/** A writable field's allowed values: its physical range when declared, else its logical range. */
+function rangeOf(field: HidField): [number, number] {
+  if (field.physicalMin !== field.physicalMax) return [field.physicalMin, field.physicalMax];
+  return [field.logicalMin, field.logicalMax];
+}
