@@ -72,6 +72,9 @@ export async function main(argv: string[]): Promise<number> {
           .option('json', { type: 'boolean', describe: 'print JSON' }),
       async (a) => setExit(await (await import('./commands/status')).runStatus({ target: a.target, json: a.json === true }, processIO())),
     )
+    .command('scan', 'find UPSes on USB HID and list serial ports; prints a ups: section to paste into the configuration', {}, async () =>
+      setExit(await (await import('./commands/scan')).runScan(processIO())),
+    )
     .command('doctor', 'check that this executable can load its USB, HID and serial modules', {}, async () =>
       setExit(await (await import('./commands/doctor')).runDoctor(processIO())),
     );

@@ -1,0 +1,235 @@
+/**
+ * The hidraw transport against a fake node-hid and a fake sysfs tree (this
+ * machine has no USB or HID kernel support, so the real one cannot be opened).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HidTransportError } from '../../src/drivers/usbhid/types';
+import { HidrawTransport } from '../../src/drivers/usbhid/transport/hidraw';
+import { listHidDevices } from '../../src/drivers/usbhid/transport/device-list';
+import { parseUevent, readSysfsInfo } from '../../src/drivers/usbhid/transport/sysfs';
+import type { NodeHidApi, NodeHidDevice, NodeHidDeviceEntry } from '../../src/drivers/usbhid/transport/node-hid';
+
+const DESCRIPTOR = Uint8Array.from([0x05, 0x84, 0x09, 0x04, 0xa1, 0x01, 0xc0]);
+
+/** /sys as Linux lays it out for one USB UPS on hidraw3 (device/ is a symlink into /sys/devices). */
+function fakeSysfs(root: string, opts: { usbStrings?: boolean } = {}): void {
+  const usb = join(root, 'devices/pci0000:00/0000:00:14.0/usb3/3-1');
+  const hid = join(usb, '3-1:1.0/0003:051D:0002.0001');
+  mkdirSync(join(hid, 'hidraw/hidraw3'), { recursive: true });
+  writeFileSync(join(hid, 'report_descriptor'), DESCRIPTOR);
+  writeFileSync(join(hid, 'uevent'), 'DRIVER=hid-generic\nHID_ID=0003:0000051D:00000002\nHID_NAME=American Power Conversion Back-UPS 500\nHID_UNIQ=UEVENT-SERIAL\n');
+  if (opts.usbStrings !== false) {
+    const files: Record<string, string> = {
+      idVendor: '051d',
+      idProduct: '0002',
+      manufacturer: 'American Power Conversion',
+      product: 'Back-UPS 500 FW: 6.5.I USB FW: c1 ',
+      serial: 'AB0427******',
+      bcdDevice: '0100',
+    };
+    for (const [f, v] of Object.entries(files)) writeFileSync(join(usb, f), `${v}\n`);
+  }
+  mkdirSync(join(root, 'class/hidraw'), { recursive: true });
+  symlinkSync(join(hid, 'hidraw/hidraw3'), join(root, 'class/hidraw/hidraw3'));
+  symlinkSync('../../../0003:051D:0002.0001', join(hid, 'hidraw/hidraw3/device'));
+}
+
+class FakeDevice extends EventEmitter implements NodeHidDevice {
+  closed = false;
+  sent: number[][] = [];
+  features = new Map<number, number[]>();
+  failReads: Error | null = null;
+  info: NodeHidDeviceEntry | Error = { vendorId: 0x051d, productId: 2, product: 'Back-UPS 500 FW: 6.5.I USB FW: c1 ', manufacturer: '', release: 0x100 };
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+  async getFeatureReport(reportId: number, length: number): Promise<Buffer> {
+    if (this.failReads) throw this.failReads;
+    const data = this.features.get(reportId) ?? [];
+    return Buffer.from([reportId, ...data].slice(0, length));
+  }
+  async sendFeatureReport(data: number[] | Buffer): Promise<number> {
+    this.sent.push([...data]);
+    return data.length;
+  }
+  async getDeviceInfo(): Promise<NodeHidDeviceEntry> {
+    if (this.info instanceof Error) throw this.info;
+    return this.info;
+  }
+}
+
+function fakeHid(device: FakeDevice, opened: string[] = [], entries: NodeHidDeviceEntry[] = []): () => Promise<NodeHidApi> {
+  return async () => ({
+    devicesAsync: async () => entries,
+    HIDAsync: {
+      open: async (path: string) => {
+        opened.push(path);
+        if (path !== '/dev/hidraw3') throw new Error(`cannot open device with path ${path}`);
+        return device;
+      },
+    },
+  });
+}
+
+let root: string;
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'upsagent-sysfs-'));
+  fakeSysfs(root);
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+void describe('hidraw transport (fake node-hid + fake sysfs)', () => {
+  const present = new Set(['/dev/hidraw3']);
+  const exists = async (p: string): Promise<boolean> => present.has(p);
+
+  test('open: device info from node-hid, gaps filled from sysfs; descriptor from sysfs', async () => {
+    const dev = new FakeDevice();
+    const opened: string[] = [];
+    const t = new HidrawTransport({ path: '/dev/hidraw3', sysfsRoot: root, hid: fakeHid(dev, opened), exists });
+    const info = await t.open({ onInput: () => undefined, onDisconnect: () => undefined });
+    assert.deepEqual(opened, ['/dev/hidraw3']);
+    assert.deepEqual(info, {
+      vendorId: 0x051d,
+      productId: 2,
+      path: '/dev/hidraw3',
+      // node-hid gave an empty manufacturer and no serial: sysfs (the USB device's files) fills them.
+      manufacturer: 'American Power Conversion',
+      product: 'Back-UPS 500 FW: 6.5.I USB FW: c1 ',
+      serialNumber: 'AB0427******',
+      release: 0x100,
+    });
+    assert.deepEqual(await t.getReportDescriptor(), DESCRIPTOR);
+    await t.close();
+    assert.ok(dev.closed);
+  });
+
+  test('node-hid without device info: sysfs alone', async () => {
+    const dev = new FakeDevice();
+    dev.info = new Error('not supported');
+    const t = new HidrawTransport({ path: '/dev/hidraw3', sysfsRoot: root, hid: fakeHid(dev), exists });
+    const info = await t.open({ onInput: () => undefined, onDisconnect: () => undefined });
+    assert.equal(info.vendorId, 0x051d);
+    assert.equal(info.serialNumber, 'AB0427******');
+    assert.equal(info.release, 0x100);
+    await t.close();
+  });
+
+  test('feature reports: numbered ones as they come, unnumbered ones without hidapi\'s leading 0', async () => {
+    const dev = new FakeDevice();
+    dev.features.set(0x0c, [0x64, 0x00, 0x00, 0x14, 0x0a]);
+    dev.features.set(0, [0x55, 0x66]);
+    const t = new HidrawTransport({ path: '/dev/hidraw3', sysfsRoot: root, hid: fakeHid(dev), exists });
+    await t.open({ onInput: () => undefined, onDisconnect: () => undefined });
+    assert.deepEqual(await t.getFeatureReport(0x0c, 6), Uint8Array.from([0x0c, 0x64, 0, 0, 0x14, 0x0a]));
+    assert.deepEqual(await t.getFeatureReport(0, 2), Uint8Array.from([0x55, 0x66]));
+    await t.sendFeatureReport(Uint8Array.from([0x11, 0x0a, 0, 0]));
+    assert.deepEqual(dev.sent, [[0x11, 0x0a, 0, 0]]);
+    await t.close();
+  });
+
+  test('input reports arrive through onInput; a read error is a disconnect, reported once', async () => {
+    const dev = new FakeDevice();
+    const inputs: number[][] = [];
+    const gone: string[] = [];
+    const t = new HidrawTransport({ path: '/dev/hidraw3', sysfsRoot: root, hid: fakeHid(dev), exists });
+    await t.open({ onInput: (d) => inputs.push([...d]), onDisconnect: (e) => gone.push(e.message) });
+    dev.emit('data', Buffer.from([0x13, 0x00]));
+    assert.deepEqual(inputs, [[0x13, 0x00]]);
+    dev.emit('error', new Error('could not read from HID device'));
+    dev.emit('error', new Error('again'));
+    assert.deepEqual(gone, ['could not read from HID device']);
+    await new Promise((r) => setImmediate(r));
+    assert.ok(dev.closed);
+    await assert.rejects(t.getFeatureReport(1, 2), (e: unknown) => e instanceof HidTransportError && e.disconnected);
+  });
+
+  test('pollonly: no data listener, so node-hid starts no read thread', async () => {
+    const dev = new FakeDevice();
+    const t = new HidrawTransport({ path: '/dev/hidraw3', sysfsRoot: root, hid: fakeHid(dev), exists, readInput: false });
+    await t.open({ onInput: () => assert.fail('no input expected'), onDisconnect: () => undefined });
+    assert.equal(dev.listenerCount('data'), 0);
+    await t.close();
+  });
+
+  test('failures are HidTransportError: disconnected when the node vanished, a request error otherwise', async () => {
+    const dev = new FakeDevice();
+    const t = new HidrawTransport({ path: '/dev/hidraw3', sysfsRoot: root, hid: fakeHid(dev), exists });
+    await t.open({ onInput: () => undefined, onDisconnect: () => undefined });
+    dev.failReads = new Error('could not get feature report from device');
+    await assert.rejects(t.getFeatureReport(1, 2), (e: unknown) => e instanceof HidTransportError && !e.disconnected && /could not get feature/.test(e.message));
+    present.delete('/dev/hidraw3');
+    try {
+      await assert.rejects(t.getFeatureReport(1, 2), (e: unknown) => e instanceof HidTransportError && e.disconnected && e.code === 'HID-DISCONNECTED');
+    } finally {
+      present.add('/dev/hidraw3');
+    }
+    await t.close();
+  });
+
+  test('opening a missing node: disconnected; an unreadable one: a plain failure', async () => {
+    const missing = new HidrawTransport({ path: '/dev/hidraw9', sysfsRoot: root, hid: fakeHid(new FakeDevice()), exists });
+    await assert.rejects(missing.open({ onInput: () => undefined, onDisconnect: () => undefined }), (e: unknown) => e instanceof HidTransportError && e.disconnected);
+    const denied = new HidrawTransport({ path: '/dev/hidraw9', sysfsRoot: root, hid: fakeHid(new FakeDevice()), exists: async () => true });
+    await assert.rejects(
+      denied.open({ onInput: () => undefined, onDisconnect: () => undefined }),
+      (e: unknown) => e instanceof HidTransportError && !e.disconnected && /cannot open \/dev\/hidraw9: cannot open device/.test(e.message),
+    );
+  });
+
+  test('node-hid that cannot load is a typed error too', async () => {
+    const t = new HidrawTransport({ path: '/dev/hidraw3', sysfsRoot: root, hid: async () => Promise.reject(new Error('no binary')), exists });
+    await assert.rejects(t.open({ onInput: () => undefined, onDisconnect: () => undefined }), (e: unknown) => e instanceof HidTransportError && /node-hid: no binary/.test(e.message));
+  });
+
+  test('a descriptor sysfs does not have: typed error', async () => {
+    const t = new HidrawTransport({ path: '/dev/hidraw5', sysfsRoot: root, hid: fakeHid(new FakeDevice()), exists });
+    await assert.rejects(t.getReportDescriptor(), (e: unknown) => e instanceof HidTransportError && /report descriptor/.test(e.message));
+  });
+});
+
+void describe('sysfs', () => {
+  test('uevent lines', () => {
+    assert.deepEqual([...parseUevent('A=1\nHID_NAME=x=y\n\nbad\n')], [
+      ['A', '1'],
+      ['HID_NAME', 'x=y'],
+    ]);
+  });
+
+  test('without the USB device files, the HID uevent gives IDs, name and serial', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'upsagent-sysfs-'));
+    try {
+      fakeSysfs(bare, { usbStrings: false });
+      assert.deepEqual(await readSysfsInfo(bare, 'hidraw3'), {
+        vendorId: 0x051d,
+        productId: 2,
+        serialNumber: 'UEVENT-SERIAL',
+        product: 'American Power Conversion Back-UPS 500',
+      });
+      assert.equal(await readSysfsInfo(bare, 'hidraw4'), undefined);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+});
+
+void describe('listHidDevices', () => {
+  test('one entry per node, preferring the Power Device collection; entries without a path dropped', async () => {
+    const entries: NodeHidDeviceEntry[] = [
+      { vendorId: 0x051d, productId: 2, path: '/dev/hidraw3', usagePage: 0xff86, usage: 1, interface: 0, release: 0x100 },
+      { vendorId: 0x051d, productId: 2, path: '/dev/hidraw3', usagePage: 0x84, usage: 4, interface: 0, serialNumber: 'S1', manufacturer: 'APC', product: 'Back-UPS', release: 0x100 },
+      { vendorId: 0x051d, productId: 2, path: '/dev/hidraw3', usagePage: 0x01, usage: 6, interface: 0, release: 0x100 },
+      { vendorId: 0x046d, productId: 0xc31c, path: '/dev/hidraw0', usagePage: 1, usage: 6, release: 1 },
+      { vendorId: 1, productId: 1 },
+    ];
+    const list = await listHidDevices(fakeHid(new FakeDevice(), [], entries));
+    assert.deepEqual(list, [
+      { vendorId: 0x051d, productId: 2, path: '/dev/hidraw3', usagePage: 0x84, usage: 4, interface: 0, serialNumber: 'S1', manufacturer: 'APC', product: 'Back-UPS', release: 0x100 },
+      { vendorId: 0x046d, productId: 0xc31c, path: '/dev/hidraw0', usagePage: 1, usage: 6, release: 1 },
+    ]);
+  });
+});
