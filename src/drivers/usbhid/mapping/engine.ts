@@ -23,6 +23,19 @@ import { buildStatus, isStatusFlag, StatusFlags, type StatusOptions } from './st
 export interface HidMapperOptions extends StatusOptions {
   /** Use Input items instead of Feature items (NUT: interruptonly, for devices whose Feature reports are broken). */
   interruptOnly?: boolean;
+  /** Leave the descriptor as the device sent it (NUT: disable_fix_report_desc). */
+  disableDescriptorFix?: boolean;
+  /** Initial ups.delay.start / ups.delay.shutdown, seconds (NUT: ondelay / offdelay), where the device has them. */
+  onDelay?: number;
+  offDelay?: number;
+}
+
+/**
+ * The subdriver's vendor usage names by usage, the form the HID layer's
+ * parser takes to name paths (`parseReportDescriptor(bytes, { usageNames })`).
+ */
+export function usageNameMap(subdriver: Subdriver): Map<number, string> {
+  return new Map(Object.entries(subdriver.usageNames ?? {}).map(([name, usage]) => [usage, name]));
 }
 
 export interface MappedVar {
@@ -91,9 +104,9 @@ export class HidMapper {
     readonly info: HidDeviceInfo,
     private readonly options: HidMapperOptions = {},
   ) {
-    subdriver.fixDescriptor?.(descriptor, info);
+    if (!options.disableDescriptorFix) subdriver.fixDescriptor?.(descriptor, info);
     const wanted: ReportKind = options.interruptOnly ? 'input' : 'feature';
-    const namesByUsage = new Map(Object.entries(subdriver.usageNames ?? {}).map(([name, usage]) => [usage, name]));
+    const namesByUsage = usageNameMap(subdriver);
     const fields = new Map<string, HidField>();
     for (const field of descriptor.fields) {
       if (field.kind !== wanted) continue;
@@ -116,6 +129,8 @@ export class HidMapper {
       }
       this.rows.push(active);
     }
+    if (options.onDelay !== undefined) this.serverVars.set('ups.delay.start', String(Math.trunc(options.onDelay)));
+    if (options.offDelay !== undefined) this.serverVars.set('ups.delay.shutdown', String(Math.trunc(options.offDelay)));
   }
 
   /** Paths whose values are USB string indexes: the driver reads those strings for compute(). */

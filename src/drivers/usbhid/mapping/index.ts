@@ -1,0 +1,31 @@
+/**
+ * The usbhid mapping layer: subdriver tables and the engine that applies one
+ * to a device. Typical use by the driver:
+ *
+ *   const subdriver = selectSubdriver(info);            // by USB IDs
+ *   const mapper = new HidMapper(subdriver, descriptor, info, options);
+ *   // (the constructor applies the vendor's descriptor fixes: build it before decoding reports)
+ *   read mapper.pollPaths('init') and the USB strings of mapper.stringPaths() values
+ *   const { vars, status, commands } = mapper.compute(values, strings);
+ *   mapper.setVar(name, value) / mapper.instCmd(name, param) -> HID writes
+ */
+export { HidMapper, type HidMapperOptions, type HidWrite, type MappedVar, type MappingResult, type PollMode } from './engine';
+export { formatValue, formatFixed, formatG } from './format';
+export * as lookups from './lookups';
+export { isStringIndexLookup, stringIndex } from './lookups';
+export * as rows from './rows';
+export {
+  buildStatus,
+  isStatusFlag,
+  STATUS_FLAGS,
+  StatusFlags,
+  type StatusFlag,
+  type StatusInputs,
+  type StatusOptions,
+  type StatusResult,
+} from './status';
+export { allSubdrivers, deviceQuirks, findSubdriverByName, selectSubdriver, SUBDRIVERS, type DeviceQuirks } from './select';
+export { usageNameMap } from './engine';
+export { apcSubdriver } from './vendors/apc';
+export { cpsSubdriver } from './vendors/cps';
+export { genericSubdriver } from './vendors/generic';

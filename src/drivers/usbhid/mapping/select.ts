@@ -1,0 +1,70 @@
+/**
+ * Which subdriver handles a device: the first in usbhid-ups' order whose
+ * `matches` accepts it (by USB vendor ID, sometimes product ID or strings),
+ * else the generic Power Device Class table.
+ */
+import type { HidDeviceInfo, Subdriver } from '../types';
+import { apcSubdriver } from './vendors/apc';
+import { cpsSubdriver } from './vendors/cps';
+import { genericSubdriver } from './vendors/generic';
+
+/**
+ * Vendor subdrivers in NUT's order (mge, apc, belkin, cps, liebert,
+ * powercom, tripplite). Register a vendor table here: import its
+ * `Subdriver` from ./vendors/<name> and put it at its place in this list.
+ * Still to plug in: mge (Eaton/MGE, before apc), belkin (before cps),
+ * liebert, powercom, tripplite (after cps, in that order).
+ */
+export const SUBDRIVERS: readonly Subdriver[] = [apcSubdriver, cpsSubdriver];
+
+/** The subdriver for a device; the generic table when no vendor claims it. */
+export function selectSubdriver(info: HidDeviceInfo, subdrivers: readonly Subdriver[] = SUBDRIVERS): Subdriver {
+  return subdrivers.find((s) => s.matches(info)) ?? genericSubdriver;
+}
+
+/** Every selectable subdriver, generic last. */
+export function allSubdrivers(): Subdriver[] {
+  return [...SUBDRIVERS, genericSubdriver];
+}
+
+/**
+ * A subdriver named in the configuration (NUT's `subdriver` option): the
+ * exact name (`APC HID 0.100`), else a case-insensitive regular expression
+ * matched at the start of the name (`apc`, `cyberpower.*`). Undefined when
+ * none matches or the expression is invalid.
+ */
+export function findSubdriverByName(name: string): Subdriver | undefined {
+  const all = allSubdrivers();
+  const exact = all.find((s) => s.name === name);
+  if (exact) return exact;
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${name})`, 'i');
+  } catch {
+    return undefined;
+  }
+  return all.find((s) => re.test(s.name));
+}
+
+/** Device handling hints that are not table rows (facts from the vendor subdrivers). */
+export interface DeviceQuirks {
+  /** Do not use the interrupt pipe, only poll (APC 5G models use it for a proprietary protocol). */
+  pollOnly?: boolean;
+  /** Read reports with the largest size the device accepts (some Back-UPS overflow otherwise; NUT: maxreport). */
+  maxReportSize?: boolean;
+  /** Report IDs never to read (a firmware bug answers them wrongly). */
+  skipReportIds?: number[];
+}
+
+export function deviceQuirks(info: HidDeviceInfo): DeviceQuirks {
+  const quirks: DeviceQuirks = {};
+  if (info.vendorId === 0x051d && info.productId === 0x0003) quirks.pollOnly = true;
+  if (info.vendorId === 0x051d && info.productId === 0x0002) {
+    const product = info.product ?? '';
+    // Back-UPS ES 525 overflows on report 0x0c, Back-UPS CS 650 on 0x46 (ES 700 and 725 do not).
+    if (product.startsWith('Back-UPS ES 525') || product.startsWith('Back-UPS CS')) quirks.maxReportSize = true;
+  }
+  // Tripp Lite SU3000LCD2UHV answers report 0x54 wrongly.
+  if (info.vendorId === 0x09ae && info.productId === 0x1330) quirks.skipReportIds = [0x54];
+  return quirks;
+}
