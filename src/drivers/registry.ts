@@ -10,6 +10,7 @@ import type { DriverDeps, DriverFactory } from './types';
  */
 const LOADERS: { [K in DriverName]?: () => Promise<DriverFactory> } = {
   dummy: async () => (await import('./dummy/index')).createDummyDriver,
+  usbhid: async () => (await import('./usbhid/index')).createUsbHidDriver,
 };
 
 /** Creates (does not start) the driver module named by `cfg.driver`. */
