@@ -92,10 +92,14 @@ void describe('readLogical', () => {
     assert.equal(readLogical(mkField({ logicalMin: -100, logicalMax: 100 }), bytes('01 80')), -100);
   });
 
-  void test('LogMax below LogMin (a device bug): the raw bits, bit 31 negative', () => {
-    assert.equal(readLogical(mkField({ logicalMin: 0, logicalMax: -1 }), bytes('01 ff')), 255);
-    assert.equal(readLogical(mkField({ size: 32, logicalMin: 0, logicalMax: -1 }), bytes('01 ff ff ff ff')), -1);
-    assert.equal(readLogical(mkField({ size: 32, logicalMin: 0, logicalMax: -1 }), bytes('01 10 00 00 00')), 16);
+  void test('extents the wrong way round (only a bad fixup makes them): clamped as NUT, below LogMin first', () => {
+    assert.equal(readLogical(mkField({ logicalMin: 0, logicalMax: -1 }), bytes('01 ff')), -1);
+    assert.equal(readLogical(mkField({ logicalMin: 10, logicalMax: 5 }), bytes('01 07')), 10);
+  });
+
+  void test('unsigned 32-bit extents (a re-read Logical Maximum) keep bit 31', () => {
+    assert.equal(readLogical(mkField({ size: 32, logicalMin: 0, logicalMax: 4294967295 }), bytes('01 ff ff ff ff')), 4294967295);
+    assert.equal(readLogical(mkField({ size: 32, logicalMin: 0, logicalMax: 4294967295 }), bytes('01 10 00 00 80')), 0x80000010);
   });
 
   void test('fields across byte boundaries, little endian', () => {

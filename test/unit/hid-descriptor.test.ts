@@ -127,17 +127,38 @@ void describe('parseReportDescriptor: layout', () => {
       09 01 15 ff 26 ff 00 b1 02             // -1 .. 255
       09 02 16 00 80 26 ff 7f b1 02          // -32768 .. 32767
       09 03 17 00 00 00 80 27 ff ff ff 7f b1 02 // -2^31 .. 2^31-1
-      09 04 15 00 25 ff b1 02                // 0 .. -1 (a device bug; kept as declared)
+      09 04 15 80 25 ff b1 02                // -128 .. -1: a negative range, kept
       09 05 14 27 ff ff 00 00 b1 02          // 0-byte Logical Minimum = 0 .. 65535
     `),
     );
-    const ext = d.fields.map((f) => [f.logicalMin, f.logicalMax]);
+    const ext = d.fields.map((f) => [f.logicalMin, f.logicalMax, f.assumedLogicalMax ?? false]);
     assert.deepEqual(ext, [
-      [-1, 255],
-      [-32768, 32767],
-      [-2147483648, 2147483647],
-      [0, -1],
-      [0, 65535],
+      [-1, 255, false],
+      [-32768, 32767, false],
+      [-2147483648, 2147483647, false],
+      [-128, -1, false],
+      [0, 65535, false],
+    ]);
+  });
+
+  void test('a Logical Maximum below the Logical Minimum is re-read unsigned and flagged, as NUT does', () => {
+    const d = parseReportDescriptor(
+      desc(`
+      85 01 75 10 95 01 15 00
+      09 01 26 ff ff b1 02            // 0 .. "-1": meant 65535
+      09 02 25 ff b1 02               // 0 .. "-1" in one byte: 255
+      09 03 27 ff ff ff ff b1 02      // 0 .. 2^32-1
+      09 04 26 ff 7f b1 02            // a proper maximum clears the flag
+      a4 25 f0 b4 09 05 b1 02         // ... and Pop restores the flag with the maximum
+    `),
+    );
+    const ext = d.fields.map((f) => [f.logicalMax, f.assumedLogicalMax ?? false]);
+    assert.deepEqual(ext, [
+      [65535, true],
+      [255, true],
+      [4294967295, true],
+      [32767, false],
+      [32767, false],
     ]);
   });
 

@@ -34,16 +34,15 @@ function bitLength(x: number): number {
 }
 
 /**
- * The logical value of a field. As NUT: the raw bits (at most 32 are
- * significant) are cut to the bits LogMin..LogMax need, sign-extended when
- * LogMin < 0, then clamped into LogMin..LogMax. When LogMax < LogMin the
- * extents make no sense and the raw bits are returned (bit 31 counting as
- * negative, as NUT's int arithmetic does).
+ * The logical value of a field, as NUT reads it: the raw bits are cut to the
+ * bits LogMin..LogMax need (devices send garbage above them), sign-extended
+ * when LogMin < 0, then clamped into LogMin..LogMax.
  */
 export function readLogical(field: HidField, report: Uint8Array): number {
   checkFits(field, report);
   const start = base(field) + field.offset;
-  const width = Math.min(field.size, 32);
+  // Bits above 2^53 cannot matter: no extent needs them.
+  const width = Math.min(field.size, 53);
   let raw = 0;
   for (let i = 0; i < width; i++) {
     const bit = start + i;
@@ -51,14 +50,13 @@ export function readLogical(field: HidField, report: Uint8Array): number {
   }
 
   const { logicalMin: min, logicalMax: max } = field;
-  if (max - min + 1 <= 0) return width === 32 && raw >= 2 ** 31 ? raw - 2 ** 32 : raw;
-
   const magMax = max >= 0 ? max : -(max + 1);
   const magMin = min >= 0 ? min : -(min + 1);
   const signBit = 2 ** bitLength(Math.max(magMax, magMin));
   const modulus = min < 0 ? signBit * 2 : signBit;
   let value = raw % modulus;
   if (min < 0 && value >= signBit) value -= modulus;
+  // In NUT's order: below LogMin first, then above LogMax.
   return value < min ? min : value > max ? max : value;
 }
 

@@ -13,6 +13,8 @@
  *   often declared constant); bit offsets count per (report ID, kind).
  * - A usage item of 1-2 bytes takes the Usage Page current at that item; a
  *   4-byte one is an extended usage (its own page).
+ * - Logical/physical extents are signed by their item size; a Logical Maximum
+ *   below the Logical Minimum is re-read unsigned (assumedLogicalMax).
  *
  * Beyond NUT (which ignores them): Push/Pop, Usage Minimum/Maximum (expanded
  * into the usage list), Delimiter sets (first usage kept), long items (skipped).
@@ -46,6 +48,8 @@ interface GlobalState {
   usagePage: number;
   logicalMin: number;
   logicalMax: number;
+  /** The Logical Maximum was re-read unsigned (see the Logical Maximum item). */
+  assumedLogicalMax: boolean;
   physicalMin: number;
   physicalMax: number;
   havePhysicalMin: boolean;
@@ -99,8 +103,19 @@ class ParsedDescriptor implements HidReportDescriptor {
     return [...ids].sort((a, b) => a - b);
   }
 
+  /** First field by `path` and by `kind:path`, built on first use (drivers look paths up at every poll). */
+  private index?: Map<string, HidField>;
+
   find(path: string, kind?: ReportKind): HidField | undefined {
-    return this.fields.find((f) => f.path === path && (kind === undefined || f.kind === kind));
+    if (!this.index) {
+      this.index = new Map();
+      for (const f of this.fields) {
+        if (!this.index.has(f.path)) this.index.set(f.path, f);
+        const key = `${f.kind}:${f.path}`;
+        if (!this.index.has(key)) this.index.set(key, f);
+      }
+    }
+    return this.index.get(kind === undefined ? path : `${kind}:${path}`);
   }
 }
 
@@ -115,6 +130,7 @@ export function parseReportDescriptor(bytes: Uint8Array, options: ParseOptions =
     usagePage: 0,
     logicalMin: 0,
     logicalMax: 0,
+    assumedLogicalMax: false,
     physicalMin: 0,
     physicalMax: 0,
     havePhysicalMin: false,
@@ -179,6 +195,7 @@ export function parseReportDescriptor(bytes: Uint8Array, options: ParseOptions =
           unitExponent: g.unitExponent,
           flags,
         };
+        if (g.assumedLogicalMax) field.assumedLogicalMax = true;
         if (local.stringIndex !== undefined) field.stringIndex = local.stringIndex;
         fields.push(field);
       }
@@ -247,7 +264,11 @@ export function parseReportDescriptor(bytes: Uint8Array, options: ParseOptions =
           g.logicalMin = signed;
           break;
         case 2:
-          g.logicalMax = signed;
+          // Firmware often writes an unsigned maximum in too few bytes (0xffff for
+          // 65535 reads -1). As NUT does: a maximum below the current minimum is
+          // taken unsigned, and flagged so vendor fixups know it was guessed.
+          g.assumedLogicalMax = signed < g.logicalMin;
+          g.logicalMax = g.assumedLogicalMax ? value : signed;
           break;
         case 3:
           g.physicalMin = signed;
