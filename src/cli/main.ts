@@ -72,6 +72,19 @@ export async function main(argv: string[]): Promise<number> {
           .option('json', { type: 'boolean', describe: 'print JSON' }),
       async (a) => setExit(await (await import('./commands/status')).runStatus({ target: a.target, json: a.json === true }, processIO())),
     )
+    .command('driver', 'run a driver by itself', (y) =>
+      y
+        .command(
+          'replay <file>',
+          'run a driver over a recorded device (a usbhid-ups debug dump) and print its variables as upsc does',
+          (yy) =>
+            yy
+              .positional('file', { type: 'string', demandOption: true, describe: 'the recording' })
+              .option('driver', { type: 'string', choices: ['usbhid'], default: 'usbhid', describe: 'driver to run' }),
+          async (a) => setExit(await (await import('./commands/driver-replay')).runDriverReplay({ driver: a.driver, file: a.file }, processIO())),
+        )
+        .demandCommand(1, 'Name a driver subcommand: replay'),
+    )
     .command('scan', 'find UPSes on USB HID and list serial ports; prints a ups: section to paste into the configuration', {}, async () =>
       setExit(await (await import('./commands/scan')).runScan(processIO())),
     )
