@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseReportDescriptor } from '../../src/drivers/usbhid/hid/descriptor';
-import { pathToUsages, usageByName, usageName, usagesToPath } from '../../src/drivers/usbhid/hid/usages';
+import { GENERIC_USAGES, pathToUsages, usageByName, usageName, usagesToPath } from '../../src/drivers/usbhid/hid/usages';
 import { HidDescriptorError, type HidField, type HidReportDescriptor } from '../../src/drivers/usbhid/types';
 
 /** Descriptor bytes from an annotated listing: hex pairs, `//` comments to the end of the line. */
@@ -66,6 +66,18 @@ void describe('usage names', () => {
     assert.equal(usageName(0x850089), 'iDeviceChemistry');
     assert.equal(usageName(0x840000), 'Undefined');
     assert.equal(usageName(0xff860060), undefined);
+  });
+
+  void test('every generic name resolves back to its usage, except the second of a repeated name', () => {
+    const seen = new Set<string>();
+    for (const [usage, name] of GENERIC_USAGES) {
+      const first = !seen.has(name);
+      seen.add(name);
+      assert.equal(usageByName(name) === usage, first, name);
+      assert.equal(usageName(usage), name);
+      assert.ok(usage >>> 16 === 0x84 || usage >>> 16 === 0x85);
+    }
+    assert.deepEqual([...GENERIC_USAGES].filter(([u, n]) => usageByName(n) !== u).map(([, n]) => n), ['Undefined', 'VoltageOutOfRange']);
   });
 
   void test('names resolve back without case; the first of a repeated name wins', () => {
