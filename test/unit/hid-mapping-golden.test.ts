@@ -1,0 +1,161 @@
+/**
+ * Golden tests against what NUT's usbhid-ups published for real devices
+ * (nut-ddl dumps). The dumps' decoded `Path: ..., Value: ...` lines give the
+ * descriptor fields and the values; their `var: value` lines are NUT's
+ * output. Runs when the shared fixtures are present.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { HidDeviceInfo, HidField, HidReportDescriptor, ReportKind } from '../../src/drivers/usbhid/types';
+import { HidMapper } from '../../src/drivers/usbhid/mapping/engine';
+import { selectSubdriver } from '../../src/drivers/usbhid/mapping/select';
+
+const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/nut-ddl');
+
+interface Dump {
+  info: HidDeviceInfo;
+  descriptor: HidReportDescriptor;
+  values: Map<string, number>;
+  /** NUT's published variables. */
+  upsc: Map<string, string>;
+  /** NUT's instant commands (`#CMD:` lines). */
+  commands: string[];
+}
+
+const PATH_LINE = /Path: ([^,]+), Type: (Input|Output|Feature), ReportID: 0x([0-9a-fA-F]+), Offset: (\d+), Size: (\d+), Value: (\S+)/;
+
+/** Reads a dump: fields and values from the Path lines (Feature values first), device strings from the debug lines. */
+function readDump(file: string): Dump {
+  const text = readFileSync(file, 'utf8');
+  const fields: HidField[] = [];
+  const seen = new Set<string>();
+  const featureValues = new Map<string, number>();
+  const inputValues = new Map<string, number>();
+  const upsc = new Map<string, string>();
+  const commands: string[] = [];
+  const info: HidDeviceInfo = { vendorId: 0, productId: 0 };
+  for (const line of text.split('\n')) {
+    const p = PATH_LINE.exec(line);
+    if (p) {
+      const [, fieldPath, type, id, offset, size, value] = p as unknown as [string, string, string, string, string, string, string];
+      const kind = type.toLowerCase() as ReportKind;
+      const key = `${kind} ${fieldPath}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        fields.push({
+          path: fieldPath,
+          usages: [],
+          kind,
+          reportId: parseInt(id, 16),
+          offset: Number(offset),
+          size: Number(size),
+          logicalMin: 0,
+          logicalMax: 2 ** Number(size) - 1,
+          physicalMin: 0,
+          physicalMax: 0,
+          unit: 0,
+          unitExponent: 0,
+          flags: 2,
+        });
+      }
+      const target = kind === 'input' ? inputValues : featureValues;
+      if (!target.has(fieldPath)) target.set(fieldPath, Number(value));
+      continue;
+    }
+    const dev = /- (VendorID|ProductID|Manufacturer|Product|Serial Number): (.*)$/.exec(line);
+    if (dev && line.startsWith('#')) {
+      const [, what, raw] = dev as unknown as [string, string, string];
+      // Debug lines of newer NUT end with a period that is not part of the value.
+      const value = raw.replace(/\.$/, '');
+      if (what === 'VendorID' && !info.vendorId) info.vendorId = parseInt(value, 16);
+      else if (what === 'ProductID' && !info.productId) info.productId = parseInt(value, 16);
+      else if (what === 'Manufacturer') info.manufacturer ??= value;
+      else if (what === 'Product') info.product ??= value;
+      else if (what === 'Serial Number') info.serialNumber ??= value;
+      continue;
+    }
+    const cmd = /^#CMD:(\S+)/.exec(line);
+    if (cmd?.[1]) commands.push(cmd[1]);
+    if (line.startsWith('#') || !line.includes(': ')) continue;
+    const at = line.indexOf(': ');
+    upsc.set(line.slice(0, at), line.slice(at + 2));
+  }
+  const values = new Map(inputValues);
+  for (const [k, v] of featureValues) values.set(k, v);
+  const descriptor: HidReportDescriptor = {
+    fields,
+    usesReportIds: true,
+    reportLength: () => 0,
+    reportIds: (kind) => [...new Set(fields.filter((f) => f.kind === kind).map((f) => f.reportId))],
+    find: (p, kind) => fields.find((f) => f.path === p && (kind === undefined || f.kind === kind)),
+  };
+  return { info, descriptor, values, upsc, commands };
+}
+
+/**
+ * Compares our variables with NUT's. `absent`: NUT variables we do not
+ * produce, each with the reason. Returns nothing; asserts both directions.
+ */
+function compareWithNut(dump: Dump, ours: Map<string, string>, absent: Record<string, string>): void {
+  for (const [name, value] of dump.upsc) {
+    if (name.startsWith('driver.')) continue; // the driver module publishes driver.*
+    if (name in absent) {
+      assert.equal(ours.has(name), false, `${name} is listed as absent but we publish it`);
+      continue;
+    }
+    assert.equal(ours.get(name), value, name);
+  }
+  for (const name of ours.keys()) assert.ok(dump.upsc.has(name), `we publish ${name}=${ours.get(name)}, NUT did not`);
+}
+
+const CS500 = path.join(FIXTURES, 'APC/APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev');
+
+// Defined only when the shared fixtures exist (a fresh clone has the hand-made engine tests).
+if (existsSync(CS500)) describe('golden: APC Back-UPS CS 500 (usbhid-ups 2.8.0)', () => {
+  test('the dump reads as expected', () => {
+    const dump = readDump(CS500);
+    assert.equal(dump.info.vendorId, 0x051d);
+    assert.equal(dump.info.product, 'Back-UPS 500 FW: 6.5.I USB FW: c1 ');
+    assert.equal(dump.values.get('UPS.PowerSummary.ff860016'), 459524);
+    assert.equal(dump.upsc.get('ups.firmware'), ' 6.5.I');
+  });
+
+  test('every variable, the status and the commands NUT published, from the HID values', () => {
+    const dump = readDump(CS500);
+    const subdriver = selectSubdriver(dump.info);
+    assert.equal(subdriver.name, dump.upsc.get('driver.version.data'));
+    const mapper = new HidMapper(subdriver, dump.descriptor, dump.info);
+    // String index 4 (iDeviceChemistry) is a USB string descriptor the dump does not record;
+    // the driver would read it from the device. Its text is the one NUT showed.
+    const result = mapper.compute(dump.values, new Map([[4, 'PbAc']]));
+    const ours = new Map(result.vars.map((v) => [v.name, v.value]));
+    compareWithNut(dump, ours, {});
+    assert.equal(ours.size, [...dump.upsc.keys()].filter((k) => !k.startsWith('driver.')).length);
+    assert.equal(result.status, 'OL');
+    assert.deepEqual([...result.commands].sort(), [...dump.commands].sort());
+    // The string path the driver must resolve is the chemistry's.
+    assert.deepEqual(mapper.stringPaths(), ['UPS.PowerSummary.iDeviceChemistry']);
+  });
+
+  test('without the USB string, battery.type is the only variable missing', () => {
+    const dump = readDump(CS500);
+    const mapper = new HidMapper(selectSubdriver(dump.info), dump.descriptor, dump.info);
+    const ours = new Map(mapper.compute(dump.values).vars.map((v) => [v.name, v.value]));
+    compareWithNut(dump, ours, { 'battery.type': 'a USB string descriptor, not in the dump' });
+  });
+
+  test('RW variables and writes of this device', () => {
+    const dump = readDump(CS500);
+    const mapper = new HidMapper(selectSubdriver(dump.info), dump.descriptor, dump.info);
+    const vars = new Map(mapper.compute(dump.values).vars.map((v) => [v.name, v]));
+    assert.deepEqual(
+      [...vars.values()].filter((v) => v.rw).map((v) => v.name),
+      ['battery.charge.low'],
+    );
+    assert.deepEqual(mapper.setVar('battery.charge.low', '15'), [{ path: 'UPS.PowerSummary.RemainingCapacityLimit', value: 15 }]);
+    assert.deepEqual(mapper.instCmd('shutdown.reboot'), [{ path: 'UPS.ff860005.ff86007c', value: 10 }]);
+    assert.deepEqual(mapper.instCmd('test.panel.stop'), [{ path: 'UPS.PowerSummary.ff860072', value: 0 }]);
+  });
+});
