@@ -9,6 +9,7 @@ import { deviceQuirks, findSubdriverByName, selectSubdriver } from '../../src/dr
 import { apcSubdriver } from '../../src/drivers/usbhid/mapping/vendors/apc';
 import { cpsFixDescriptor, cpsSubdriver } from '../../src/drivers/usbhid/mapping/vendors/cps';
 import { genericSubdriver } from '../../src/drivers/usbhid/mapping/vendors/generic';
+import { mgeSubdriver } from '../../src/drivers/usbhid/mapping/vendors/mge';
 
 // ------------------------------------------------------------ hand-made descriptors
 
@@ -581,6 +582,10 @@ describe('subdriver selection', () => {
     assert.equal(selectSubdriver({ vendorId: 0x0483, productId: 0xa430 }), cpsSubdriver);
     assert.equal(selectSubdriver({ vendorId: 0x0483, productId: 0x5750 }), genericSubdriver);
     assert.equal(selectSubdriver({ vendorId: 0xdead, productId: 0xbeef }), genericSubdriver);
+    // Eaton first, as in NUT; Phoenixtec 06da:ffff is Eaton's only when the strings say AEG.
+    assert.equal(selectSubdriver({ vendorId: 0x0463, productId: 0xffff }), mgeSubdriver);
+    assert.equal(selectSubdriver({ vendorId: 0x06da, productId: 0xffff, manufacturer: 'AEG', product: 'PROTECT NAS' }), mgeSubdriver);
+    assert.notEqual(selectSubdriver({ vendorId: 0x06da, productId: 0xffff, manufacturer: 'PPC', product: 'Offline UPS' }), mgeSubdriver);
   });
 
   test('by configured name: exact, or case-insensitive expression at the start', () => {

@@ -29,3 +29,4 @@ export { usageNameMap } from './engine';
 export { apcSubdriver } from './vendors/apc';
 export { cpsSubdriver } from './vendors/cps';
 export { genericSubdriver } from './vendors/generic';
+export { mgeSubdriver } from './vendors/mge';

@@ -7,15 +7,16 @@ import type { HidDeviceInfo, Subdriver } from '../types';
 import { apcSubdriver } from './vendors/apc';
 import { cpsSubdriver } from './vendors/cps';
 import { genericSubdriver } from './vendors/generic';
+import { mgeSubdriver } from './vendors/mge';
 
 /**
  * Vendor subdrivers in NUT's order (mge, apc, belkin, cps, liebert,
  * powercom, tripplite). Register a vendor table here: import its
  * `Subdriver` from ./vendors/<name> and put it at its place in this list.
- * Still to plug in: mge (Eaton/MGE, before apc), belkin (before cps),
- * liebert, powercom, tripplite (after cps, in that order).
+ * Still to plug in: belkin (before cps), liebert, powercom, tripplite
+ * (after cps, in that order).
  */
-export const SUBDRIVERS: readonly Subdriver[] = [apcSubdriver, cpsSubdriver];
+export const SUBDRIVERS: readonly Subdriver[] = [mgeSubdriver, apcSubdriver, cpsSubdriver];
 
 /** The subdriver for a device; the generic table when no vendor claims it. */
 export function selectSubdriver(info: HidDeviceInfo, subdrivers: readonly Subdriver[] = SUBDRIVERS): Subdriver {
