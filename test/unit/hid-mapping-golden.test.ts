@@ -6,11 +6,13 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HidDeviceInfo, HidField, HidReportDescriptor, ReportKind } from '../../src/drivers/usbhid/types';
 import { HidMapper } from '../../src/drivers/usbhid/mapping/engine';
 import { selectSubdriver } from '../../src/drivers/usbhid/mapping/select';
+import { apcSubdriver } from '../../src/drivers/usbhid/mapping/vendors/apc';
+import { cpsSubdriver } from '../../src/drivers/usbhid/mapping/vendors/cps';
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/nut-ddl');
 
@@ -158,4 +160,63 @@ if (existsSync(CS500)) describe('golden: APC Back-UPS CS 500 (usbhid-ups 2.8.0)'
     assert.deepEqual(mapper.instCmd('shutdown.reboot'), [{ path: 'UPS.ff860005.ff86007c', value: 10 }]);
     assert.deepEqual(mapper.instCmd('test.panel.stop'), [{ path: 'UPS.PowerSummary.ff860072', value: 0 }]);
   });
+});
+
+/** Every usbhid-ups dump in nut-ddl: file name and its published variables. */
+function usbhidDumps(): Array<{ file: string; upsc: Map<string, string> }> {
+  const out: Array<{ file: string; upsc: Map<string, string> }> = [];
+  for (const dir of readdirSync(FIXTURES).sort()) {
+    const full = path.join(FIXTURES, dir);
+    if (!statSync(full).isDirectory()) continue;
+    for (const f of readdirSync(full).sort()) {
+      if (!f.includes('__usbhid-ups__') || !f.endsWith('.dev')) continue;
+      const upsc = new Map<string, string>();
+      for (const line of readFileSync(path.join(full, f), 'utf8').split('\n')) {
+        if (line.startsWith('#')) continue;
+        const at = line.indexOf(': ');
+        if (at > 0) upsc.set(line.slice(0, at), line.slice(at + 2));
+      }
+      out.push({ file: f, upsc });
+    }
+  }
+  return out;
+}
+
+/** What the engine publishes besides table rows. */
+const ENGINE_VARS = new Set([
+  'device.type',
+  'device.mfr',
+  'device.model',
+  'device.serial',
+  'ups.mfr',
+  'ups.model',
+  'ups.serial',
+  'ups.vendorid',
+  'ups.productid',
+  'ups.status',
+  'ups.alarm',
+  'input.transfer.reason',
+]);
+
+// FSD is upsd's forced-shutdown latch shown in front of the driver's status, not the driver's.
+const STATUS_TOKENS = new Set(['FSD', 'ALARM', 'CAL', 'OL', 'OB', 'DISCHRG', 'CHRG', 'LB', 'OVER', 'RB', 'TRIM', 'BOOST', 'BYPASS', 'ECO', 'ESS', 'OFF']);
+
+if (existsSync(FIXTURES)) describe('coverage: what NUT published for APC and CyberPower devices in every nut-ddl dump', () => {
+  for (const subdriver of [apcSubdriver, cpsSubdriver]) {
+    test(`${subdriver.name}: every variable and status token is one our table produces`, () => {
+      const family = subdriver.name.replace(/ [\d.]+$/, ' ');
+      const names = new Set([...subdriver.table.filter((r) => r.kind === 'var').map((r) => r.nut), ...ENGINE_VARS]);
+      // The APC product string gives the firmware variables.
+      if (subdriver === apcSubdriver) names.add('ups.firmware').add('ups.firmware.aux');
+      const dumps = usbhidDumps().filter((d) => d.upsc.get('driver.version.data')?.startsWith(family));
+      assert.ok(dumps.length >= 5, `found ${dumps.length} ${family}dumps`);
+      for (const { file, upsc } of dumps) {
+        for (const [name, value] of upsc) {
+          if (name.startsWith('driver.')) continue;
+          assert.ok(names.has(name), `${file}: ${name}=${value}`);
+          if (name === 'ups.status') for (const t of value.split(' ')) assert.ok(STATUS_TOKENS.has(t), `${file}: status token ${t}`);
+        }
+      }
+    });
+  }
 });
