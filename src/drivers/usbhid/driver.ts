@@ -153,6 +153,15 @@ export class UsbHidDriver implements Module {
     return { connected: s !== null, device: s?.info, subdriver: s?.mapper.subdriver.name, lastError: this.lastError };
   }
 
+  /** Resolves when the device I/O queued so far (polls, writes, reconnects) is done; for tests and tools. */
+  async idle(): Promise<void> {
+    let tail: Promise<unknown>;
+    do {
+      tail = this.queue;
+      await tail.catch(() => undefined);
+    } while (tail !== this.queue);
+  }
+
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -262,7 +271,9 @@ export class UsbHidDriver implements Module {
     p.setDriverState('disconnected');
     if (!this.running) return;
     const retry = Math.round(this.reconnectDelay / 1000);
-    const msg = `${this.opts.connector.target}: ${describeError(e)}; retrying in ${retry} s`;
+    const target = this.opts.connector.target;
+    const why = describeError(e);
+    const msg = `${why.startsWith(target) ? why : `${target}: ${why}`}; retrying in ${retry} s`;
     if (this.failureLogged) this.log.debug(msg);
     else this.log.warn(msg);
     this.failureLogged = true;
