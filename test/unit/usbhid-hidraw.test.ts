@@ -12,6 +12,9 @@ import { HidTransportError } from '../../src/drivers/usbhid/types';
 import { HidrawTransport } from '../../src/drivers/usbhid/transport/hidraw';
 import { listHidDevices } from '../../src/drivers/usbhid/transport/device-list';
 import { parseUevent, readSysfsInfo } from '../../src/drivers/usbhid/transport/sysfs';
+import { FixedConnector, HidrawConnector } from '../../src/drivers/usbhid/transport/connector';
+import { connectorFor, isHardwarePort } from '../../src/drivers/usbhid/index';
+import type { DeviceMatch, ListedHidDevice } from '../../src/drivers/usbhid/matcher';
 import type { NodeHidApi, NodeHidDevice, NodeHidDeviceEntry } from '../../src/drivers/usbhid/transport/node-hid';
 
 const DESCRIPTOR = Uint8Array.from([0x05, 0x84, 0x09, 0x04, 0xa1, 0x01, 0xc0]);
@@ -231,5 +234,79 @@ void describe('listHidDevices', () => {
       { vendorId: 0x051d, productId: 2, path: '/dev/hidraw3', usagePage: 0x84, usage: 4, interface: 0, serialNumber: 'S1', manufacturer: 'APC', product: 'Back-UPS', release: 0x100 },
       { vendorId: 0x046d, productId: 0xc31c, path: '/dev/hidraw0', usagePage: 1, usage: 6, release: 1 },
     ]);
+  });
+});
+
+void describe('HidrawConnector: which node to open', () => {
+  const UPS_A: ListedHidDevice = { vendorId: 0x051d, productId: 2, serialNumber: 'A1', manufacturer: 'APC', product: 'Back-UPS', path: '/dev/hidraw3', usagePage: 0x84 };
+  const UPS_B: ListedHidDevice = { ...UPS_A, serialNumber: 'B2', path: '/dev/hidraw4' };
+  const KBD: ListedHidDevice = { vendorId: 0x046d, productId: 0xc31c, path: '/dev/hidraw0', usagePage: 1 };
+
+  function connector(port: string, devices: ListedHidDevice[] | Error, match: DeviceMatch = {}) {
+    const opened: string[] = [];
+    const c = new HidrawConnector({
+      port,
+      match,
+      list: async () => {
+        if (devices instanceof Error) throw devices;
+        return devices;
+      },
+      open: (path) => {
+        opened.push(path);
+        return new HidrawTransport({ path });
+      },
+    });
+    return { c, opened };
+  }
+  const gone = (e: unknown): boolean => e instanceof HidTransportError && e.disconnected;
+
+  test('auto: the first UPS matching the configuration', async () => {
+    const { c, opened } = connector('auto', [KBD, UPS_B, UPS_A], { serial: /^(?:B2)$/i });
+    assert.equal(c.target, 'auto');
+    await c.connect();
+    assert.deepEqual(opened, ['/dev/hidraw4']);
+  });
+
+  test('auto: nothing suitable is a disconnected error (retried later)', async () => {
+    await assert.rejects(connector('auto', [KBD]).c.connect(), (e: unknown) => gone(e) && /no UPS matching the configuration among 1 HID device/.test((e as Error).message));
+    await assert.rejects(connector('auto', new Error('no hidapi')).c.connect(), (e: unknown) => gone(e) && /cannot list HID devices: no hidapi/.test((e as Error).message));
+  });
+
+  test('auto after a disconnect: only the device seen before', async () => {
+    const { c, opened } = connector('auto', [UPS_A, UPS_B]);
+    await c.connect(UPS_B);
+    assert.deepEqual(opened, ['/dev/hidraw4']);
+    await assert.rejects(connector('auto', [UPS_A]).c.connect(UPS_B), (e: unknown) => gone(e) && /no 051d:0002 APC Back-UPS \(serial B2\) among 1/.test((e as Error).message));
+  });
+
+  test('a named node is opened as given the first time, without listing', async () => {
+    const { c, opened } = connector('/dev/hidraw9', new Error('must not list'));
+    await c.connect();
+    assert.deepEqual(opened, ['/dev/hidraw9']);
+  });
+
+  test('a named node after a disconnect: the same node if the device is there, else wherever it came back', async () => {
+    const same = connector('/dev/hidraw3', [UPS_A, UPS_B]);
+    await same.c.connect(UPS_A);
+    assert.deepEqual(same.opened, ['/dev/hidraw3']);
+    const moved = connector('/dev/hidraw3', [UPS_B, { ...UPS_A, path: '/dev/hidraw7' }]);
+    await moved.c.connect(UPS_A);
+    assert.deepEqual(moved.opened, ['/dev/hidraw7']);
+    await assert.rejects(connector('/dev/hidraw3', [UPS_B]).c.connect(UPS_A), (e: unknown) => gone(e) && /is not present/.test((e as Error).message));
+    // Without a listing, the named node is still tried (the driver checks what it finds).
+    const blind = connector('/dev/hidraw3', new Error('no udev'));
+    await blind.c.connect(UPS_A);
+    assert.deepEqual(blind.opened, ['/dev/hidraw3']);
+  });
+});
+
+void describe('usbhid port: hardware or a recording', () => {
+  test('auto and /dev nodes are hardware; anything else is a file to replay', () => {
+    assert.ok(isHardwarePort('auto'));
+    assert.ok(isHardwarePort('/dev/hidraw0'));
+    assert.ok(!isHardwarePort('test/fixtures/usbhid/simple-ups.dev'));
+    assert.ok(!isHardwarePort('/var/lib/ups.dev'));
+    assert.ok(connectorFor({ driver: 'usbhid', port: 'auto' }) instanceof HidrawConnector);
+    assert.ok(connectorFor({ driver: 'usbhid', port: 'x.dev' }) instanceof FixedConnector);
   });
 });
