@@ -5,18 +5,30 @@
  */
 import type { HidDeviceInfo, Subdriver } from '../types';
 import { apcSubdriver } from './vendors/apc';
+import { belkinSubdriver } from './vendors/belkin';
 import { cpsSubdriver } from './vendors/cps';
 import { genericSubdriver } from './vendors/generic';
+import { liebertSubdriver } from './vendors/liebert';
 import { mgeSubdriver } from './vendors/mge';
+import { powercomSubdriver } from './vendors/powercom';
+import { trippliteSubdriver } from './vendors/tripplite';
 
 /**
  * Vendor subdrivers in NUT's order (mge, apc, belkin, cps, liebert,
  * powercom, tripplite). Register a vendor table here: import its
  * `Subdriver` from ./vendors/<name> and put it at its place in this list.
- * Still to plug in: belkin (before cps), liebert, powercom, tripplite
- * (after cps, in that order).
+ * The order matters where IDs are shared: MGE takes Phoenixtec 06da units
+ * named AEG before Liebert, and HP 03f0 is split between MGE and Tripp Lite.
  */
-export const SUBDRIVERS: readonly Subdriver[] = [mgeSubdriver, apcSubdriver, cpsSubdriver];
+export const SUBDRIVERS: readonly Subdriver[] = [
+  mgeSubdriver,
+  apcSubdriver,
+  belkinSubdriver,
+  cpsSubdriver,
+  liebertSubdriver,
+  powercomSubdriver,
+  trippliteSubdriver,
+];
 
 /** The subdriver for a device; the generic table when no vendor claims it. */
 export function selectSubdriver(info: HidDeviceInfo, subdrivers: readonly Subdriver[] = SUBDRIVERS): Subdriver {
