@@ -16,6 +16,8 @@ import { EventBus } from '../../src/core/bus';
 import { UpsStore } from '../../src/core/state';
 import { MemoryLogger } from '../../src/core/logger';
 import { fixtureDump, hex, rig, typeOf, FIXTURES } from './usbhid-helpers';
+import { defaultMapping } from '../../src/drivers/usbhid/index';
+import type { MappingLayer } from '../../src/drivers/usbhid/driver';
 import { resolve } from 'node:path';
 
 const SIMPLE = fixtureDump('simple-ups.dev');
@@ -431,6 +433,37 @@ void describe('usbhid driver: disconnects and reconnects', () => {
     const warns = r.lines.filter((l) => l.startsWith('warn'));
     assert.equal(warns.length, 1);
     assert.equal(r.lines.filter((l) => l.startsWith('debug') && /retrying/.test(l)).length, 3);
+    await r.driver.stop();
+  });
+});
+
+void describe('usbhid driver: a failure of ours never stops it', () => {
+  test('the mapping throwing during a poll or on an Input report: logged, stale, polling goes on', async () => {
+    let failing = false;
+    const mapping: MappingLayer = {
+      ...defaultMapping,
+      createMapper: (sub, desc, info, o) => {
+        const m = defaultMapping.createMapper(sub, desc, info, o);
+        const compute = m.compute.bind(m);
+        m.compute = (values, strings) => {
+          if (failing) throw new Error('table bug');
+          return compute(values, strings);
+        };
+        return m;
+      },
+    };
+    const r = rig(SIMPLE, {}, { mapping });
+    await r.driver.start();
+    failing = true;
+    r.transport.input([0x05, 0x04]);
+    await r.advance(2000);
+    assert.equal(r.store.get('u')!.health.staleFlag, true);
+    assert.ok(r.lines.filter((l) => l.startsWith('error') && /table bug/.test(l)).length >= 2, 'both failures logged');
+    assert.equal(r.timers.count, 1, 'the next poll is scheduled');
+    failing = false;
+    await r.advance(2000);
+    assert.equal(r.store.get('u')!.health.staleFlag, false);
+    assert.equal(r.get('ups.status'), 'OL CHRG');
     await r.driver.stop();
   });
 });

@@ -8,7 +8,7 @@ import { EventBus } from '../../src/core/bus';
 import type { UpsConfig } from '../../src/core/config';
 import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore, type VarInfo } from '../../src/core/state';
-import { UsbHidDriver, type Timers } from '../../src/drivers/usbhid/driver';
+import { UsbHidDriver, type MappingLayer, type Timers } from '../../src/drivers/usbhid/driver';
 import { parseHidDump, type HidDump } from '../../src/drivers/usbhid/hid/dump';
 import { defaultMapping } from '../../src/drivers/usbhid/index';
 import { FixedConnector, type HidConnector } from '../../src/drivers/usbhid/transport/connector';
@@ -94,7 +94,13 @@ export interface Rig {
   settle(): Promise<void>;
 }
 
-export function rig(dump: HidDump, cfg: Partial<UpsConfig> = {}, opts: { connector?: (t: ReplayTransport) => HidConnector; strings?: Map<number, string> } = {}): Rig {
+export interface RigOptions {
+  connector?: (t: ReplayTransport) => HidConnector;
+  strings?: Map<number, string>;
+  mapping?: MappingLayer;
+}
+
+export function rig(dump: HidDump, cfg: Partial<UpsConfig> = {}, opts: RigOptions = {}): Rig {
   const timers = new FakeTimers();
   const clock = (): number => timers.now;
   const bus = new EventBus();
@@ -106,7 +112,7 @@ export function rig(dump: HidDump, cfg: Partial<UpsConfig> = {}, opts: { connect
   const connector = opts.connector ? opts.connector(transport) : new FixedConnector('test.dev', transport);
   const driver = new UsbHidDriver(config, { ups: 'u', bus, publisher, log: new MemoryLogger(lines), clock }, {
     connector,
-    mapping: defaultMapping,
+    mapping: opts.mapping ?? defaultMapping,
     timers,
     version: '9.9.9',
   });

@@ -200,7 +200,7 @@ export class UsbHidDriver implements Module {
       const t = transport;
       const info = await t.open({
         onInput: (data) => this.onInput(t, data),
-        onDisconnect: (err) => void this.exclusive(() => this.lost(t, err)),
+        onDisconnect: (err) => this.background(() => this.lost(t, err)),
       });
       const session = await this.setUp(t, info);
       if (!this.running) {
@@ -280,7 +280,7 @@ export class UsbHidDriver implements Module {
     this.clearTimer('reconnectTimer');
     this.reconnectTimer = this.timers.setTimeout(() => {
       this.reconnectTimer = null;
-      void this.exclusive(() => this.connect());
+      this.background(() => this.connect());
     }, this.reconnectDelay);
     this.reconnectDelay = Math.min(this.reconnectDelay * 2, Math.max(MAX_RECONNECT_DELAY * 1000, this.pollMs));
   }
@@ -304,7 +304,7 @@ export class UsbHidDriver implements Module {
     if (!this.running || !this.session) return;
     this.pollTimer = this.timers.setTimeout(() => {
       this.pollTimer = null;
-      void this.exclusive(() => this.poll());
+      this.background(() => this.poll());
     }, this.pollMs);
   }
 
@@ -426,6 +426,15 @@ export class UsbHidDriver implements Module {
 
   /** An Input report: decode the fields it carries and publish at once. */
   private onInput(transport: HidTransport, data: Uint8Array): void {
+    try {
+      this.applyInput(transport, data);
+    } catch (err) {
+      // Device input must never take the driver down; a failure here is a bug of ours.
+      this.log.error(`input report: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+  }
+
+  private applyInput(transport: HidTransport, data: Uint8Array): void {
     const s = this.session;
     if (!s || s.transport !== transport || s.pollOnly || !this.running) return;
     const id = s.descriptor.usesReportIds ? (data[0] ?? 0) : 0;
@@ -595,6 +604,21 @@ export class UsbHidDriver implements Module {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * Work started by a timer or a device event. Nobody awaits it, so a failure
+   * (a bug of ours: device errors are handled inside) is logged here, the data
+   * marked stale and polling kept going, instead of an unhandled rejection
+   * taking the agent down.
+   */
+  private background(fn: () => Promise<void>): void {
+    this.exclusive(fn).catch((err: unknown) => {
+      this.log.error(`usbhid driver: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (!this.running) return;
+      this.deps.publisher.dataStale();
+      if (this.session && this.pollTimer === null) this.schedulePoll();
+    });
+  }
 
   /** Runs device I/O one operation at a time (a poll never interleaves with a SET). */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
