@@ -15,6 +15,7 @@ import { parseUevent, readSysfsInfo } from '../../src/drivers/usbhid/transport/s
 import { FixedConnector, HidrawConnector } from '../../src/drivers/usbhid/transport/connector';
 import { connectorFor, isHardwarePort } from '../../src/drivers/usbhid/index';
 import type { DeviceMatch, ListedHidDevice } from '../../src/drivers/usbhid/matcher';
+import { decodeStringDescriptor, openUsbStrings, type UsbDeviceLike } from '../../src/drivers/usbhid/transport/usb-strings';
 import type { NodeHidApi, NodeHidDevice, NodeHidDeviceEntry } from '../../src/drivers/usbhid/transport/node-hid';
 
 const DESCRIPTOR = Uint8Array.from([0x05, 0x84, 0x09, 0x04, 0xa1, 0x01, 0xc0]);
@@ -308,5 +309,85 @@ void describe('usbhid port: hardware or a recording', () => {
     assert.ok(!isHardwarePort('/var/lib/ups.dev'));
     assert.ok(connectorFor({ driver: 'usbhid', port: 'auto' }) instanceof HidrawConnector);
     assert.ok(connectorFor({ driver: 'usbhid', port: 'x.dev' }) instanceof FixedConnector);
+  });
+});
+
+void describe('USB string descriptors for a hidraw device', () => {
+  /** A string descriptor as a device sends it. */
+  const desc = (text: string): number[] => [2 + text.length * 2, 3, ...[...text].flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8])];
+
+  class FakeUsb implements UsbDeviceLike {
+    opened = false;
+    requests: string[] = [];
+    constructor(
+      public vendorId: number,
+      public productId: number,
+      public serialNumber: string | null,
+      private readonly strings: Record<number, number[]>,
+      private readonly langs: number[] = [4, 3, 0x09, 0x04],
+    ) {}
+    async open(): Promise<void> {
+      this.opened = true;
+    }
+    async close(): Promise<void> {
+      this.opened = false;
+    }
+    async controlTransferIn(setup: { request: number; value: number; index: number }, length: number) {
+      this.requests.push(`${setup.request}:${setup.value.toString(16)}:${setup.index.toString(16)}:${length}`);
+      const index = setup.value & 0xff;
+      const bytes = index === 0 ? this.langs : this.strings[index];
+      return bytes ? { status: 'ok', data: new DataView(Uint8Array.from(bytes).buffer) } : { status: 'stall' };
+    }
+  }
+
+  test('decodes UTF-16LE string descriptors; anything else is no string', () => {
+    assert.equal(decodeStringDescriptor(Uint8Array.from(desc('PbAc'))), 'PbAc');
+    assert.equal(decodeStringDescriptor(Uint8Array.from([10, 3, 0x41, 0])), 'A', 'bLength beyond the data: what is there');
+    assert.equal(decodeStringDescriptor(Uint8Array.from([4, 2, 0x41, 0])), undefined);
+    assert.equal(decodeStringDescriptor(Uint8Array.from([])), undefined);
+  });
+
+  test('asks the USB device with the same IDs and serial, in its first language', async () => {
+    const other = new FakeUsb(0x051d, 2, 'ZZ', { 4: desc('NiMH') });
+    const mine = new FakeUsb(0x051d, 2, 'AB0427', { 4: desc('PbAc') }, [4, 3, 0x07, 0x04]);
+    const reader = await openUsbStrings({ vendorId: 0x051d, productId: 2, serialNumber: 'AB0427' }, async () => [other, mine]);
+    assert.ok(reader);
+    assert.equal(await reader.read(4), 'PbAc');
+    assert.equal(await reader.read(9), undefined, 'a stalled request');
+    assert.equal(await reader.read(0), undefined);
+    assert.deepEqual(mine.requests, ['6:300:0:255', '6:304:407:255', '6:309:407:255']);
+    assert.equal(other.opened, false);
+    await reader.close();
+    assert.equal(mine.opened, false);
+  });
+
+  test('no reader when the device cannot be told apart, found or listed', async () => {
+    const a = new FakeUsb(0x051d, 2, null, {});
+    const b = new FakeUsb(0x051d, 2, null, {});
+    assert.equal(await openUsbStrings({ vendorId: 0x051d, productId: 2 }, async () => [a, b]), undefined);
+    assert.equal(await openUsbStrings({ vendorId: 0x0764, productId: 2 }, async () => [a]), undefined);
+    assert.equal(await openUsbStrings({ vendorId: 0x051d, productId: 2 }, async () => Promise.reject(new Error('no usb binary'))), undefined);
+    const locked = new FakeUsb(0x051d, 2, null, {});
+    locked.open = async () => Promise.reject(new Error('EACCES'));
+    assert.equal(await openUsbStrings({ vendorId: 0x051d, productId: 2 }, async () => [locked]), undefined);
+  });
+
+  test('the hidraw transport reads strings through it once per index, and closes it with the device', async () => {
+    const usb = new FakeUsb(0x051d, 2, 'AB0427******', { 4: desc('PbAc') });
+    const t = new HidrawTransport({
+      path: '/dev/hidraw3',
+      sysfsRoot: root,
+      hid: fakeHid(new FakeDevice()),
+      exists: async () => true,
+      strings: (info) => openUsbStrings(info, async () => [usb]),
+    });
+    await assert.rejects(t.getString(4), (e: unknown) => e instanceof HidTransportError);
+    await t.open({ onInput: () => undefined, onDisconnect: () => undefined });
+    assert.equal(await t.getString(4), 'PbAc');
+    assert.equal(await t.getString(4), 'PbAc');
+    assert.equal(await t.getString(5), undefined);
+    assert.equal(usb.requests.length, 3, 'languages, 4, 5: each asked once');
+    await t.close();
+    assert.equal(usb.opened, false);
   });
 });

@@ -8,6 +8,7 @@ import { errorMessage } from '../../../core/errors';
 import { HidTransportError, type HidDeviceInfo, type HidTransport, type HidTransportHandlers } from '../types';
 import { loadNodeHid, type NodeHidApi, type NodeHidDevice, type NodeHidDeviceEntry } from './node-hid';
 import { DEFAULT_SYSFS_ROOT, hidrawName, readReportDescriptor, readSysfsInfo } from './sysfs';
+import { openUsbStrings, type UsbStringReader } from './usb-strings';
 
 export interface HidrawOptions {
   /** /dev/hidrawN (or a udev alias of it). */
@@ -20,6 +21,8 @@ export interface HidrawOptions {
   readInput?: boolean;
   /** Whether a path exists; tests fake unplugging. */
   exists?: (path: string) => Promise<boolean>;
+  /** Where USB string descriptors come from (hidraw has no request for them); default the `usb` library. */
+  strings?: (info: HidDeviceInfo) => Promise<UsbStringReader | undefined>;
 }
 
 async function fileExists(path: string): Promise<boolean> {
@@ -39,6 +42,10 @@ export class HidrawTransport implements HidTransport {
   private device: NodeHidDevice | null = null;
   private handlers: HidTransportHandlers | null = null;
   private name: string | null = null;
+  private info: HidDeviceInfo | null = null;
+  /** Opened on the first getString; null once it turned out unavailable. */
+  private strings: Promise<UsbStringReader | undefined> | null = null;
+  private readonly stringCache = new Map<number, string | undefined>();
   private readonly sysfsRoot: string;
   private readonly exists: (path: string) => Promise<boolean>;
 
@@ -70,7 +77,8 @@ export class HidrawTransport implements HidTransport {
       });
     }
     try {
-      return await this.deviceInfo(device);
+      this.info = await this.deviceInfo(device);
+      return this.info;
     } catch (err) {
       await this.close();
       throw err;
@@ -81,6 +89,10 @@ export class HidrawTransport implements HidTransport {
     const device = this.device;
     this.device = null;
     this.handlers = null;
+    const strings = this.strings;
+    this.strings = null;
+    this.stringCache.clear();
+    if (strings) await (await strings)?.close();
     if (!device) return;
     device.removeAllListeners('data');
     try {
@@ -125,8 +137,20 @@ export class HidrawTransport implements HidTransport {
     if (sent < 0) throw await this.failure(`cannot write feature report ${data[0] ?? 0} to ${this.opts.path}`, new Error(`wrote ${sent}`));
   }
 
-  // hidraw cannot read arbitrary USB string descriptors, so there is no getString:
-  // the driver falls back to the device's manufacturer/product/serial strings.
+  /**
+   * A USB string descriptor. hidraw cannot ask for one, so the USB device is
+   * asked directly (see usb-strings.ts); undefined when that is not possible,
+   * and the driver falls back to the manufacturer/product/serial strings.
+   */
+  async getString(index: number): Promise<string | undefined> {
+    if (!this.device || !this.info) throw new HidTransportError(`${this.opts.path} is not open`, true);
+    if (this.stringCache.has(index)) return this.stringCache.get(index);
+    this.strings ??= (this.opts.strings ?? ((info) => openUsbStrings(info)))(this.info).catch(() => undefined);
+    const reader = await this.strings;
+    const text = reader ? await reader.read(index).catch(() => undefined) : undefined;
+    this.stringCache.set(index, text);
+    return text;
+  }
 
   private openDevice(): NodeHidDevice {
     if (!this.device) throw new HidTransportError(`${this.opts.path} is not open`, true);
