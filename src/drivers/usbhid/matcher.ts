@@ -26,7 +26,9 @@ export const BATTERY_SYSTEM_PAGE = 0x85;
  * USB vendor IDs of UPS makers whose devices usbhid-ups drives, with the
  * name we show. Some UPSes declare a vendor usage page instead of 0x84, so
  * the vendor ID is the second way to recognise them (as nut-scanner does
- * with the drivers' device tables).
+ * with the drivers' device tables). Chip makers whose IDs UPSes borrow
+ * (STMicroelectronics 0483 for some CyberPower units) are left out: they
+ * would also pick keyboards and boards; such UPSes are found by usage page.
  */
 export const UPS_VENDORS: ReadonlyMap<number, string> = new Map([
   [0x03f0, 'HP'],
@@ -40,6 +42,7 @@ export const UPS_VENDORS: ReadonlyMap<number, string> = new Map([
   [0x06da, 'Phoenixtec / Liebert'],
   [0x0764, 'CyberPower'],
   [0x09ae, 'Tripp Lite'],
+  [0x09d6, 'KSTAR'],
   [0x0d9f, 'Powercom'],
   [0x10af, 'Liebert'],
   [0x1cb0, 'Legrand'],
