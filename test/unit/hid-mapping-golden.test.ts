@@ -162,6 +162,36 @@ if (existsSync(CS500)) describe('golden: APC Back-UPS CS 500 (usbhid-ups 2.8.0)'
   });
 });
 
+const POWERWALKER = path.join(FIXTURES, 'PowerWalker/PowerWalker__VI_2200_SH__usbhid-ups__2.7.4__01.dev');
+
+if (existsSync(POWERWALKER)) describe('golden: PowerWalker VI 2200 SH (usbhid-ups 2.7.4, Phoenixtec/Liebert subdriver)', () => {
+  test('every variable and the status NUT published, from the HID values', () => {
+    const dump = readDump(POWERWALKER);
+    // The debug line shows the serial with trailing spaces; USB strings reach the
+    // mapping trimmed, as current NUT reads them (and as its upsc line shows).
+    const info = { ...dump.info, serialNumber: dump.info.serialNumber?.trim() };
+    assert.equal(info.vendorId, 0x06da);
+    const subdriver = selectSubdriver(info);
+    assert.match(subdriver.name, /^Phoenixtec\/Liebert HID/);
+    const mapper = new HidMapper(subdriver, dump.descriptor, info);
+    // iDeviceChemistry is string 5, which the dump does not record; its text is the one NUT showed.
+    assert.deepEqual(mapper.stringPaths(), ['UPS.PowerSummary.iDeviceChemistry']);
+    assert.equal(dump.values.get('UPS.PowerSummary.iDeviceChemistry'), 5);
+    const result = mapper.compute(dump.values, new Map([[5, 'PbAc']]));
+    const ours = new Map(result.vars.map((v) => [v.name, v.value]));
+    for (const [name, value] of dump.upsc) {
+      if (name.startsWith('driver.')) continue;
+      // NUT 2.7.4's Liebert table (0.3) printed the battery voltage as %.0f; the current one (0.41) as %.2f.
+      if (name === 'battery.voltage') {
+        assert.equal(ours.get(name), '27.10');
+        continue;
+      }
+      assert.equal(ours.get(name), value, name);
+    }
+    assert.equal(result.status, 'OL CHRG');
+  });
+});
+
 /** Every usbhid-ups dump in nut-ddl: file name and its published variables. */
 function usbhidDumps(): Array<{ file: string; upsc: Map<string, string> }> {
   const out: Array<{ file: string; upsc: Map<string, string> }> = [];

@@ -27,6 +27,10 @@ export {
 export { allSubdrivers, deviceQuirks, findSubdriverByName, selectSubdriver, SUBDRIVERS, type DeviceQuirks } from './select';
 export { usageNameMap } from './engine';
 export { apcSubdriver } from './vendors/apc';
+export { belkinSubdriver } from './vendors/belkin';
 export { cpsSubdriver } from './vendors/cps';
 export { genericSubdriver } from './vendors/generic';
+export { liebertSubdriver } from './vendors/liebert';
 export { mgeSubdriver } from './vendors/mge';
+export { powercomSubdriver } from './vendors/powercom';
+export { trippliteSubdriver } from './vendors/tripplite';
