@@ -172,10 +172,12 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
     throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${errorMessage(err)}` }]);
   }
   const cfg = await parseConfig(text, file);
-  // A dummy device file named relatively is found beside the configuration, as dummy-ups finds
-  // its file in NUT's configuration folder; not relative to wherever the agent was started.
+  // A device file named relatively (a dummy .dev/.seq, a usbhid recording) is found beside the
+  // configuration, as dummy-ups finds its file in NUT's configuration folder; not relative to
+  // wherever the agent was started.
   for (const ups of Object.values(cfg.ups)) {
-    if (ups.driver === 'dummy' && !isAbsolute(ups.port)) ups.port = resolve(dirname(resolve(file)), ups.port);
+    const isFile = ups.driver === 'dummy' || (ups.driver === 'usbhid' && ups.port !== 'auto');
+    if (isFile && !isAbsolute(ups.port)) ups.port = resolve(dirname(resolve(file)), ups.port);
   }
   return cfg;
 }

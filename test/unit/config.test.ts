@@ -91,6 +91,10 @@ describe('configuration', () => {
     assert.equal((await loadConfig(join(dir, 'ok.yaml'))).ups.myups!.port, '/tmp/x.dev');
     writeFileSync(join(dir, 'rel.yaml'), base.replace('/tmp/x.dev', 'devices/x.dev'));
     assert.equal((await loadConfig(join(dir, 'rel.yaml'))).ups.myups!.port, join(dir, 'devices/x.dev'), 'relative dummy files sit beside the config');
+    writeFileSync(join(dir, 'hid.yaml'), `ups:\n  a:\n    driver: usbhid\n    port: auto\n  b:\n    driver: usbhid\n    port: rec/ups.dev\n`);
+    const hid = await loadConfig(join(dir, 'hid.yaml'));
+    assert.equal(hid.ups.a!.port, 'auto');
+    assert.equal(hid.ups.b!.port, join(dir, 'rec/ups.dev'), 'a relative usbhid recording sits beside the config');
   });
 
   test('listen addresses: v4, bracketed v6, host only, any', () => {

@@ -110,6 +110,22 @@ describe('HidMapper: which rows a device gets', () => {
     assert.equal(valueOf(mapperFor([]).compute(values({ 'UPS.PowerSummary.RemainingCapacity': 5 })).vars, 'battery.charge'), undefined);
   });
 
+  test('a row whose value publishes nothing gives way to the next row for the same variable', () => {
+    const sub: Subdriver = {
+      name: 'Fallback HID',
+      matches: () => true,
+      table: [
+        writable('outlet.2.switchable', 'UPS.Outlet.Switchable', enumLookup([[1, 'yes']])),
+        variable('outlet.2.switchable', 'UPS.Outlet.Switchable', enumLookup([[0, 'no'], [1, 'yes']])),
+      ],
+    };
+    const m = new HidMapper(sub, descriptor(features('UPS.Outlet.Switchable')), APC_INFO);
+    assert.equal(valueOf(m.compute(values({ 'UPS.Outlet.Switchable': 0 })).vars, 'outlet.2.switchable'), 'no');
+    const first = byName(m.compute(values({ 'UPS.Outlet.Switchable': 1 })).vars).get('outlet.2.switchable');
+    assert.equal(first?.value, 'yes');
+    assert.equal(first?.rw, true, 'the first row, when it publishes, is the one used');
+  });
+
   test('Feature items are used, Input-only paths are not (unless interruptOnly), as in usbhid-ups', () => {
     const spec: FieldSpec[] = [{ path: 'UPS.PowerSummary.RemainingCapacity', kind: 'input' }];
     const v = values({ 'UPS.PowerSummary.RemainingCapacity': 50 });

@@ -19,6 +19,7 @@ import pkg from '../../../package.json';
 import type { DriverDeps } from '../types';
 import { buildReport, readField } from './hid/codec';
 import { parseReportDescriptor } from './hid/descriptor';
+import { usageNameMap } from './mapping/engine';
 import { HidReportError } from './hid/errors';
 import type { HidMapper, HidWrite, MappedVar, PollMode } from './mapping/engine';
 import { describeDevice, matchFromConfig, mismatch, sameDevice, type DeviceMatch } from './matcher';
@@ -241,8 +242,10 @@ export class UsbHidDriver implements Module {
       mapper = this.lastMapper.mapper;
       mapper.resetStatus();
     } else {
-      const descriptor = parseReportDescriptor(bytes);
       const subdriver = this.opts.mapping.selectSubdriver(info);
+      // The subdriver's vendor usage names go to the parser: a vendor usage on page 0x00ff
+      // would otherwise read as a collection index (`[86]`) that no table row can name.
+      const descriptor = parseReportDescriptor(bytes, { usageNames: usageNameMap(subdriver) });
       mapper = this.opts.mapping.createMapper(subdriver, descriptor, info, { onlineDischarge: this.cfg.onlinedischarge === true });
       this.lastMapper = { bytes, mapper };
     }

@@ -123,9 +123,10 @@ export class HidMapper {
         // Every supported command row stays; the first one per name is used.
         if (!this.cmdRows.has(key)) this.cmdRows.set(key, active);
       } else if (row.kind === 'var' && key !== 'ups.alarm') {
-        // First supported row wins per variable; ups.alarm rows may repeat.
-        if (this.varRows.has(key)) continue;
-        this.varRows.set(key, active);
+        // The first supported row is the one SET VAR writes; later rows for the same
+        // variable stay as fallbacks for compute(), since NUT keeps the first row that
+        // actually publishes a value (a lookup may publish nothing for this device).
+        if (!this.varRows.has(key)) this.varRows.set(key, active);
       }
       this.rows.push(active);
     }
@@ -185,10 +186,15 @@ export class HidMapper {
 
     const ctx: HidLookupContext = { info: this.info, vars: published, memo: this.memo };
     const alarms: string[] = [];
+    /** Variables a table row already published in this pass: later rows for them are fallbacks only. */
+    const fromTable = new Set<string>();
     for (const active of this.rows) {
       const { row } = active;
       if (row.kind === 'cmd') continue;
+      const key = row.nut.toLowerCase();
+      if (row.kind === 'var' && key !== 'ups.alarm' && fromTable.has(key)) continue;
       if (row.kind === 'var' && row.value !== undefined) {
+        fromTable.add(key);
         put(this.describe(active, this.serverVars.get(row.nut) ?? String(row.value)));
         continue;
       }
@@ -201,8 +207,11 @@ export class HidMapper {
       }
       const text = this.toText(row, value, strings, ctx);
       if (text === undefined) continue;
-      if (row.nut.toLowerCase() === 'ups.alarm') alarms.push(text);
-      else put(this.describe(active, text));
+      if (key === 'ups.alarm') alarms.push(text);
+      else {
+        fromTable.add(key);
+        put(this.describe(active, text));
+      }
     }
 
     const result = buildStatus(this.flags.snapshot(), this.options, {
