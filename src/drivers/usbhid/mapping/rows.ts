@@ -56,3 +56,18 @@ export function quickStatus(flag: StatusFlag, path: string, lookup: HidLookup = 
 export function command(nut: string, path: string, value: number | string, lookup?: HidLookup): HidInfoEntry {
   return lookup ? { nut, kind: 'cmd', path, value, lookup } : { nut, kind: 'cmd', path, value };
 }
+
+/**
+ * The four delay commands of the Power Device Class on one collection: start
+ * the shutdown and restart countdowns, cancel a shutdown (-1), reboot (10 s).
+ * `prefix` is the collection path plus any vendor prefix of the usage names
+ * (`UPS.PowerSummary.`, `UPS.APCGeneralCollection.APC`).
+ */
+export function delayCommands(prefix: string, delays: { off: number; on: number } = { off: DEFAULT_OFFDELAY, on: DEFAULT_ONDELAY }): HidInfoEntry[] {
+  return [
+    command('load.off.delay', `${prefix}DelayBeforeShutdown`, delays.off),
+    command('load.on.delay', `${prefix}DelayBeforeStartup`, delays.on),
+    command('shutdown.stop', `${prefix}DelayBeforeShutdown`, -1),
+    command('shutdown.reboot', `${prefix}DelayBeforeReboot`, 10),
+  ];
+}

@@ -23,7 +23,7 @@ import {
   timeLimitExpiredStatus,
   toLong,
 } from '../lookups';
-import { command, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
+import { command, delayCommands, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
 
 export const APC_VENDOR_ID = 0x051d;
 
@@ -198,20 +198,11 @@ const TABLE: readonly HidInfoEntry[] = [
   command('test.panel.start', 'UPS.PowerSummary.APCPanelTest', 1), // Back-UPS 500
   command('test.panel.stop', 'UPS.PowerSummary.APCPanelTest', 0),
   // Power Device Class delays
-  command('load.off.delay', 'UPS.PowerSummary.DelayBeforeShutdown', DEFAULT_OFFDELAY),
-  command('load.on.delay', 'UPS.PowerSummary.DelayBeforeStartup', DEFAULT_ONDELAY),
-  command('shutdown.stop', 'UPS.PowerSummary.DelayBeforeShutdown', -1),
-  command('shutdown.reboot', 'UPS.PowerSummary.DelayBeforeReboot', 10),
+  ...delayCommands('UPS.PowerSummary.'),
   // Smart-UPS RM
-  command('load.off.delay', 'UPS.Output.DelayBeforeShutdown', DEFAULT_OFFDELAY),
-  command('load.on.delay', 'UPS.Output.DelayBeforeStartup', DEFAULT_ONDELAY),
-  command('shutdown.stop', 'UPS.Output.DelayBeforeShutdown', -1),
-  command('shutdown.reboot', 'UPS.Output.DelayBeforeReboot', 10),
+  ...delayCommands('UPS.Output.'),
   // Back-UPS ES
-  command('load.off.delay', 'UPS.APCGeneralCollection.APCDelayBeforeShutdown', DEFAULT_OFFDELAY),
-  command('load.on.delay', 'UPS.APCGeneralCollection.APCDelayBeforeStartup', DEFAULT_ONDELAY),
-  command('shutdown.stop', 'UPS.APCGeneralCollection.APCDelayBeforeShutdown', -1),
-  command('shutdown.reboot', 'UPS.APCGeneralCollection.APCDelayBeforeReboot', 10),
+  ...delayCommands('UPS.APCGeneralCollection.APC'),
   // Back-UPS CS
   command('shutdown.return', 'UPS.Output.APCDelayBeforeReboot', 1),
   // beeper.on/off are the old names of enable/disable; the engine maps them

@@ -17,7 +17,7 @@ import type { HidDeviceInfo, HidInfoEntry, HidLookup, HidLookupContext, Subdrive
 import { formatFixed } from '../format';
 import { beeperStatus, divideBy10, enumLookup, functionLookup, hidDate, stringIndex, toLong } from '../lookups';
 import type { StatusFlag } from '../status';
-import { command, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
+import { command, delayCommands, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
 
 export const BELKIN_VENDOR_ID = 0x050d;
 export const LIEBERT_VENDOR_ID = 0x10af;
@@ -250,10 +250,7 @@ const TABLE: readonly HidInfoEntry[] = [
   command('beeper.mute', `${CONTROLS}.BELKINAudibleAlarmControl`, 3),
   command('load.off', `${CONTROLS}.BELKINDelayBeforeShutdown`, 1),
   command('load.on', `${CONTROLS}.BELKINDelayBeforeStartup`, 1),
-  command('load.off.delay', `${CONTROLS}.BELKINDelayBeforeShutdown`, DEFAULT_OFFDELAY),
-  command('load.on.delay', `${CONTROLS}.BELKINDelayBeforeStartup`, DEFAULT_ONDELAY),
-  command('shutdown.stop', `${CONTROLS}.BELKINDelayBeforeShutdown`, -1),
-  command('shutdown.reboot', `${CONTROLS}.BELKINDelayBeforeReboot`, 10),
+  ...delayCommands(`${CONTROLS}.BELKIN`),
 ];
 
 export const belkinSubdriver: Subdriver = {

@@ -24,7 +24,7 @@ import {
   testRead,
   timeLimitExpiredStatus,
 } from '../lookups';
-import { command, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
+import { command, delayCommands, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
 
 export const CPS_VENDOR_ID = 0x0764;
 export const STMICRO_VENDOR_ID = 0x0483;
@@ -203,10 +203,7 @@ const TABLE: readonly HidInfoEntry[] = [
   command('test.battery.start.quick', 'UPS.Output.Test', 1),
   command('test.battery.start.deep', 'UPS.Output.Test', 2),
   command('test.battery.stop', 'UPS.Output.Test', 3),
-  command('load.off.delay', 'UPS.Output.DelayBeforeShutdown', CPS_DEFAULT_OFFDELAY),
-  command('load.on.delay', 'UPS.Output.DelayBeforeStartup', CPS_DEFAULT_ONDELAY),
-  command('shutdown.stop', 'UPS.Output.DelayBeforeShutdown', -1),
-  command('shutdown.reboot', 'UPS.Output.DelayBeforeReboot', 10),
+  ...delayCommands('UPS.Output.', { off: CPS_DEFAULT_OFFDELAY, on: CPS_DEFAULT_ONDELAY }),
   command('beeper.on', 'UPS.PowerSummary.AudibleAlarmControl', 2),
   command('beeper.off', 'UPS.PowerSummary.AudibleAlarmControl', 3),
   command('beeper.enable', 'UPS.PowerSummary.AudibleAlarmControl', 2),

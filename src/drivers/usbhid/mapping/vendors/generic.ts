@@ -31,7 +31,7 @@ import {
   trimStatus,
   voltageRangeStatus,
 } from '../lookups';
-import { command, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
+import { command, delayCommands, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
 
 /** Status bits under one PresentStatus collection (or directly under PowerSummary, as some devices do). */
 function statusBits(prefix: string): HidInfoEntry[] {
@@ -153,14 +153,8 @@ const TABLE: readonly HidInfoEntry[] = [
   command('test.battery.stop', 'UPS.BatterySystem.Battery.Test', 3),
   command('test.battery.stop', 'UPS.Battery.Test', 3),
   command('test.battery.stop', 'UPS.Output.Test', 3),
-  command('load.off.delay', 'UPS.PowerSummary.DelayBeforeShutdown', DEFAULT_OFFDELAY),
-  command('load.on.delay', 'UPS.PowerSummary.DelayBeforeStartup', DEFAULT_ONDELAY),
-  command('shutdown.stop', 'UPS.PowerSummary.DelayBeforeShutdown', -1),
-  command('shutdown.reboot', 'UPS.PowerSummary.DelayBeforeReboot', 10),
-  command('load.off.delay', 'UPS.Output.DelayBeforeShutdown', DEFAULT_OFFDELAY),
-  command('load.on.delay', 'UPS.Output.DelayBeforeStartup', DEFAULT_ONDELAY),
-  command('shutdown.stop', 'UPS.Output.DelayBeforeShutdown', -1),
-  command('shutdown.reboot', 'UPS.Output.DelayBeforeReboot', 10),
+  ...delayCommands('UPS.PowerSummary.'),
+  ...delayCommands('UPS.Output.'),
   command('beeper.enable', 'UPS.PowerSummary.AudibleAlarmControl', 2),
   command('beeper.disable', 'UPS.PowerSummary.AudibleAlarmControl', 1),
   command('beeper.mute', 'UPS.PowerSummary.AudibleAlarmControl', 3),

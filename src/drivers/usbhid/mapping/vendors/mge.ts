@@ -42,7 +42,7 @@ import {
   voltageRangeStatus,
   yesNo,
 } from '../lookups';
-import { command, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
+import { command, delayCommands, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
 
 export const EATON_VENDOR_ID = 0x0463;
 export const DELL_VENDOR_ID = 0x047c;
@@ -975,10 +975,7 @@ const TABLE: readonly HidInfoEntry[] = [
   command('test.battery.start.quick', 'UPS.BatterySystem.Battery.Test', 1),
   command('test.battery.start.deep', 'UPS.BatterySystem.Battery.Test', 2),
   command('test.battery.stop', 'UPS.BatterySystem.Battery.Test', 3),
-  command('load.off.delay', `${PS}.DelayBeforeShutdown`, DEFAULT_OFFDELAY),
-  command('load.on.delay', `${PS}.DelayBeforeStartup`, DEFAULT_ONDELAY),
-  command('shutdown.stop', `${PS}.DelayBeforeShutdown`, -1),
-  command('shutdown.reboot', `${PS}.DelayBeforeReboot`, 10),
+  ...delayCommands(`${PS}.`),
   // Eaton's values: 1 disabled, 2 enabled, 3 muted (beeper.off/on are the old names, the engine maps them).
   command('beeper.off', `${PS}.AudibleAlarmControl`, 1),
   command('beeper.on', `${PS}.AudibleAlarmControl`, 2),
