@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HidDeviceInfo, HidField, HidReportDescriptor, ReportKind } from '../../src/drivers/usbhid/types';
-import { HidMapper } from '../../src/drivers/usbhid/mapping/engine';
+import { ENGINE_VARS as ENGINE_VAR_NAMES, HidMapper } from '../../src/drivers/usbhid/mapping/engine';
 import { selectSubdriver } from '../../src/drivers/usbhid/mapping/select';
 import { apcSubdriver } from '../../src/drivers/usbhid/mapping/vendors/apc';
 import { cpsSubdriver } from '../../src/drivers/usbhid/mapping/vendors/cps';
@@ -212,21 +212,7 @@ function usbhidDumps(): Array<{ file: string; upsc: Map<string, string> }> {
   return out;
 }
 
-/** What the engine publishes besides table rows. */
-const ENGINE_VARS = new Set([
-  'device.type',
-  'device.mfr',
-  'device.model',
-  'device.serial',
-  'ups.mfr',
-  'ups.model',
-  'ups.serial',
-  'ups.vendorid',
-  'ups.productid',
-  'ups.status',
-  'ups.alarm',
-  'input.transfer.reason',
-]);
+const ENGINE_VARS = new Set(ENGINE_VAR_NAMES);
 
 // FSD is upsd's forced-shutdown latch shown in front of the driver's status, not the driver's.
 const STATUS_TOKENS = new Set(['FSD', 'ALARM', 'CAL', 'OL', 'OB', 'DISCHRG', 'CHRG', 'LB', 'OVER', 'RB', 'TRIM', 'BOOST', 'BYPASS', 'ECO', 'ESS', 'OFF']);

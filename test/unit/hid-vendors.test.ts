@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HidDeviceInfo, HidField, HidInfoEntry, HidReportDescriptor, Subdriver } from '../../src/drivers/usbhid/types';
-import { HidMapper, usageNameMap } from '../../src/drivers/usbhid/mapping/engine';
+import { ENGINE_VARS, HidMapper, usageNameMap } from '../../src/drivers/usbhid/mapping/engine';
 import { selectSubdriver, SUBDRIVERS } from '../../src/drivers/usbhid/mapping/select';
 import { isStatusFlag } from '../../src/drivers/usbhid/mapping/status';
 import { pathToUsages, usageName } from '../../src/drivers/usbhid/hid/usages';
@@ -493,21 +493,6 @@ describe('PowerCOM through the engine', () => {
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/nut-ddl');
 
-/** What the engine publishes besides table rows. */
-const ENGINE_VARS = [
-  'device.type',
-  'device.mfr',
-  'device.model',
-  'device.serial',
-  'ups.mfr',
-  'ups.model',
-  'ups.serial',
-  'ups.vendorid',
-  'ups.productid',
-  'ups.status',
-  'ups.alarm',
-  'input.transfer.reason',
-];
 
 /**
  * NUT's subdriver names in driver.version.data (older releases included)

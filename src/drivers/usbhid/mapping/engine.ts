@@ -30,6 +30,22 @@ export interface HidMapperOptions extends StatusOptions {
   offDelay?: number;
 }
 
+/** Variables the engine publishes itself (device identity and status), not from table rows. */
+export const ENGINE_VARS: readonly string[] = [
+  'device.type',
+  'device.mfr',
+  'device.model',
+  'device.serial',
+  'ups.mfr',
+  'ups.model',
+  'ups.serial',
+  'ups.vendorid',
+  'ups.productid',
+  'ups.status',
+  'ups.alarm',
+  'input.transfer.reason',
+];
+
 /**
  * The subdriver's vendor usage names by usage, the form the HID layer's
  * parser takes to name paths (`parseReportDescriptor(bytes, { usageNames })`).
