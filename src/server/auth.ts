@@ -11,6 +11,7 @@
  * Any failure (unknown user, wrong password, missing right) is the same
  * ERR ACCESS-DENIED on the wire, so nothing tells a prober which one it was.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { UserConfig } from '../core/config';
 
 export type UserAction = 'SET' | 'FSD' | 'LOGIN' | 'PRIMARY';
@@ -26,7 +27,7 @@ export class UserTable {
   private match(username: string | undefined, password: string | undefined): UserConfig | undefined {
     if (username === undefined || password === undefined) return undefined;
     const u = this.users.get(username);
-    return u && u.password === password ? u : undefined;
+    return u && samePassword(u.password, password) ? u : undefined;
   }
 
   mayDo(username: string | undefined, password: string | undefined, action: UserAction): boolean {
@@ -54,4 +55,10 @@ export class UserTable {
       return l === want || l === 'all';
     });
   }
+}
+
+/** Compares digests in constant time, so reply timing tells a prober nothing about the password. */
+function samePassword(expected: string, given: string): boolean {
+  const digest = (t: string): Buffer => createHash('sha256').update(t, 'utf8').digest();
+  return timingSafeEqual(digest(expected), digest(given));
 }
