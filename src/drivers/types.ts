@@ -1,4 +1,4 @@
-import type { EventBus } from '../core/bus';
+import type { EventBus, InstCmdRequest, SetVarRequest } from '../core/bus';
 import type { UpsConfig } from '../core/config';
 import type { Logger } from '../core/logger';
 import type { Module } from '../core/module';
@@ -17,3 +17,28 @@ export interface DriverDeps {
 
 /** Builds a driver module from its configuration entry. Constructing must not touch the device. */
 export type DriverFactory = (cfg: UpsConfig, deps: DriverDeps) => Module;
+
+/** How a driver answers the requests the server sends it through the bus. */
+export interface DriverRequestHandlers {
+  setVar(req: SetVarRequest): Promise<void> | void;
+  instCmd(req: InstCmdRequest): Promise<void> | void;
+}
+
+/**
+ * The start of every driver's life: attached in the store (the server stops
+ * answering DRIVER-NOT-CONNECTED), state `starting`, and the one SET VAR and
+ * INSTCMD handler for its UPS registered under `owner`.
+ */
+export function attachDriver(deps: DriverDeps, owner: object, handlers: DriverRequestHandlers): void {
+  deps.publisher.setAttached(true);
+  deps.publisher.setDriverState('starting');
+  deps.bus.handle('ups.setvar', deps.ups, owner, (req) => handlers.setVar(req));
+  deps.bus.handle('ups.instcmd', deps.ups, owner, (req) => handlers.instCmd(req));
+}
+
+/** The end: handlers gone, state `disconnected`, detached (the store drops the UPS's data). */
+export function detachDriver(deps: DriverDeps, owner: object): void {
+  deps.bus.removeAll(owner);
+  deps.publisher.setDriverState('disconnected');
+  deps.publisher.setAttached(false);
+}

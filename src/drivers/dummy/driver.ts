@@ -5,7 +5,7 @@ import { RequestError, errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
-import type { DriverDeps } from '../types';
+import { attachDriver, detachDriver, type DriverDeps } from '../types';
 import { MAX_STATUS_LENGTH, declarationsOf, formatWarning, parseDevFile, type DevFile, type DevStep, type RwDeclaration } from './devfile';
 import { DEFAULT_STRING_SIZE, DEVICE_COPIES, DUMMY_COMMANDS, DUMMY_DEFAULTS, DUMMY_UPS_VERSION, dummyVarType } from './nut-vars';
 import { FileSource, type DummySource } from './source';
@@ -136,12 +136,7 @@ export class DummyDriver implements Module {
     this.running = true;
     this.vars.clear();
     this.commands.clear();
-    const p = this.deps.publisher;
-    p.setAttached(true);
-    p.setDriverState('starting');
-    this.deps.bus.handle('ups.setvar', this.deps.ups, this, (req) => this.setVar(req));
-    this.deps.bus.handle('ups.instcmd', this.deps.ups, this, (req) => this.instCmd(req));
-
+    attachDriver(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) });
     this.publishDriverInfo();
     for (const [name, value] of DUMMY_DEFAULTS) this.put(name, value);
     const file = await this.load();
@@ -172,9 +167,7 @@ export class DummyDriver implements Module {
     this.heartbeat = null;
     this.unwatch?.();
     this.unwatch = null;
-    this.deps.bus.removeAll(this);
-    this.deps.publisher.setDriverState('disconnected');
-    this.deps.publisher.setAttached(false);
+    detachDriver(this.deps, this);
     // A read in flight sees running=false and publishes nothing.
     await this.loading;
   }

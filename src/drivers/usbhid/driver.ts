@@ -16,7 +16,7 @@ import { RequestError, UpsAgentError, errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
-import type { DriverDeps } from '../types';
+import { attachDriver, detachDriver, type DriverDeps } from '../types';
 import { buildReport, readField } from './hid/codec';
 import { parseReportDescriptor } from './hid/descriptor';
 import { usageNameMap } from './mapping/engine';
@@ -166,11 +166,7 @@ export class UsbHidDriver implements Module {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const p = this.deps.publisher;
-    p.setAttached(true);
-    p.setDriverState('starting');
-    this.deps.bus.handle('ups.setvar', this.deps.ups, this, (req) => this.setVar(req));
-    this.deps.bus.handle('ups.instcmd', this.deps.ups, this, (req) => this.instCmd(req));
+    attachDriver(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) });
     this.publishDriverInfo();
     // The first attempt is awaited so a device that is present has its data before the server answers.
     await this.exclusive(() => this.connect());
@@ -187,8 +183,7 @@ export class UsbHidDriver implements Module {
     const s = this.session;
     this.session = null;
     if (s) await s.transport.close().catch(() => undefined);
-    this.deps.publisher.setDriverState('disconnected');
-    this.deps.publisher.setAttached(false);
+    detachDriver(this.deps, this);
   }
 
   // ---------------------------------------------------------------- connecting
