@@ -273,3 +273,32 @@ export class NutClient {
     this.sock.destroy();
   }
 }
+
+/**
+ * Writable variables of every kind (string with enum, number with ranges,
+ * both, plain and sized strings) and a few commands, as the server tests and
+ * the format checks against real upsd used them. Callers add their own extras,
+ * then call dataOk().
+ */
+export function publishSampleVars(p: UpsPublisher): void {
+  p.setAttached(true);
+  p.setVar('ups.status', 'OL');
+  p.setVar('input.sensitivity', 'M');
+  p.setFlags('input.sensitivity', { rw: true, string: true }, 8);
+  p.setEnums('input.sensitivity', ['H', 'M', 'L', 'a"b']);
+  p.setVar('input.transfer.low', '180');
+  p.setFlags('input.transfer.low', { rw: true, number: true });
+  p.setRanges('input.transfer.low', [
+    [160, 190],
+    [200, 210],
+  ]);
+  p.setVar('ups.both', '5');
+  p.setFlags('ups.both', { rw: true });
+  p.setEnums('ups.both', ['5']);
+  p.setRanges('ups.both', [[1, 9]]);
+  p.setVar('ups.str', 'abc');
+  p.setFlags('ups.str', { string: true }, 10);
+  p.setVar('ups.strrw0', 'abc');
+  p.setFlags('ups.strrw0', { rw: true, string: true });
+  for (const c of ['test.battery.start', 'beeper.toggle', 'Load.Off']) p.addCommand(c);
+}

@@ -13,6 +13,7 @@ import {
 import { parseReportDescriptor } from '../../src/drivers/usbhid/hid/descriptor';
 import { HidReportError } from '../../src/drivers/usbhid/hid/errors';
 import type { HidField } from '../../src/drivers/usbhid/types';
+import { hidField } from '../helpers/hid-field';
 
 function bytes(hex: string): Uint8Array {
   return Uint8Array.from(hex.trim().split(/\s+/).map((h) => parseInt(h, 16)));
@@ -22,24 +23,6 @@ function hex(data: Uint8Array): string {
   return Buffer.from(data).toString('hex').replace(/(..)(?!$)/g, '$1 ');
 }
 
-function mkField(over: Partial<HidField>): HidField {
-  return {
-    path: 'UPS.Test',
-    usages: [0x840004, 0x840058],
-    kind: 'feature',
-    reportId: 1,
-    offset: 0,
-    size: 8,
-    logicalMin: 0,
-    logicalMax: 255,
-    physicalMin: 0,
-    physicalMax: 0,
-    unit: 0,
-    unitExponent: 0,
-    flags: 2,
-    ...over,
-  };
-}
 
 const VOLT = 0x00f0d121;
 const VA = 0x0000d121;
@@ -77,83 +60,83 @@ void describe('readLogical', () => {
       // A report starting with ID 0 is a device without IDs: the data has no ID byte then.
       const reportId = report[0] as number;
       const data = reportId === 0 ? report.subarray(1) : report;
-      assert.equal(readLogical(mkField({ reportId, offset, size, logicalMin, logicalMax }), data), expected);
+      assert.equal(readLogical(hidField({ reportId, offset, size, logicalMin, logicalMax }), data), expected);
     });
   }
 
   void test('out of LogMin..LogMax: high bits beyond what the extents need are dropped first, then clamped', () => {
     // LogMax 100 needs 7 bits: 200 (0xc8) loses bit 7 -> 72, inside the range.
-    assert.equal(readLogical(mkField({ logicalMax: 100 }), bytes('01 c8')), 72);
+    assert.equal(readLogical(hidField({ logicalMax: 100 }), bytes('01 c8')), 72);
     // 120 fits 7 bits but is above 100: clamped.
-    assert.equal(readLogical(mkField({ logicalMax: 100 }), bytes('01 78')), 100);
+    assert.equal(readLogical(hidField({ logicalMax: 100 }), bytes('01 78')), 100);
     // Below LogMin: clamped up.
-    assert.equal(readLogical(mkField({ logicalMin: 10, logicalMax: 100 }), bytes('01 05')), 10);
+    assert.equal(readLogical(hidField({ logicalMin: 10, logicalMax: 100 }), bytes('01 05')), 10);
     // Signed: -100..100 in 8 bits, 0x80 = -128 -> clamped to -100.
-    assert.equal(readLogical(mkField({ logicalMin: -100, logicalMax: 100 }), bytes('01 80')), -100);
+    assert.equal(readLogical(hidField({ logicalMin: -100, logicalMax: 100 }), bytes('01 80')), -100);
   });
 
   void test('extents the wrong way round (only a bad fixup makes them): clamped as NUT, below LogMin first', () => {
-    assert.equal(readLogical(mkField({ logicalMin: 0, logicalMax: -1 }), bytes('01 ff')), -1);
-    assert.equal(readLogical(mkField({ logicalMin: 10, logicalMax: 5 }), bytes('01 07')), 10);
+    assert.equal(readLogical(hidField({ logicalMin: 0, logicalMax: -1 }), bytes('01 ff')), -1);
+    assert.equal(readLogical(hidField({ logicalMin: 10, logicalMax: 5 }), bytes('01 07')), 10);
   });
 
   void test('unsigned 32-bit extents (a re-read Logical Maximum) keep bit 31', () => {
-    assert.equal(readLogical(mkField({ size: 32, logicalMin: 0, logicalMax: 4294967295 }), bytes('01 ff ff ff ff')), 4294967295);
-    assert.equal(readLogical(mkField({ size: 32, logicalMin: 0, logicalMax: 4294967295 }), bytes('01 10 00 00 80')), 0x80000010);
+    assert.equal(readLogical(hidField({ size: 32, logicalMin: 0, logicalMax: 4294967295 }), bytes('01 ff ff ff ff')), 4294967295);
+    assert.equal(readLogical(hidField({ size: 32, logicalMin: 0, logicalMax: 4294967295 }), bytes('01 10 00 00 80')), 0x80000010);
   });
 
   void test('fields across byte boundaries, little endian', () => {
     // 0b1011_0111_01 at offset 3, 10 bits: bytes 01 | b8 (bits 3..7 = 10111) | 05 (bits 0..4 = 00101)
-    const f = mkField({ offset: 3, size: 10, logicalMax: 1023 });
+    const f = hidField({ offset: 3, size: 10, logicalMax: 1023 });
     assert.equal(readLogical(f, bytes('01 b8 05')), 0b0010110111);
-    assert.equal(readLogical(mkField({ offset: 8, size: 24, logicalMax: 16777215 }), bytes('01 00 56 34 12')), 0x123456);
+    assert.equal(readLogical(hidField({ offset: 8, size: 24, logicalMax: 16777215 }), bytes('01 00 56 34 12')), 0x123456);
   });
 
   void test('short data, a wrong report ID byte -> HidReportError', () => {
     const isReportError = (e: unknown): boolean => e instanceof HidReportError;
-    assert.throws(() => readLogical(mkField({ offset: 8, size: 16 }), bytes('01 00 00')), isReportError);
-    assert.throws(() => readLogical(mkField({}), new Uint8Array()), isReportError);
-    assert.throws(() => readLogical(mkField({ reportId: 2 }), bytes('01 00')), isReportError);
-    assert.throws(() => readLogical(mkField({ reportId: 0, size: 16 }), bytes('00')), isReportError);
+    assert.throws(() => readLogical(hidField({ offset: 8, size: 16 }), bytes('01 00 00')), isReportError);
+    assert.throws(() => readLogical(hidField({}), new Uint8Array()), isReportError);
+    assert.throws(() => readLogical(hidField({ reportId: 2 }), bytes('01 00')), isReportError);
+    assert.throws(() => readLogical(hidField({ reportId: 0, size: 16 }), bytes('00')), isReportError);
   });
 });
 
 void describe('physical values', () => {
   void test('no physical extents: the logical value; unit exponent then applied as NUT does', () => {
-    assert.equal(toPhysical(mkField({}), 42), 42);
+    assert.equal(toPhysical(hidField({}), 42), 42);
     // Volts carry a built-in exponent of 7: exponent 5 means /100, 7 means x1.
-    assert.equal(toPhysical(mkField({ unit: VOLT, unitExponent: 5 }), 1358), 13.58);
-    assert.equal(toPhysical(mkField({ unit: VOLT, unitExponent: 7 }), 230), 230);
-    assert.equal(toPhysical(mkField({ unit: VOLT, unitExponent: 0 }), 2300000000), 230);
-    assert.equal(toPhysical(mkField({ unit: VA, unitExponent: 7 }), 750), 750);
+    assert.equal(toPhysical(hidField({ unit: VOLT, unitExponent: 5 }), 1358), 13.58);
+    assert.equal(toPhysical(hidField({ unit: VOLT, unitExponent: 7 }), 230), 230);
+    assert.equal(toPhysical(hidField({ unit: VOLT, unitExponent: 0 }), 2300000000), 230);
+    assert.equal(toPhysical(hidField({ unit: VA, unitExponent: 7 }), 750), 750);
     // Units without a built-in exponent: the exponent as declared (NUT prints iManufacturer 3 as 0.03
     // when a volt exponent leaks from an earlier item).
-    assert.equal(toPhysical(mkField({ unit: 0, unitExponent: -2 }), 3), 0.03);
-    assert.equal(toPhysical(mkField({ unit: SECOND, unitExponent: 1 }), 6), 60);
-    assert.equal(toPhysical(mkField({ unit: VOLT, unitExponent: 5 }), -1), -0.01);
+    assert.equal(toPhysical(hidField({ unit: 0, unitExponent: -2 }), 3), 0.03);
+    assert.equal(toPhysical(hidField({ unit: SECOND, unitExponent: 1 }), 6), 60);
+    assert.equal(toPhysical(hidField({ unit: VOLT, unitExponent: 5 }), -1), -0.01);
   });
 
   void test('physical extents: linear map from LogMin..LogMax, clamped to PhyMin..PhyMax', () => {
-    const f = mkField({ physicalMin: 0, physicalMax: 100 });
+    const f = hidField({ physicalMin: 0, physicalMax: 100 });
     assert.equal(toPhysical(f, 0), 0);
     assert.equal(toPhysical(f, 255), 100);
     assert.equal(toPhysical(f, 51), 20);
     assert.equal(toPhysical(f, 300), 100);
-    const g = mkField({ logicalMin: -127, logicalMax: 127, physicalMin: -50, physicalMax: 50 });
+    const g = hidField({ logicalMin: -127, logicalMax: 127, physicalMin: -50, physicalMax: 50 });
     assert.equal(toPhysical(g, 0), 0);
     assert.equal(toPhysical(g, -127), -50);
   });
 
   void test('meaningless extents (0/0, decreasing) are ignored', () => {
-    assert.equal(toPhysical(mkField({ physicalMin: 0, physicalMax: 0 }), 77), 77);
-    assert.equal(toPhysical(mkField({ physicalMin: 100, physicalMax: 0 }), 77), 77);
-    assert.equal(toPhysical(mkField({ logicalMin: 10, logicalMax: 10, physicalMin: 0, physicalMax: 5 }), 77), 77);
+    assert.equal(toPhysical(hidField({ physicalMin: 0, physicalMax: 0 }), 77), 77);
+    assert.equal(toPhysical(hidField({ physicalMin: 100, physicalMax: 0 }), 77), 77);
+    assert.equal(toPhysical(hidField({ logicalMin: 10, logicalMax: 10, physicalMin: 0, physicalMax: 5 }), 77), 77);
   });
 
   void test('toLogical inverts toPhysical; fractions truncate toward zero as in NUT, float noise does not', () => {
-    const plain = mkField({});
-    const volts = mkField({ unit: VOLT, unitExponent: 5, size: 16, logicalMax: 65535 });
-    const scaled = mkField({ physicalMin: 0, physicalMax: 100 });
+    const plain = hidField({});
+    const volts = hidField({ unit: VOLT, unitExponent: 5, size: 16, logicalMax: 65535 });
+    const scaled = hidField({ physicalMin: 0, physicalMax: 100 });
     for (const l of [0, 1, 99, 255]) assert.equal(toLogical(plain, toPhysical(plain, l)), l);
     for (const l of [0, 1358, 1360, 65535]) assert.equal(toLogical(volts, toPhysical(volts, l)), l);
     for (const l of [0, 51, 102, 255]) assert.equal(toLogical(scaled, toPhysical(scaled, l)), l);
@@ -173,36 +156,36 @@ void describe('physical values', () => {
 void describe('writing fields', () => {
   void test('writeLogical sets exactly the field bits, keeps the neighbours', () => {
     const report = bytes('01 ff ff ff');
-    writeLogical(mkField({ offset: 3, size: 10, logicalMax: 1023 }), 0, report);
+    writeLogical(hidField({ offset: 3, size: 10, logicalMax: 1023 }), 0, report);
     assert.equal(hex(report), '01 07 e0 ff');
-    writeLogical(mkField({ offset: 3, size: 10, logicalMax: 1023 }), 0b1000000001, report);
+    writeLogical(hidField({ offset: 3, size: 10, logicalMax: 1023 }), 0b1000000001, report);
     assert.equal(hex(report), '01 0f f0 ff');
   });
 
   void test('negative values are two\'s complement in the field size; bits beyond the size are cut', () => {
     const report = bytes('02 00 00 00 00');
-    writeLogical(mkField({ reportId: 2, size: 16, logicalMin: -1, logicalMax: 32767 }), -1, report);
+    writeLogical(hidField({ reportId: 2, size: 16, logicalMin: -1, logicalMax: 32767 }), -1, report);
     assert.equal(hex(report), '02 ff ff 00 00');
-    writeLogical(mkField({ reportId: 2, offset: 16, size: 8 }), 0x1ff, report);
+    writeLogical(hidField({ reportId: 2, offset: 16, size: 8 }), 0x1ff, report);
     assert.equal(hex(report), '02 ff ff ff 00');
-    writeLogical(mkField({ reportId: 2, offset: 0, size: 32, logicalMin: -2147483648, logicalMax: 2147483647 }), -2, report);
+    writeLogical(hidField({ reportId: 2, offset: 0, size: 32, logicalMin: -2147483648, logicalMax: 2147483647 }), -2, report);
     assert.equal(hex(report), '02 fe ff ff ff');
   });
 
   void test('writeField converts from physical; reading back gives the value', () => {
-    const volts = mkField({ unit: VOLT, unitExponent: 5, size: 16, logicalMax: 65535 });
+    const volts = hidField({ unit: VOLT, unitExponent: 5, size: 16, logicalMax: 65535 });
     const report = bytes('01 00 00');
     writeField(volts, 13.6, report);
     assert.equal(hex(report), '01 50 05');
     assert.equal(readField(volts, report), 13.6);
-    const delay = mkField({ size: 16, logicalMin: -1, logicalMax: 32767, unit: SECOND });
+    const delay = hidField({ size: 16, logicalMin: -1, logicalMax: 32767, unit: SECOND });
     writeField(delay, -1, report);
     assert.equal(readField(delay, report), -1);
   });
 
   void test('writing outside the data, into another report -> HidReportError', () => {
-    assert.throws(() => writeLogical(mkField({ offset: 8 }), 1, bytes('01 00')), HidReportError);
-    assert.throws(() => writeLogical(mkField({ reportId: 3 }), 1, bytes('01 00')), HidReportError);
+    assert.throws(() => writeLogical(hidField({ offset: 8 }), 1, bytes('01 00')), HidReportError);
+    assert.throws(() => writeLogical(hidField({ reportId: 3 }), 1, bytes('01 00')), HidReportError);
   });
 });
 

@@ -10,28 +10,14 @@ import { apcSubdriver } from '../../src/drivers/usbhid/mapping/vendors/apc';
 import { cpsFixDescriptor, cpsSubdriver } from '../../src/drivers/usbhid/mapping/vendors/cps';
 import { genericSubdriver } from '../../src/drivers/usbhid/mapping/vendors/generic';
 import { mgeSubdriver } from '../../src/drivers/usbhid/mapping/vendors/mge';
+import { hidField } from '../helpers/hid-field';
 
 // ------------------------------------------------------------ hand-made descriptors
 
 type FieldSpec = Partial<HidField> & { path: string };
 
-function field(spec: FieldSpec): HidField {
-  return {
-    usages: [],
-    kind: 'feature',
-    reportId: 1,
-    offset: 0,
-    size: 8,
-    logicalMin: 0,
-    logicalMax: 255,
-    physicalMin: 0,
-    physicalMax: 0,
-    unit: 0,
-    unitExponent: 0,
-    flags: 2,
-    ...spec,
-  };
-}
+/** Usages are not what the engine matches on: a hand-made field carries none. */
+const field = (spec: FieldSpec): HidField => hidField({ usages: [], ...spec });
 
 function descriptor(specs: FieldSpec[]): HidReportDescriptor {
   const fields = specs.map(field);

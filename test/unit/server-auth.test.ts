@@ -6,34 +6,15 @@
  */
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeDriver, startHarness, type Harness } from '../helpers/fake-driver';
+import { FakeDriver, startHarness, type Harness, publishSampleVars } from '../helpers/fake-driver';
 
 function populate(d: FakeDriver): void {
   const p = d.pub;
-  p.setAttached(true);
-  p.setVar('ups.status', 'OL');
+  publishSampleVars(p);
   p.setVar('ups.load', '23');
   p.setFlags('ups.load', { rw: true });
-  p.setVar('input.sensitivity', 'M');
-  p.setFlags('input.sensitivity', { rw: true, string: true }, 8);
-  p.setEnums('input.sensitivity', ['H', 'M', 'L', 'a"b']);
-  p.setVar('input.transfer.low', '180');
-  p.setFlags('input.transfer.low', { rw: true, number: true });
-  p.setRanges('input.transfer.low', [
-    [160, 190],
-    [200, 210],
-  ]);
-  p.setVar('ups.both', '5');
-  p.setFlags('ups.both', { rw: true });
-  p.setEnums('ups.both', ['5']);
-  p.setRanges('ups.both', [[1, 9]]);
-  p.setVar('ups.str', 'abc');
-  p.setFlags('ups.str', { string: true }, 10);
-  p.setVar('ups.strrw0', 'abc');
-  p.setFlags('ups.strrw0', { rw: true, string: true });
   p.setVar('device.model', 'M1');
   p.setFlags('device.model', { rw: true, string: true }, 32);
-  for (const c of ['test.battery.start', 'beeper.toggle', 'Load.Off']) p.addCommand(c);
   p.dataOk();
 }
 

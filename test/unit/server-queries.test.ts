@@ -7,39 +7,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeCmd, describedNames, describeVar, NO_DESCRIPTION } from '../../src/server/descriptions';
-import { startHarness, type FakeDriver, type Harness, type NutClient } from '../helpers/fake-driver';
+import { startHarness, type FakeDriver, type Harness, type NutClient, publishSampleVars } from '../helpers/fake-driver';
 
 /** The same data a hand-made NUT driver gave real upsd in the format checks. */
 function populate(d: FakeDriver): void {
   const p = d.pub;
-  p.setAttached(true);
-  p.setVar('ups.status', 'OL');
+  publishSampleVars(p);
   p.setVar('device.mfr', 'Acme "Q" \\ back # x');
-  p.setVar('input.sensitivity', 'M');
-  p.setFlags('input.sensitivity', { rw: true, string: true }, 8);
-  p.setEnums('input.sensitivity', ['H', 'M', 'L', 'a"b']);
-  p.setVar('input.transfer.low', '180');
-  p.setFlags('input.transfer.low', { rw: true, number: true });
-  p.setRanges('input.transfer.low', [
-    [160, 190],
-    [200, 210],
-  ]);
   p.setVar('ups.delay', '20');
   p.setFlags('ups.delay', { rw: true });
   p.setEnums('ups.delay', ['10', '20']);
-  p.setVar('ups.both', '5');
-  p.setFlags('ups.both', { rw: true });
-  p.setEnums('ups.both', ['5']);
-  p.setRanges('ups.both', [[1, 9]]);
-  p.setVar('ups.str', 'abc');
-  p.setFlags('ups.str', { string: true }, 10);
-  p.setVar('ups.strrw0', 'abc');
-  p.setFlags('ups.strrw0', { rw: true, string: true });
   p.setVar('ups.numflag', '1');
   p.setFlags('ups.numflag', { number: true });
   p.setVar('ups.ro', 'x');
   p.setVar('Battery.Weird', 'w');
-  for (const c of ['test.battery.start', 'beeper.toggle', 'Load.Off']) p.addCommand(c);
   p.dataOk();
 }
 
