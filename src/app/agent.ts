@@ -1,10 +1,12 @@
 import { EventBus } from '../core/bus';
-import type { AgentConfig, UpsConfig } from '../core/config';
+import type { UpsConfig } from '../core/config';
+import type { AgentConfig } from './config';
 import { errorMessage } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Module } from '../core/module';
 import { UpsStore } from '../core/state';
 import type { DriverDeps } from '../drivers/types';
+import { SERVER_DEFAULTS } from '../server/config';
 
 /** Builds a driver some other way than from the config (the embedded demo, tests); undefined = use the registry. */
 export type DriverOverride = (ups: string, cfg: UpsConfig, deps: DriverDeps) => Promise<Module | undefined> | Module | undefined;
@@ -15,6 +17,15 @@ export interface AgentOptions {
   version: string;
   /** Lets the demo (and tests) supply a driver built from something other than the config, e.g. an embedded source. */
   driverFor?: DriverOverride;
+  /** How long the server waits for the drivers' first reads before it listens (default 500 ms). */
+  startupWaitMs?: number;
+}
+
+/** Long enough for a device that is there to be read before clients ask; short enough that a hung one delays nobody. */
+export const DEFAULT_STARTUP_WAIT_MS = 500;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 export interface RunningAgent {
@@ -49,18 +60,19 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     store,
     bus,
     log: log.child('server'),
-    server: config.server ?? { listen: ['127.0.0.1:3493', '[::1]:3493'], maxAge: 15, maxClients: 10_000, idleTimeout: 60, allowNotAllListeners: true },
+    server: config.server ?? SERVER_DEFAULTS,
     users: config.users ?? {},
     version: opts.version,
   });
 
   const started: Module[] = [];
   try {
-    // Drivers first: the server then answers WAIT, not UNKNOWN-UPS, while they gather data.
-    for (const m of modules) {
-      await startDriver(m, log);
-      started.push(m);
-    }
+    // Drivers first, all at once: each resolves after its first attempt to open its device.
+    // The server does not wait for a slow or hung one for longer than startupWaitMs: that
+    // UPS answers DRIVER-NOT-CONNECTED until its device answers, the others are served.
+    started.push(...modules);
+    const first = Promise.all(modules.map((m) => startDriver(m, log)));
+    await Promise.race([first, sleep(opts.startupWaitMs ?? DEFAULT_STARTUP_WAIT_MS)]);
     await server.start();
     started.push(server);
   } catch (err) {
@@ -88,7 +100,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
 /**
  * A driver whose device is missing at start must not keep the agent (and the
  * other UPSes) down: log it and let the driver retry on its own, as NUT drivers
- * do with maxretry/retrydelay.
+ * do with maxretry/retrydelay. Never rejects.
  */
 async function startDriver(m: Module, log: Logger): Promise<void> {
   try {

@@ -17,6 +17,16 @@ export interface EventMap {
   'driver.state': { ups: string; state: DriverState };
   /** Forced shutdown was latched for a UPS (NUT's FSD). */
   'ups.fsd': { ups: string; by: string };
+  /** The driver said its data went stale (device silent, failing or gone), or fresh again. */
+  'ups.stale': { ups: string; stale: boolean };
+  /** A driver attached: its device was seen and clients may read the UPS. */
+  'driver.attached': { ups: string };
+  /** A driver went away: clients get ERR DRIVER-NOT-CONNECTED. */
+  'driver.detached': { ups: string };
+  /** The UPS's instant commands changed; `commands` is the whole new list. */
+  'ups.commands': { ups: string; commands: readonly string[] };
+  /** Clients logged in to a UPS (NUT's NUMLOGINS) changed; published by the NUT server. */
+  'ups.logins': { ups: string; count: number };
 }
 
 export interface SetVarRequest {
@@ -41,13 +51,15 @@ export interface RequestMap {
 
 export type EventName = keyof EventMap;
 export type RequestName = keyof RequestMap;
-type Listener<E extends EventName> = (payload: EventMap[E]) => void;
+/** A listener may be async: a rejection is logged like a throw. */
+type Listener<E extends EventName> = (payload: EventMap[E]) => unknown;
 type Handler<R extends RequestName> = (req: RequestMap[R]['req']) => Promise<RequestMap[R]['res']> | RequestMap[R]['res'];
 
 /**
  * The in-process typed event bus. Listeners are registered under an owner so a
- * module can drop all of its listeners in stop(). A listener that throws is
- * logged and skipped: one faulty module never takes the others down.
+ * module can drop all of its listeners in stop(). A listener that throws, or
+ * returns a promise that rejects, is logged and skipped: one faulty module
+ * never takes the others (or the process) down.
  */
 export class EventBus {
   private readonly listeners = new Map<EventName, Array<{ owner: object; fn: Listener<EventName> }>>();
@@ -67,10 +79,20 @@ export class EventBus {
     // Copy: a listener may remove itself (or others) while we iterate.
     for (const { fn } of [...list]) {
       try {
-        fn(payload);
+        const r = fn(payload);
+        if (isThenable(r)) r.then(undefined, (err: unknown) => this.failed(event, 'rejected', err));
       } catch (err) {
-        this.log?.error(`listener for ${event} threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        this.failed(event, 'threw', err);
       }
+    }
+  }
+
+  private failed(event: EventName, how: string, err: unknown): void {
+    const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    try {
+      this.log?.error(`listener for ${event} ${how}: ${text}`);
+    } catch {
+      // A logger that fails must not turn a listener's failure into a crash either.
     }
   }
 
@@ -103,4 +125,8 @@ export class EventBus {
   listenerCount(event: EventName): number {
     return this.listeners.get(event)?.length ?? 0;
   }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }

@@ -145,6 +145,8 @@ export class UpsStore {
   private readonly records = new Map<string, UpsRecord>();
   private readonly pending = new Map<string, Set<string>>();
   private readonly statusBefore = new Map<string, string>();
+  /** UPSes whose command list changed since the last flush. */
+  private readonly commandsChanged = new Set<string>();
   private flushQueued = false;
 
   constructor(
@@ -243,22 +245,28 @@ export class UpsStore {
         rec.cmdMap.set(cmd.toLowerCase(), cmd);
         rec.invalidateCmds();
         rec.version++;
+        store.commandsTouched(rec);
       },
       deleteCommand(cmd) {
         if (rec.cmdMap.delete(cmd.toLowerCase())) {
           rec.invalidateCmds();
           rec.version++;
+          store.commandsTouched(rec);
         }
       },
       dataOk() {
         rec.health.lastUpdate = store.clock();
-        if (!rec.health.dumpDone || rec.health.staleFlag) rec.version++;
+        const wasStale = rec.health.staleFlag;
+        if (!rec.health.dumpDone || wasStale) rec.version++;
         rec.health.dumpDone = true;
         rec.health.staleFlag = false;
+        if (wasStale) store.bus.emit('ups.stale', { ups: rec.name, stale: false });
       },
       dataStale() {
-        if (!rec.health.staleFlag) rec.version++;
+        if (rec.health.staleFlag) return;
+        rec.version++;
         rec.health.staleFlag = true;
+        store.bus.emit('ups.stale', { ups: rec.name, stale: true });
       },
       setDriverState(state) {
         if (rec.health.driverState === state) return;
@@ -266,9 +274,12 @@ export class UpsStore {
         store.bus.emit('driver.state', { ups: rec.name, state });
       },
       setAttached(attached) {
-        if (rec.health.attached === attached) return;
+        // Detaching clears even a driver that never attached: what it published while starting goes too.
+        if (rec.health.attached === attached && (attached || (rec.varMap.size === 0 && rec.cmdMap.size === 0))) return;
+        const was = rec.health.attached;
         rec.health.attached = attached;
         rec.version++;
+        const hadCommands = rec.cmdMap.size > 0;
         if (!attached) {
           // A driver that goes away takes its data with it, as upsd drops a dead driver's tree.
           rec.varMap.clear();
@@ -277,9 +288,23 @@ export class UpsStore {
           rec.invalidateCmds();
           rec.health.dumpDone = false;
           rec.health.staleFlag = false;
+          if (hadCommands) store.commandsTouched(rec);
         }
+        if (was !== attached) store.bus.emit(attached ? 'driver.attached' : 'driver.detached', { ups: rec.name });
       },
     };
+  }
+
+  private commandsTouched(rec: UpsRecord): void {
+    this.commandsChanged.add(rec.name);
+    this.queueFlush();
+  }
+
+  private queueFlush(): void {
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
   }
 
   private changed(rec: UpsRecord, varName: string): void {
@@ -290,10 +315,7 @@ export class UpsStore {
       this.pending.set(rec.name, set);
     }
     set.add(varName);
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      queueMicrotask(() => this.flush());
-    }
+    this.queueFlush();
   }
 
   /** Announces batched changes; exposed so tests can flush synchronously. */
@@ -310,6 +332,12 @@ export class UpsStore {
         const from = before.get(ups) ?? '';
         if (from !== to) this.bus.emit('ups.status', { ups, from, to });
       }
+    }
+    const cmds = [...this.commandsChanged];
+    this.commandsChanged.clear();
+    for (const ups of cmds) {
+      const view = this.get(ups);
+      if (view) this.bus.emit('ups.commands', { ups: view.name, commands: [...view.commands()] });
     }
   }
 }

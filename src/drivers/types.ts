@@ -25,12 +25,12 @@ export interface DriverRequestHandlers {
 }
 
 /**
- * The start of every driver's life: attached in the store (the server stops
- * answering DRIVER-NOT-CONNECTED), state `starting`, and the one SET VAR and
- * INSTCMD handler for its UPS registered under `owner`.
+ * The start of every driver's life: state `starting`, and the one SET VAR
+ * and INSTCMD handler for its UPS registered under `owner`. The UPS is
+ * attached in the store (the server stops answering DRIVER-NOT-CONNECTED)
+ * by the runtime, when the device is first seen.
  */
 export function attachDriver(deps: DriverDeps, owner: object, handlers: DriverRequestHandlers): void {
-  deps.publisher.setAttached(true);
   deps.publisher.setDriverState('starting');
   deps.bus.handle('ups.setvar', deps.ups, owner, (req) => handlers.setVar(req));
   deps.bus.handle('ups.instcmd', deps.ups, owner, (req) => handlers.instCmd(req));

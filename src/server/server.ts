@@ -7,12 +7,13 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { EventBus } from '../core/bus';
-import { DEFAULT_LISTEN, parseListen, type ServerConfig, type UserConfig } from '../core/config';
+import type { UserConfig } from '../core/config';
 import { errorMessage } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Module } from '../core/module';
 import type { UpsStore } from '../core/state';
 import { UserTable } from './auth';
+import { parseListen, SERVER_DEFAULTS, type ServerConfig } from './config';
 import { ClientConnection } from './connection';
 import { ListenError } from './errors';
 import { ListCache } from './format';
@@ -57,13 +58,7 @@ export class NutServer implements Module {
     this.clock = opts.clock ?? Date.now;
     const s = opts.server;
     // The schema fills these in; defaults here keep a hand-built ServerConfig (tests, embedders) working.
-    this.cfg = {
-      listen: s.listen ?? DEFAULT_LISTEN,
-      maxAge: s.maxAge ?? 15,
-      maxClients: s.maxClients ?? 10_000,
-      idleTimeout: s.idleTimeout ?? 60,
-      allowNotAllListeners: s.allowNotAllListeners ?? true,
-    };
+    this.cfg = { ...SERVER_DEFAULTS, ...definedOnly(s) };
     this.ctx = {
       store: opts.store,
       bus: opts.bus,
@@ -71,7 +66,8 @@ export class NutServer implements Module {
       users: new UserTable(opts.users),
       tracking: new TrackingTable(this.clock),
       lists: new ListCache(),
-      sessions: new SessionRegistry(),
+      // NUMLOGINS changes go on the bus: the monitor (a primary waiting for its secondaries) and the page read them.
+      sessions: new SessionRegistry((ups, count) => opts.bus.emit('ups.logins', { ups, count })),
       clock: this.clock,
       maxAgeMs: this.cfg.maxAge * 1000,
       requestWaitMs: opts.requestWaitMs ?? 5000,
@@ -186,4 +182,9 @@ export class NutServer implements Module {
     const all = this.listeners.splice(0);
     await Promise.all(all.map((s) => new Promise<void>((res) => s.close(() => res()))));
   }
+}
+
+/** The keys of a partial config that are set, so defaults fill in the rest. */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -27,6 +27,9 @@ export class SessionRegistry {
   private readonly all = new Set<Session>();
   private readonly logins = new Map<string, number>();
 
+  /** `onLogins` hears every change of a UPS's login count (the server puts it on the bus). */
+  constructor(private readonly onLogins: (ups: string, count: number) => void = () => undefined) {}
+
   open(addr: string): Session {
     const s: Session = { addr, tracking: false, logout: false };
     this.all.add(s);
@@ -40,13 +43,16 @@ export class SessionRegistry {
       const n = (this.logins.get(key) ?? 1) - 1;
       if (n > 0) this.logins.set(key, n);
       else this.logins.delete(key);
+      this.onLogins(s.loginUps, n);
     }
   }
 
   login(s: Session, ups: string): void {
     s.loginUps = ups;
     const key = ups.toLowerCase();
-    this.logins.set(key, (this.logins.get(key) ?? 0) + 1);
+    const n = (this.logins.get(key) ?? 0) + 1;
+    this.logins.set(key, n);
+    this.onLogins(ups, n);
   }
 
   /** GET NUMLOGINS: clients that LOGINed to this UPS and are still connected. */

@@ -6,7 +6,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { EventBus } from '../../src/core/bus';
-import type { ServerConfig, UserConfig } from '../../src/core/config';
+import type { UserConfig } from '../../src/core/config';
+import type { ServerConfig } from '../../src/server/config';
 import { RequestError, type RequestFailure } from '../../src/core/errors';
 import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore, type UpsPublisher } from '../../src/core/state';

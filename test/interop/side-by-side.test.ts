@@ -11,7 +11,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { startAgent, type RunningAgent } from '../../src/app/agent';
-import { validateConfig } from '../../src/core/config';
+import { validateConfig } from '../../src/app/config';
 import { MemoryLogger } from '../../src/core/logger';
 import { freePort, startRealNut, UPSC, UPSCMD, UPSRW, type RealNut } from '../helpers/real-nut';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventBus } from '../../src/core/bus';
-import { validateConfig } from '../../src/core/config';
+import { validateConfig } from '../../src/app/config';
 import { RequestError } from '../../src/core/errors';
 import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore } from '../../src/core/state';

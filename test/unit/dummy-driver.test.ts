@@ -82,6 +82,7 @@ void describe('DummyDriver publishes what dummy-ups 2.8.0 publishes (golden data
       'driver.parameter.pollinterval=2',
       'driver.parameter.port=basic.dev',
       'driver.parameter.synchronous=auto',
+      'driver.state=quiet',
       'driver.version=2.8.0',
       'driver.version.internal=0.15',
       'input.transfer.high=280',
@@ -114,6 +115,7 @@ void describe('DummyDriver publishes what dummy-ups 2.8.0 publishes (golden data
       'driver.parameter.pollinterval NUMBER',
       'driver.parameter.port NUMBER',
       'driver.parameter.synchronous NUMBER',
+      'driver.state NUMBER',
       'driver.version NUMBER',
       'driver.version.internal NUMBER',
       'input.transfer.high RW NUMBER',
@@ -152,6 +154,7 @@ void describe('DummyDriver publishes what dummy-ups 2.8.0 publishes (golden data
       'driver.parameter.pollinterval=2',
       'driver.parameter.port=empty.dev',
       'driver.parameter.synchronous=auto',
+      'driver.state=quiet',
       'driver.version=2.8.0',
       'driver.version.internal=0.15',
       'ups.mfr=Dummy Manufacturer',
@@ -285,9 +288,11 @@ void describe('DummyDriver modes', () => {
     const first = t.view().health.lastUpdate;
     t.advanceClock(3000);
     mock.timers.tick(3000);
+    await flush();
     assert.equal(t.view().health.lastUpdate, first + 3000);
     t.advanceClock(3000);
     mock.timers.tick(3000);
+    await flush();
     assert.equal(t.view().isStale(5000), false);
     await t.driver.stop();
   });
@@ -391,7 +396,7 @@ void describe('DummyDriver with a bad or missing file', () => {
     await t.driver.stop();
   });
 
-  void test('a source unreadable at start: the driver starts, reports stale, and retries every poll', async () => {
+  void test('a source unreadable at start: DRIVER-NOT-CONNECTED (as upsd while dummy-ups cannot start) until it reads', async () => {
     let readable = false;
     const source: DummySource = {
       name: 'late.dev',
@@ -402,12 +407,13 @@ void describe('DummyDriver with a bad or missing file', () => {
     };
     const t = setup(source, { port: 'late.dev' });
     await t.driver.start();
-    assert.equal(t.view().health.attached, true);
-    assert.equal(t.view().health.staleFlag, true);
-    assert.equal(t.get('ups.status'), 'OL');
+    assert.equal(t.view().health.attached, false);
+    assert.equal(t.get('ups.status'), undefined, 'nothing is published that the file did not say');
+    await rejectsWith(t.set('ups.status', 'OL'), 'DRIVER-NOT-CONNECTED');
     readable = true;
     mock.timers.tick(2000);
     await flush();
+    assert.equal(t.view().health.attached, true);
     assert.equal(t.view().health.staleFlag, false);
     assert.equal(t.view().health.dumpDone, true);
     assert.equal(t.get('ups.status'), 'OB');

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startAgent, type RunningAgent } from '../../src/app/agent';
-import { validateConfig } from '../../src/core/config';
+import { validateConfig } from '../../src/app/config';
 import { MemoryLogger } from '../../src/core/logger';
 import { VERSION } from '../../src/cli/version';
 import { FIXTURES, fixtureText, upscLines } from './usbhid-helpers';

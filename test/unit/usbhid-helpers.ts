@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EventBus } from '../../src/core/bus';
-import type { UpsConfig } from '../../src/core/config';
+import type { UsbHidConfig } from '../../src/drivers/usbhid/config';
 import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore, type VarInfo } from '../../src/core/state';
 import { UsbHidDriver, type MappingLayer, type Timers } from '../../src/drivers/usbhid/driver';
@@ -100,7 +100,7 @@ export interface RigOptions {
   mapping?: MappingLayer;
 }
 
-export function rig(dump: HidDump, cfg: Partial<UpsConfig> = {}, opts: RigOptions = {}): Rig {
+export function rig(dump: HidDump, cfg: Partial<UsbHidConfig> = {}, opts: RigOptions = {}): Rig {
   const timers = new FakeTimers();
   const clock = (): number => timers.now;
   const bus = new EventBus();
@@ -108,7 +108,7 @@ export function rig(dump: HidDump, cfg: Partial<UpsConfig> = {}, opts: RigOption
   const publisher = store.addUps('u');
   const lines: string[] = [];
   const transport = new ReplayTransport(dump, { source: 'test.dev', ...(opts.strings ? { strings: opts.strings } : {}) });
-  const config: UpsConfig = { driver: 'usbhid', port: 'auto', ...cfg };
+  const config: UsbHidConfig = { driver: 'usbhid', port: 'auto', ...cfg };
   const connector = opts.connector ? opts.connector(transport) : new FixedConnector('test.dev', transport);
   const driver = new UsbHidDriver(config, { ups: 'u', bus, publisher, log: new MemoryLogger(lines), clock }, {
     connector,

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateConfig } from '../../src/core/config';
+import { validateConfig } from '../../src/app/config';
+import type { UsbHidConfig } from '../../src/drivers/usbhid/config';
 import {
   describeDevice,
   isLikelyUps,
@@ -28,7 +29,7 @@ const GENERIC_POWER: ListedHidDevice = { vendorId: 0x1234, productId: 0x5678, pr
 
 /** A UPS config entry as the validator produces it. */
 function ups(extra: Record<string, unknown>) {
-  return validateConfig({ ups: { u: { driver: 'usbhid', port: 'auto', ...extra } } }).ups.u!;
+  return validateConfig({ ups: { u: { driver: 'usbhid', port: 'auto', ...extra } } }).ups.u! as UsbHidConfig;
 }
 
 void describe('usbhid device matching (usbhid-ups vendorid/productid/vendor/product/serial)', () => {

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../src/core/config';
+import { parseConfig } from '../../src/app/config';
+import type { UsbHidConfig } from '../../src/drivers/usbhid/config';
 import { MemoryIO } from '../../src/cli/io';
 import { runScan } from '../../src/cli/commands/scan';
 import { matchFromConfig, matches, type ListedHidDevice } from '../../src/drivers/usbhid/matcher';
@@ -62,7 +63,7 @@ void describe('upsagent scan', () => {
       ].join('\n'),
     );
     const cfg = await configFrom(r.out);
-    const u = cfg.ups['back-ups-500']!;
+    const u = cfg.ups['back-ups-500']! as UsbHidConfig;
     assert.equal(u.driver, 'usbhid');
     assert.equal(u.serial, 'AB0427\\*\\*\\*\\*\\*\\*');
     // The serial (with its regex characters) matches this device, literally.

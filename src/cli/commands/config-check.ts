@@ -1,4 +1,4 @@
-import { loadConfig } from '../../core/config';
+import { loadConfig } from '../../app/config';
 import { ConfigError, errorMessage } from '../../core/errors';
 import type { CliIO } from '../io';
 

@@ -1,4 +1,5 @@
-import { DEFAULT_LISTEN, loadConfig, parseListen, type AgentConfig } from '../../core/config';
+import { loadConfig, type AgentConfig } from '../../app/config';
+import { parseListen, SERVER_DEFAULTS } from '../../server/config';
 import { ConfigError, errorMessage } from '../../core/errors';
 import { createLogger, type LogLevel } from '../../core/logger';
 import { VERSION } from '../version';
@@ -74,7 +75,7 @@ async function loadDemo() {
   const setup = demoSetup();
   const config: AgentConfig = {
     ups: { [setup.name]: setup.config },
-    server: { listen: DEFAULT_LISTEN, maxAge: 15, maxClients: 10_000, idleTimeout: 60, allowNotAllListeners: true },
+    server: SERVER_DEFAULTS,
     users: {},
     log: { level: 'info' },
   };

@@ -5,7 +5,9 @@ import { RequestError, errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
+import { DeviceReplyError, DriverRuntime, type DeviceContext } from '../runtime/index';
 import { attachDriver, detachDriver, type DriverDeps } from '../types';
+import type { DummyConfig } from './config';
 import { MAX_STATUS_LENGTH, declarationsOf, formatWarning, parseDevFile, type DevFile, type DevStep, type RwDeclaration } from './devfile';
 import { DEFAULT_STRING_SIZE, DEVICE_COPIES, DUMMY_COMMANDS, DUMMY_DEFAULTS, DUMMY_UPS_VERSION, dummyVarType } from './nut-vars';
 import { FileSource, type DummySource } from './source';
@@ -32,7 +34,7 @@ export interface DummyOptions {
 export const DEFAULT_POLL_INTERVAL = 2;
 
 /** Mode and its driver.parameter.mode label, chosen as dummy-ups 2.8.0 chooses them. */
-export function resolveMode(cfg: Pick<UpsConfig, 'mode'>, sourceName: string): { mode: DummyMode; label: string } {
+export function resolveMode(cfg: Pick<DummyConfig, 'mode'>, sourceName: string): { mode: DummyMode; label: string } {
   if (cfg.mode) return { mode: cfg.mode, label: `dummy-${cfg.mode}` };
   if (sourceName.endsWith('.seq')) return { mode: 'loop', label: 'dummy-loop' };
   if (sourceName.endsWith('.dev')) return { mode: 'once', label: 'dummy-once' };
@@ -82,7 +84,11 @@ const MAX_LOGGED_WARNINGS = 20;
  * device.type, the device.* copies of ups.mfr/model/serial (made once, after
  * the first read), the flags of nut-vars.ts, and the single command load.off.
  * Unlike dummy-ups, an unreadable file never stops the driver: it keeps the
- * last good data, reports it stale, and retries every poll.
+ * last good data, reports it stale, and retries every poll. The shared driver
+ * runtime runs it: each read of the file is one device operation with a
+ * deadline (a FIFO nobody writes holds nothing up), a file missing at start
+ * leaves the UPS DRIVER-NOT-CONNECTED until it appears, and the poll is the
+ * heartbeat that keeps the data fresh.
  */
 export class DummyDriver implements Module {
   readonly name: string;
@@ -93,6 +99,8 @@ export class DummyDriver implements Module {
   private readonly log: Logger;
   private readonly clock: () => number;
   private readonly applyDeclarations: boolean;
+  private readonly cfg: DummyConfig;
+  private readonly runtime: DriverRuntime<object>;
 
   private readonly vars = new Map<string, Published>();
   private readonly commands = new Map<string, string>();
@@ -101,20 +109,21 @@ export class DummyDriver implements Module {
   private stepIndex = 0;
   private nextStepAt: number | null = null;
   private stepTimer: ReturnType<typeof setTimeout> | null = null;
-  private heartbeat: ReturnType<typeof setInterval> | null = null;
   private unwatch: (() => void) | null = null;
   private running = false;
   private healthy = false;
   private failing = false;
-  private loading: Promise<void> | null = null;
-  private reloadQueued = false;
+  /** Why the next poll reads the file: it changed (`restart` from the top, `check` in loop mode) or a loop pass ended. */
+  private dirty: 'restart' | 'check' | 'loop' | null = null;
   private warnedText: string | null = null;
 
   constructor(
-    private readonly cfg: UpsConfig,
+    upsCfg: UpsConfig,
     private readonly deps: DriverDeps,
     private readonly opts: DummyOptions = {},
   ) {
+    const cfg = upsCfg as DummyConfig;
+    this.cfg = cfg;
     this.name = `driver:${deps.ups}`;
     this.source = opts.source ?? new FileSource(resolve(cfg.port), { pollMs: Math.min(1000, (cfg.pollInterval ?? DEFAULT_POLL_INTERVAL) * 1000) });
     const m = resolveMode(cfg, this.source.name);
@@ -124,6 +133,23 @@ export class DummyDriver implements Module {
     this.log = deps.log;
     this.clock = deps.clock ?? Date.now;
     this.applyDeclarations = opts.declarations === 'apply';
+    this.runtime = new DriverRuntime<object>(
+      {
+        target: this.source.name,
+        open: (ctx, reconnect) => this.open(ctx, reconnect),
+        poll: (_s, _kind, ctx) => this.poll(ctx),
+        close: async () => undefined,
+      },
+      { ups: deps.ups, publisher: deps.publisher, log: deps.log },
+      {
+        pollIntervalMs: this.pollSeconds * 1000,
+        timeoutMs: (cfg.timeout ?? 5) * 1000,
+        staleAfter: cfg.staleAfter ?? 1,
+        // A file has nothing to reconnect to: it is read again at every poll until it reads.
+        reopenAfter: Infinity,
+        clock: this.clock,
+      },
+    );
   }
 
   /** Where the simulation stands (for status displays and tests). */
@@ -138,24 +164,8 @@ export class DummyDriver implements Module {
     this.commands.clear();
     attachDriver(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) });
     this.publishDriverInfo();
-    for (const [name, value] of DUMMY_DEFAULTS) this.put(name, value);
-    const file = await this.load();
+    await this.runtime.start();
     if (!this.running) return;
-    if (file) {
-      this.adopt(file);
-      this.runStep(0);
-    }
-    // The driver core copies these once, after the driver's first read.
-    for (const [from, to] of DEVICE_COPIES) {
-      const v = this.vars.get(from);
-      if (v) this.putValue(to, v.value);
-    }
-    this.syncCommands();
-    if (file) this.markHealthy();
-    else this.markUnhealthy();
-
-    this.heartbeat = setInterval(() => this.tick(), this.pollSeconds * 1000);
-    this.heartbeat.unref?.();
     if (this.source.watch) this.unwatch = this.source.watch(() => this.onSourceChange());
   }
 
@@ -163,20 +173,64 @@ export class DummyDriver implements Module {
     if (!this.running) return;
     this.running = false;
     this.clearStepTimer();
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = null;
     this.unwatch?.();
     this.unwatch = null;
+    // A read in flight is cancelled; it publishes nothing.
+    await this.runtime.stop();
     detachDriver(this.deps, this);
-    // A read in flight sees running=false and publishes nothing.
-    await this.loading;
+  }
+
+  /** First read of the file (and again after a read timed out): the simulation starts from its first step. */
+  private async open(ctx: DeviceContext, reconnect: boolean): Promise<object> {
+    const file = await this.load(ctx.signal);
+    if (ctx.signal.aborted || !this.running) throw new DeviceReplyError('cancelled');
+    if (!file) throw new DeviceReplyError(`${this.source.name} cannot be used`);
+    if (!reconnect) for (const [name, value] of DUMMY_DEFAULTS) this.put(name, value);
+    this.adopt(file);
+    this.runStep(0);
+    if (!reconnect) {
+      // The driver core copies these once, after the driver's first read.
+      for (const [from, to] of DEVICE_COPIES) {
+        const v = this.vars.get(from);
+        if (v) this.putValue(to, v.value);
+      }
+    }
+    this.syncCommands();
+    this.markHealthy();
+    return {};
+  }
+
+  /**
+   * The runtime's poll: the heartbeat that keeps the data fresh, and the
+   * read of a file that changed, whose loop pass ended, or that could not
+   * be read last time (then it fails again, and the data stays stale).
+   */
+  private async poll(ctx: DeviceContext): Promise<void> {
+    const why = this.dirty;
+    if (why === null && this.healthy) return;
+    this.dirty = null;
+    const file = await this.load(ctx.signal);
+    if (ctx.signal.aborted || !this.running) throw new DeviceReplyError('cancelled');
+    if (!file) {
+      this.markUnhealthy();
+      throw new DeviceReplyError(`${this.source.name} cannot be used`);
+    }
+    if (why === 'loop') {
+      this.adopt(file);
+      this.runStep(Math.min(Math.max(0, this.opts.loopFrom ?? 0), this.steps.length - 1));
+    } else if (why === 'restart' || !this.healthy) {
+      this.adopt(file);
+      this.runStep(0);
+    }
+    this.markHealthy();
   }
 
   // --- reading the source ---------------------------------------------------
 
-  private async load(): Promise<DevFile | null> {
+  private async load(signal?: AbortSignal): Promise<DevFile | null> {
     try {
-      const text = await this.source.read();
+      const text = await this.source.read(signal);
+      if (signal?.aborted) return null;
       const file = parseDevFile(text, this.source.name);
       if (text !== this.warnedText) {
         this.warnedText = text;
@@ -209,62 +263,24 @@ export class DummyDriver implements Module {
     }
   }
 
-  /**
-   * Re-reads the source, serialised: a change during a read causes one more read.
-   * `restart` applies the file from its first step; `check` only notices a file
-   * that became unreadable or readable again (loop mode reads it at each pass anyway).
-   */
-  private reload(kind: 'restart' | 'check'): Promise<void> {
-    if (this.loading) {
-      this.reloadQueued = true;
-      return this.loading;
-    }
-    this.loading = (async () => {
-      do {
-        this.reloadQueued = false;
-        const file = await this.load();
-        if (!this.running) return;
-        if (!file) this.markUnhealthy();
-        else if (kind === 'restart' || !this.healthy) {
-          this.adopt(file);
-          this.runStep(0);
-          this.markHealthy();
-        }
-      } while (this.reloadQueued && this.running);
-    })().finally(() => {
-      this.loading = null;
-    });
-    return this.loading;
-  }
-
   private onSourceChange(): void {
     if (!this.running) return;
     // dummy-ups re-reads a dummy-once file when its mtime changes; a looping
-    // file is re-read at the start of each pass.
-    void this.reload(this.mode === 'once' ? 'restart' : 'check');
-  }
-
-  /** Every poll interval: the heartbeat that keeps data fresh, or a retry when the file is unreadable. */
-  private tick(): void {
-    if (!this.running) return;
-    if (this.healthy) this.deps.publisher.dataOk();
-    else void this.reload('restart');
+    // file is re-read at the start of each pass anyway (unless it was unreadable).
+    this.dirty = this.mode === 'once' ? 'restart' : (this.dirty ?? 'check');
+    this.runtime.pollNow();
   }
 
   private markHealthy(): void {
     if (this.failing) this.log.info(`${this.source.name} is readable again`);
     this.failing = false;
     this.healthy = true;
-    this.deps.publisher.dataOk();
-    this.deps.publisher.setDriverState('connected');
   }
 
+  /** The runtime marks the data stale; a looping simulation pauses where it is until the file is back. */
   private markUnhealthy(): void {
     this.healthy = false;
-    // A looping simulation pauses where it is until the file is back.
     this.clearStepTimer();
-    this.deps.publisher.dataStale();
-    this.deps.publisher.setDriverState('disconnected');
   }
 
   // --- stepping through TIMER blocks ----------------------------------------
@@ -293,24 +309,12 @@ export class DummyDriver implements Module {
     const next = this.stepIndex + 1;
     if (next < this.steps.length) {
       this.runStep(next);
-      this.deps.publisher.dataOk();
       return;
     }
     if (this.mode === 'once') return;
-    void this.startOver();
-  }
-
-  /** Loop mode, after the last step: read the file again and go back to the loop's first step. */
-  private async startOver(): Promise<void> {
-    const file = await this.load();
-    if (!this.running) return;
-    if (!file) {
-      this.markUnhealthy();
-      return;
-    }
-    this.adopt(file);
-    this.runStep(Math.min(Math.max(0, this.opts.loopFrom ?? 0), this.steps.length - 1));
-    this.markHealthy();
+    // Loop mode, after the last step: the next poll reads the file again and goes back to the loop's first step.
+    this.dirty = 'loop';
+    this.runtime.pollNow();
   }
 
   private clearStepTimer(): void {
@@ -431,7 +435,13 @@ export class DummyDriver implements Module {
 
   // --- requests from clients ------------------------------------------------
 
+  /** A UPS whose file was never read has nothing to change (the server says so first; direct bus callers hear it here). */
+  private requireOpen(): void {
+    if (this.runtime.current() === null) throw new RequestError('DRIVER-NOT-CONNECTED', `${this.deps.ups}: ${this.source.name} has not been read`);
+  }
+
   private setVar(req: SetVarRequest): void {
+    this.requireOpen();
     const key = req.name.toLowerCase();
     const v = this.vars.get(key);
     if (!v) throw new RequestError('VAR-NOT-SUPPORTED', `${this.deps.ups} has no variable ${req.name}`);
@@ -458,6 +468,7 @@ export class DummyDriver implements Module {
   }
 
   private instCmd(req: InstCmdRequest): void {
+    this.requireOpen();
     const cmd = this.commands.get(req.name.toLowerCase());
     if (!cmd) throw new RequestError('CMD-NOT-SUPPORTED', `${this.deps.ups} has no command ${req.name}`);
     // dummy-ups accepts its commands and only logs them: there is no load to switch.

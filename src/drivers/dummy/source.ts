@@ -1,5 +1,6 @@
-import { watch as fsWatch, type FSWatcher } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { constants, watch as fsWatch, type FSWatcher } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { basename, dirname } from 'node:path';
 
 /**
@@ -10,8 +11,11 @@ import { basename, dirname } from 'node:path';
 export interface DummySource {
   /** Shown in messages; its extension (.dev/.seq) picks the default mode. */
   readonly name: string;
-  /** The whole text, one character per byte (latin1). Rejects when unreadable. */
-  read(): Promise<string>;
+  /**
+   * The whole text, one character per byte (latin1). Rejects when unreadable.
+   * `signal` cancels a read that takes too long (the runtime's deadline).
+   */
+  read(signal?: AbortSignal): Promise<string>;
   /** Calls `onChange` when the text may have changed; returns the unsubscribe function. */
   watch?(onChange: () => void): () => void;
 }
@@ -49,10 +53,11 @@ export class FileSource implements DummySource {
     this.name = path;
   }
 
-  async read(): Promise<string> {
+  async read(signal?: AbortSignal): Promise<string> {
     // Identity first: if the file changes during the read, the next check sees a newer one.
     const sig = await signature(this.path);
-    const text = await readFile(this.path, 'latin1');
+    const info = await stat(this.path);
+    const text = info.isFile() ? await readFile(this.path, { encoding: 'latin1', ...(signal ? { signal } : {}) }) : await readPipe(this.path, signal);
     this.lastSeen = sig;
     return text;
   }
@@ -107,6 +112,34 @@ export class FileSource implements DummySource {
       watcher?.close();
     };
   }
+}
+
+/**
+ * A FIFO (or another file that is not a regular one) read to its end. A
+ * plain read of a FIFO that nobody writes blocks one of libuv's four
+ * file-system threads for ever, and a few of those stall every file read
+ * of the process; opened non-blocking and read as a pipe it waits in the
+ * event loop instead, and the signal ends the wait.
+ */
+async function readPipe(path: string, signal?: AbortSignal): Promise<string> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const pipe = new Socket({ fd: handle.fd, readable: true, writable: false });
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const done = (err?: Error): void => {
+      signal?.removeEventListener('abort', onAbort);
+      pipe.destroy();
+      // The socket owns the descriptor now; closing the handle too would close it twice.
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks).toString('latin1'));
+    };
+    const onAbort = (): void => done(signal?.reason instanceof Error ? signal.reason : new Error(`${path}: read cancelled`));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort);
+    pipe.on('data', (c: Buffer) => chunks.push(c));
+    pipe.on('end', () => done());
+    pipe.on('error', (err) => done(err));
+  });
 }
 
 /** Text held in memory: the embedded demo, and tests (which can change or break it). */

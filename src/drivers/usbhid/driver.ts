@@ -4,11 +4,17 @@
  *   connector -> transport (hidraw | replay)  -> HID layer (descriptor, codec)
  *             -> mapping (subdriver table)    -> this module -> UPS store, bus
  *
- * It reads every Feature report the subdriver's table needs at start, then
- * polls: every `pollInterval` seconds the status-critical (quick-poll)
- * entries, every `pollfreq` seconds everything. Input reports update values
- * at once. A vanished device marks the data stale and is reconnected (by
- * vendor/product/serial) with backoff, without restarting the agent.
+ * The shared driver runtime (../runtime) runs it: it opens the device and
+ * reads every Feature report the subdriver's table needs, then polls — every
+ * `pollInterval` seconds the status-critical (quick-poll) entries, every
+ * `pollfreq` seconds everything — one operation at a time, each with a
+ * deadline; a device that vanishes or hangs is marked stale and reconnected
+ * (by vendor/product/serial) with backoff. Input reports update values at once.
+ *
+ * A value is only published while the device gives it: a report that can no
+ * longer be read (an error, the wrong report ID, too short for a field)
+ * takes its fields' values away, and when those carry the UPS status the
+ * poll counts as missed, so clients see DATA-STALE rather than an old "OL".
  */
 import type { InstCmdRequest, SetVarRequest } from '../../core/bus';
 import type { UpsConfig } from '../../core/config';
@@ -16,12 +22,14 @@ import { RequestError, UpsAgentError, errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
+import { DeviceReplyError, DriverRuntime, type DeviceContext, type PollKind, type Timers } from '../runtime/index';
 import { attachDriver, detachDriver, type DriverDeps } from '../types';
+import type { UsbHidConfig } from './config';
 import { buildReport, readField } from './hid/codec';
 import { parseReportDescriptor } from './hid/descriptor';
 import { usageNameMap } from './mapping/engine';
 import { HidReportError } from './hid/errors';
-import type { HidMapper, HidWrite, MappedVar, PollMode } from './mapping/engine';
+import type { HidMapper, HidMapperOptions, HidWrite, MappedVar, PollMode } from './mapping/engine';
 import { describeDevice, matchFromConfig, mismatch, sameDevice, type DeviceMatch } from './matcher';
 import type { HidConnector } from './transport/connector';
 import {
@@ -38,31 +46,22 @@ export const DEFAULT_POLL_INTERVAL = 2;
 export const DEFAULT_POLLFREQ = 30;
 /** Reconnect attempts start at the poll interval and back off up to this many seconds. */
 export const MAX_RECONNECT_DELAY = 30;
+/** The buffer NUT reads every report into with `maxreport` (its report buffer holds 64 bytes per ID). */
+export const MAX_REPORT_SIZE = 64;
 
 /** What clients read in driver.name: NUT's programs and scripts key on it. */
 export const DRIVER_NAME = 'usbhid-ups';
 
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** The global timers, looked up at call time so test fakes installed later are used. */
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+export type { Timers };
 
 /** The mapping layer, injected so the driver does not fix which tables exist. */
 export interface MappingLayer {
   selectSubdriver(info: HidDeviceInfo): Subdriver;
-  createMapper(subdriver: Subdriver, descriptor: HidReportDescriptor, info: HidDeviceInfo, opts: { onlineDischarge?: boolean }): HidMapper;
+  /** The subdriver a `subdriver:` option names (exact name, or a regular expression at the start of one). */
+  findSubdriver?(name: string): Subdriver | undefined;
+  createMapper(subdriver: Subdriver, descriptor: HidReportDescriptor, info: HidDeviceInfo, opts: HidMapperOptions): HidMapper;
   /** Known device bugs the driver works around. */
-  quirks?(info: HidDeviceInfo): { pollOnly?: boolean; skipReportIds?: readonly number[] };
+  quirks?(info: HidDeviceInfo): { pollOnly?: boolean; interruptOnly?: boolean; interruptSize?: number; maxReportSize?: boolean; skipReportIds?: readonly number[] };
 }
 
 export interface UsbHidDriverOptions {
@@ -77,10 +76,9 @@ export interface UsbHidDriverOptions {
 interface Session {
   transport: HidTransport;
   info: HidDeviceInfo;
-  descriptorBytes: Uint8Array;
   descriptor: HidReportDescriptor;
   mapper: HidMapper;
-  /** Latest value of every path read, physical units. */
+  /** Latest value of every path read, physical units; a path whose read failed has none. */
   values: Map<string, number>;
   /** USB strings by index, for the table's string-index rows. */
   strings: Map<number, string>;
@@ -88,8 +86,20 @@ interface Session {
   reports: Map<number, Uint8Array>;
   /** Interrupt reports are ignored (config `pollonly`, or a device known to misuse them). */
   pollOnly: boolean;
+  /** Feature reports are never read; Input reports carry everything (config `interruptonly`, PowerCOM 0d9f:0001). */
+  interruptOnly: boolean;
+  /** Bytes of an interrupt report used (usbhid-ups interruptsize); undefined: all. */
+  interruptSize: number | undefined;
+  /** Ask for the largest report the device may send (usbhid-ups maxreport). */
+  maxReport: boolean;
   /** Reports a firmware bug answers wrongly: never read. */
   skipReportIds: ReadonlySet<number>;
+  /** Paths that feed ups.status: when one cannot be read, the data is not fresh. */
+  statusPaths: ReadonlySet<string>;
+  /** When the last Input report arrived (interrupt-only devices are stale without them). */
+  lastInput: number;
+  /** Aborted when the runtime gives the session up. */
+  signal: AbortSignal;
 }
 
 interface Published {
@@ -106,61 +116,65 @@ export class UsbHidDriver implements Module {
   readonly name: string;
   private readonly log: Logger;
   private readonly clock: () => number;
-  private readonly timers: Timers;
+  private readonly cfg: UsbHidConfig;
   private readonly match: DeviceMatch;
   private readonly pollMs: number;
   private readonly fullMs: number;
-  private readonly pollOnly: boolean;
+  private readonly runtime: DriverRuntime<Session>;
 
-  private running = false;
-  private session: Session | null = null;
   /** The device the driver had: reconnects accept only this one (NUT's exact matcher). */
   private known: HidDeviceInfo | undefined;
   /** Mapper of the last session, reused after a reconnect when the descriptor is the same. */
   private lastMapper: { bytes: Uint8Array; mapper: HidMapper } | undefined;
-  private pollTimer: unknown = null;
-  private reconnectTimer: unknown = null;
-  private reconnectDelay: number;
-  private lastFull = 0;
-  /** A SET VAR or INSTCMD changed the device: the next poll reads everything (NUT: data_has_changed). */
-  private changed = false;
-  /** Device I/O runs one operation at a time; this is the tail of the queue. */
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly vars = new Map<string, Published>();
   private readonly commands = new Set<string>();
-  private lastError: Error | undefined;
-  /** The last failure was logged; repeats go to debug until something works again. */
-  private failureLogged = false;
+  private running = false;
 
   constructor(
-    private readonly cfg: UpsConfig,
+    cfg: UpsConfig,
     private readonly deps: DriverDeps,
     private readonly opts: UsbHidDriverOptions,
   ) {
+    this.cfg = cfg as UsbHidConfig;
     this.name = `driver:${deps.ups}`;
     this.log = deps.log;
     this.clock = deps.clock ?? Date.now;
-    this.timers = opts.timers ?? realTimers;
-    this.match = matchFromConfig(cfg);
-    this.pollMs = (cfg.pollInterval ?? DEFAULT_POLL_INTERVAL) * 1000;
-    this.fullMs = (cfg.pollfreq ?? DEFAULT_POLLFREQ) * 1000;
-    this.pollOnly = cfg.pollonly === true;
-    this.reconnectDelay = this.pollMs;
+    this.match = matchFromConfig(this.cfg);
+    this.pollMs = (this.cfg.pollInterval ?? DEFAULT_POLL_INTERVAL) * 1000;
+    this.fullMs = (this.cfg.pollfreq ?? DEFAULT_POLLFREQ) * 1000;
+    const timeoutMs = (this.cfg.timeout ?? 5) * 1000;
+    this.runtime = new DriverRuntime<Session>(
+      {
+        target: opts.connector.target,
+        open: (ctx, reconnect) => this.open(ctx, reconnect),
+        poll: (s, kind, ctx) => this.poll(s, kind, ctx),
+        close: (s) => s.transport.close(),
+        describe: (s) => describeDevice(s.info),
+      },
+      { ups: deps.ups, publisher: deps.publisher, log: deps.log },
+      {
+        pollIntervalMs: this.pollMs,
+        fullIntervalMs: this.fullMs,
+        timeoutMs,
+        staleAfter: this.cfg.staleAfter ?? 1,
+        retryInitialMs: this.pollMs,
+        retryMaxMs: Math.max(MAX_RECONNECT_DELAY * 1000, this.pollMs),
+        ...(opts.timers ? { timers: opts.timers } : {}),
+        clock: this.clock,
+      },
+    );
   }
 
   /** Link state, for `driver replay` and tests. */
   status(): { connected: boolean; device?: HidDeviceInfo; subdriver?: string; lastError?: Error } {
-    const s = this.session;
-    return { connected: s !== null, device: s?.info, subdriver: s?.mapper.subdriver.name, lastError: this.lastError };
+    const s = this.runtime.current();
+    const r = this.runtime.status();
+    return { connected: s !== null, device: s?.info, subdriver: s?.mapper.subdriver.name, ...(r.lastError ? { lastError: r.lastError } : {}) };
   }
 
   /** Resolves when the device I/O queued so far (polls, writes, reconnects) is done; for tests and tools. */
-  async idle(): Promise<void> {
-    let tail: Promise<unknown>;
-    do {
-      tail = this.queue;
-      await tail.catch(() => undefined);
-    } while (tail !== this.queue);
+  idle(): Promise<void> {
+    return this.runtime.idle();
   }
 
   async start(): Promise<void> {
@@ -168,64 +182,47 @@ export class UsbHidDriver implements Module {
     this.running = true;
     attachDriver(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) });
     this.publishDriverInfo();
-    // The first attempt is awaited so a device that is present has its data before the server answers.
-    await this.exclusive(() => this.connect());
+    // Resolves after the first attempt (bounded by its deadline): a device that is present has its data before the server answers.
+    await this.runtime.start();
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.clearTimer('pollTimer');
-    this.clearTimer('reconnectTimer');
     this.deps.bus.removeAll(this);
-    // Let an operation in flight finish (it sees running=false and publishes nothing).
-    await this.queue.catch(() => undefined);
-    const s = this.session;
-    this.session = null;
-    if (s) await s.transport.close().catch(() => undefined);
+    await this.runtime.stop();
     detachDriver(this.deps, this);
   }
 
   // ---------------------------------------------------------------- connecting
 
-  private async connect(): Promise<void> {
-    if (!this.running || this.session) return;
-    let transport: HidTransport | undefined;
+  private async open(ctx: DeviceContext, reconnect: boolean): Promise<Session> {
+    const transport = await this.opts.connector.connect(this.known);
     try {
-      transport = await this.opts.connector.connect(this.known);
-      const t = transport;
-      const info = await t.open({
-        onInput: (data) => this.onInput(t, data),
-        onDisconnect: (err) => this.background(() => this.lost(t, err)),
+      const info = await transport.open({
+        onInput: (data) => this.onInput(transport, data),
+        onDisconnect: (err) => {
+          const s = this.runtime.current();
+          if (s && s.transport === transport) this.runtime.deviceLost(s, err);
+        },
       });
-      const session = await this.setUp(t, info);
-      if (!this.running) {
-        await t.close().catch(() => undefined);
-        return;
-      }
-      this.session = session;
-      this.known = info;
+      const session = await this.setUp(transport, info, ctx.signal);
+      abortIfCancelled(ctx);
       await this.walk(session, 'init');
-      if (this.session !== session) return;
-      this.lastFull = this.clock();
+      abortIfCancelled(ctx);
+      this.known = info;
       this.publishAll(session);
-      if (this.failureLogged || this.reconnectDelay !== this.pollMs) this.log.info(`connected again to ${describeDevice(info)}`);
+      if (reconnect) this.log.info(`connected again to ${describeDevice(info)}`);
       else this.log.info(`connected to ${describeDevice(info)}, subdriver ${session.mapper.subdriver.name}`);
-      this.failureLogged = false;
-      this.lastError = undefined;
-      this.reconnectDelay = this.pollMs;
-      this.deps.publisher.dataOk();
-      this.deps.publisher.setDriverState('connected');
-      this.schedulePoll();
+      return session;
     } catch (err) {
-      if (this.session && this.session.transport === transport) this.session = null;
-      if (transport) await transport.close().catch(() => undefined);
-      this.failed(err);
+      await transport.close().catch(() => undefined);
+      throw err;
     }
   }
 
   /** Checks the device, reads and parses its descriptor, picks the subdriver. */
-  private async setUp(transport: HidTransport, info: HidDeviceInfo): Promise<Session> {
+  private async setUp(transport: HidTransport, info: HidDeviceInfo, signal: AbortSignal): Promise<Session> {
     const wrong = mismatch(this.match, info) ?? (this.known ? sameDevice(this.known, info) : undefined);
     if (wrong !== undefined) {
       // Not ours: treated as absent, so the driver keeps looking for its own device.
@@ -237,104 +234,89 @@ export class UsbHidDriver implements Module {
       mapper = this.lastMapper.mapper;
       mapper.resetStatus();
     } else {
-      const subdriver = this.opts.mapping.selectSubdriver(info);
+      const subdriver = this.chooseSubdriver(info);
       // The subdriver's vendor usage names go to the parser: a vendor usage on page 0x00ff
       // would otherwise read as a collection index (`[86]`) that no table row can name.
       const descriptor = parseReportDescriptor(bytes, { usageNames: usageNameMap(subdriver) });
-      mapper = this.opts.mapping.createMapper(subdriver, descriptor, info, { onlineDischarge: this.cfg.onlinedischarge === true });
+      mapper = this.opts.mapping.createMapper(subdriver, descriptor, info, this.mapperOptions(info));
       this.lastMapper = { bytes, mapper };
     }
     const quirks = this.opts.mapping.quirks?.(info) ?? {};
-    if (quirks.pollOnly && !this.pollOnly) this.log.info(`${describeDevice(info)}: interrupt reports ignored, as for every device of this model`);
+    const pollOnly = this.cfg.pollonly === true || quirks.pollOnly === true;
+    const interruptOnly = this.cfg.interruptonly === true || (quirks.interruptOnly === true && this.cfg.pollonly !== true);
+    if (quirks.pollOnly && this.cfg.pollonly !== true) this.log.info(`${describeDevice(info)}: interrupt reports ignored, as for every device of this model`);
+    if (quirks.interruptOnly && this.cfg.interruptonly !== true && interruptOnly) {
+      this.log.info(`${describeDevice(info)}: read by interrupt reports only, as for every device of this model`);
+    }
     return {
       transport,
       info,
-      descriptorBytes: bytes,
       descriptor: mapper.descriptor,
       mapper,
       values: new Map(),
       strings: new Map(),
       reports: new Map(),
-      pollOnly: this.pollOnly || quirks.pollOnly === true,
+      pollOnly,
+      interruptOnly,
+      interruptSize: this.cfg.interruptsize ?? quirks.interruptSize,
+      maxReport: this.cfg.maxreport === true || quirks.maxReportSize === true,
       skipReportIds: new Set(quirks.skipReportIds ?? []),
+      statusPaths: new Set(mapper.subdriver.table.filter((r) => r.kind === 'status').map((r) => r.path)),
+      lastInput: this.clock(),
+      signal,
     };
   }
 
-  /** A connection attempt failed: stale data, and another attempt later, each one waiting longer. */
-  private failed(err: unknown): void {
-    const e = err instanceof Error ? err : new Error(String(err));
-    this.lastError = e;
-    const p = this.deps.publisher;
-    p.dataStale();
-    p.setDriverState('disconnected');
-    if (!this.running) return;
-    const retry = Math.round(this.reconnectDelay / 1000);
-    const target = this.opts.connector.target;
-    const why = describeError(e);
-    const msg = `${why.startsWith(target) ? why : `${target}: ${why}`}; retrying in ${retry} s`;
-    if (this.failureLogged) this.log.debug(msg);
-    else this.log.warn(msg);
-    this.failureLogged = true;
-    this.clearTimer('reconnectTimer');
-    this.reconnectTimer = this.timers.setTimeout(() => {
-      this.reconnectTimer = null;
-      this.background(() => this.connect());
-    }, this.reconnectDelay);
-    this.reconnectDelay = Math.min(this.reconnectDelay * 2, Math.max(MAX_RECONNECT_DELAY * 1000, this.pollMs));
+  private chooseSubdriver(info: HidDeviceInfo): Subdriver {
+    const wanted = this.cfg.subdriver;
+    if (wanted === undefined) return this.opts.mapping.selectSubdriver(info);
+    const found = this.opts.mapping.findSubdriver?.(wanted);
+    // NUT stops when the named subdriver does not exist; so do we (for this attempt), loudly.
+    if (!found) throw new UpsAgentError('USBHID-SUBDRIVER', `no usbhid subdriver is named ${JSON.stringify(wanted)}`);
+    return found;
   }
 
-  /** The device went away (transport event or failed I/O): drop the session, reconnect later. */
-  private async lost(transport: HidTransport, err: unknown): Promise<void> {
-    const s = this.session;
-    if (!s || s.transport !== transport) return;
-    this.session = null;
-    this.clearTimer('pollTimer');
-    this.log.warn(`lost ${describeDevice(s.info)}: ${describeError(err)}`);
-    this.failureLogged = true;
-    await transport.close().catch(() => undefined);
-    this.failed(err);
+  /** The usbhid-ups options the mapping layer applies (delays, low battery, status quirks). */
+  private mapperOptions(info: HidDeviceInfo): HidMapperOptions {
+    const c = this.cfg;
+    const o: Record<string, unknown> = { onlineDischarge: c.onlinedischarge === true, clock: this.clock };
+    if (c.interruptonly === true || this.opts.mapping.quirks?.(info).interruptOnly === true) o.interruptOnly = true;
+    if (c.ondelay !== undefined) o.onDelay = c.ondelay;
+    if (c.offdelay !== undefined) o.offDelay = c.offdelay;
+    if (c.lowbatt !== undefined) o.lowBatt = c.lowbatt;
+    if (c.lbrb_log_delay_sec !== undefined) o.lbrbLogDelaySec = c.lbrb_log_delay_sec;
+    if (c.lbrb_log_delay_without_calibrating !== undefined) o.lbrbLogDelayWithoutCalibrating = c.lbrb_log_delay_without_calibrating;
+    return o as HidMapperOptions;
   }
 
   // ---------------------------------------------------------------- polling
 
-  private schedulePoll(): void {
-    this.clearTimer('pollTimer');
-    if (!this.running || !this.session) return;
-    this.pollTimer = this.timers.setTimeout(() => {
-      this.pollTimer = null;
-      this.background(() => this.poll());
-    }, this.pollMs);
-  }
-
-  /** One main-loop pass: a full update every pollfreq (or after a change), else a quick one. */
-  private async poll(): Promise<void> {
-    const s = this.session;
-    if (!s || !this.running) return;
-    const now = this.clock();
-    const full = this.changed || now - this.lastFull >= this.fullMs;
-    try {
-      await this.walk(s, full ? 'full' : 'quick');
-    } catch (err) {
-      await this.ioFailed(s, err);
+  /** One main-loop pass of the runtime: a full update every pollfreq (or after a change), else a quick one. */
+  private async poll(s: Session, kind: PollKind, ctx: DeviceContext): Promise<void> {
+    if (s.interruptOnly) {
+      // Nothing is read: Input reports bring the data. Without them for a whole full-update period it is not fresh.
+      if (this.clock() - s.lastInput > Math.max(this.fullMs, 3 * this.pollMs)) {
+        throw new DeviceReplyError(`no interrupt report for ${Math.round((this.clock() - s.lastInput) / 1000)} s`);
+      }
       return;
     }
-    if (this.session !== s) return;
-    if (full) {
-      this.lastFull = now;
-      this.changed = false;
-    }
+    await this.walk(s, kind);
+    abortIfCancelled(ctx);
     this.publishAll(s);
-    this.deps.publisher.dataOk();
-    this.schedulePoll();
   }
 
   /**
    * Reads the Feature reports that carry the mapper's paths for `mode`, once
-   * each, into the session's values. A report the device refuses is skipped
-   * (NUT goes on with the next item); when every report fails, or the device
-   * is gone, it throws.
+   * each, into the session's values. A report that cannot be read takes its
+   * fields' values away (nothing stale is published as fresh); when every
+   * report fails, or the status cannot be read, the poll fails (a miss), and
+   * a device that is gone throws its transport error (the runtime reconnects).
    */
   private async walk(s: Session, mode: PollMode): Promise<void> {
+    if (s.interruptOnly) {
+      if (mode === 'init') await this.readStrings(s);
+      return;
+    }
     const byReport = new Map<number, HidField[]>();
     for (const path of s.mapper.pollPaths(mode)) {
       const field = s.descriptor.find(path, 'feature');
@@ -345,34 +327,63 @@ export class UsbHidDriver implements Module {
     }
     let ok = 0;
     let lastFailure: unknown;
+    const lostStatus: string[] = [];
     for (const [id, fields] of byReport) {
+      if (s.signal.aborted) return;
       let data: Uint8Array;
       try {
-        data = await s.transport.getFeatureReport(id, s.descriptor.reportLength('feature', id));
+        const length = s.maxReport ? Math.max(MAX_REPORT_SIZE, s.descriptor.reportLength('feature', id)) : s.descriptor.reportLength('feature', id);
+        data = await s.transport.getFeatureReport(id, length);
       } catch (err) {
         if (err instanceof HidTransportError && err.disconnected) throw err;
         lastFailure = err;
         this.log.debug(`feature report ${id}: ${errorMessage(err)}`);
+        this.forget(s, fields, mode, lostStatus);
         continue;
       }
-      if (this.session !== s) return;
+      if (s.signal.aborted) return;
+      if (s.descriptor.usesReportIds && data.length > 0 && data[0] !== id) {
+        // NUT does not look at the ID byte of a GET_REPORT answer; we do: another report's bytes read as this one would be wrong values.
+        lastFailure = new HidReportError(`feature report ${id}: the device answered with report ${data[0]}`);
+        this.log.debug(errorMessage(lastFailure));
+        this.forget(s, fields, mode, lostStatus);
+        continue;
+      }
       ok++;
       s.reports.set(id, data);
-      for (const field of fields) this.readInto(s, field, data);
+      for (const field of fields) if (!this.readInto(s, field, data) && mode !== 'init' && s.statusPaths.has(field.path)) lostStatus.push(field.path);
     }
     if (byReport.size > 0 && ok === 0) {
-      throw new HidTransportError(`no feature report could be read (${errorMessage(lastFailure)})`, false);
+      throw new DeviceReplyError(`no feature report could be read (${errorMessage(lastFailure)})`, true);
+    }
+    if (lostStatus.length > 0) {
+      // Publish what was read (minus what was not), then count the poll as missed: the status is unknown.
+      this.publishAll(s);
+      throw new DeviceReplyError(`the UPS status could not be read (${lostStatus.join(', ')})`);
     }
     if (mode === 'init') await this.readStrings(s);
   }
 
-  private readInto(s: Session, field: HidField, data: Uint8Array): void {
+  /** A report could not be read: its fields have no value until it can. */
+  private forget(s: Session, fields: readonly HidField[], mode: PollMode, lostStatus: string[]): void {
+    for (const f of fields) {
+      s.values.delete(f.path);
+      // At start a report that cannot be read is one the device does not support; later it is a lost status.
+      if (mode !== 'init' && s.statusPaths.has(f.path)) lostStatus.push(f.path);
+    }
+  }
+
+  /** Decodes one field; false (and no value) when the reply does not hold it. */
+  private readInto(s: Session, field: HidField, data: Uint8Array): boolean {
     try {
       s.values.set(field.path, readField(field, data));
+      return true;
     } catch (err) {
-      // A report shorter than declared, or with the wrong ID: this field has no value this time.
+      // A report shorter than declared: this field has no value this time.
       if (!(err instanceof HidReportError)) throw err;
+      s.values.delete(field.path);
       this.log.debug(errorMessage(err));
+      return false;
     }
   }
 
@@ -406,22 +417,6 @@ export class UsbHidDriver implements Module {
     }
   }
 
-  /**
-   * A poll or write failed. A gone device is reconnected; so is one that is
-   * there but answers nothing, since reopening it is what helps (NUT
-   * reconnects too). Anything else is a bug of ours: logged, never fatal.
-   */
-  private async ioFailed(s: Session, err: unknown): Promise<void> {
-    if (this.session !== s) return;
-    if (err instanceof HidTransportError) {
-      await this.lost(s.transport, err);
-      return;
-    }
-    this.log.error(`poll failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    this.deps.publisher.dataStale();
-    this.schedulePoll();
-  }
-
   /** An Input report: decode the fields it carries and publish at once. */
   private onInput(transport: HidTransport, data: Uint8Array): void {
     try {
@@ -432,9 +427,10 @@ export class UsbHidDriver implements Module {
     }
   }
 
-  private applyInput(transport: HidTransport, data: Uint8Array): void {
-    const s = this.session;
+  private applyInput(transport: HidTransport, raw: Uint8Array): void {
+    const s = this.runtime.current();
     if (!s || s.transport !== transport || s.pollOnly || !this.running) return;
+    const data = s.interruptSize !== undefined ? raw.subarray(0, s.interruptSize) : raw;
     const id = s.descriptor.usesReportIds ? (data[0] ?? 0) : 0;
     let got = 0;
     for (const field of s.descriptor.fields) {
@@ -450,8 +446,9 @@ export class UsbHidDriver implements Module {
       this.log.debug(`input report ${id}: nothing this device declares`);
       return;
     }
+    s.lastInput = this.clock();
     this.publishAll(s);
-    this.deps.publisher.dataOk();
+    this.runtime.fresh(s);
   }
 
   // ---------------------------------------------------------------- publishing
@@ -478,7 +475,7 @@ export class UsbHidDriver implements Module {
 
   /** Brings the store to what the mapper computes now; unchanged values are not touched. */
   private publishAll(s: Session): void {
-    if (!this.running) return;
+    if (!this.running || s.signal.aborted) return;
     const result = s.mapper.compute(s.values, s.strings);
     const seen = new Set<string>();
     this.put({ name: 'driver.version.data', value: s.mapper.subdriver.name, rw: false });
@@ -525,27 +522,19 @@ export class UsbHidDriver implements Module {
   // ---------------------------------------------------------------- requests
 
   private async setVar(req: SetVarRequest): Promise<void> {
-    await this.exclusive(async () => {
-      const s = this.connected();
+    await this.runtime.request(`SET ${req.name}`, async (s, ctx) => {
       const writes = s.mapper.setVar(req.name, req.value);
       this.log.info(`SET ${req.name} = ${JSON.stringify(req.value)}`);
-      await this.write(s, writes, 'SET-FAILED', `SET ${req.name}`);
-    });
+      await this.write(s, ctx, writes, 'SET-FAILED', `SET ${req.name}`);
+    }).catch((err: unknown) => rethrowAs(err, 'SET-FAILED', `SET ${req.name}`));
   }
 
   private async instCmd(req: InstCmdRequest): Promise<void> {
-    await this.exclusive(async () => {
-      const s = this.connected();
+    await this.runtime.request(req.name, async (s, ctx) => {
       const writes = s.mapper.instCmd(req.name, req.param);
       this.log.info(`instant command ${req.name}${req.param !== undefined ? ` ${req.param}` : ''}`);
-      await this.write(s, writes, 'INSTCMD-FAILED', req.name);
-    });
-  }
-
-  private connected(): Session {
-    const s = this.session;
-    if (!s) throw new RequestError('DRIVER-NOT-CONNECTED', `${this.deps.ups}: the UPS is not connected`);
-    return s;
+      await this.write(s, ctx, writes, 'INSTCMD-FAILED', req.name);
+    }).catch((err: unknown) => rethrowAs(err, 'INSTCMD-FAILED', req.name));
   }
 
   /**
@@ -553,7 +542,7 @@ export class UsbHidDriver implements Module {
    * from what the device holds now, so fields sharing the report keep their
    * values. Then everything is read again, so clients see the effect.
    */
-  private async write(s: Session, writes: HidWrite[], failure: 'SET-FAILED' | 'INSTCMD-FAILED', what: string): Promise<void> {
+  private async write(s: Session, ctx: DeviceContext, writes: HidWrite[], failure: 'SET-FAILED' | 'INSTCMD-FAILED', what: string): Promise<void> {
     if (writes.length === 0) {
       // A server-side variable: only the published value changes.
       this.publishAll(s);
@@ -562,74 +551,50 @@ export class UsbHidDriver implements Module {
     for (const w of writes) {
       const field = s.descriptor.find(w.path, 'feature');
       if (!field) throw new RequestError(failure, `${what}: ${w.path} is not a feature of this device`);
-      let data: Uint8Array;
-      try {
-        const current = await this.currentReport(s, field.reportId);
-        data = buildReport(s.descriptor, 'feature', field.reportId, [{ field, value: w.value }], current);
-        await s.transport.sendFeatureReport(data);
-      } catch (err) {
-        if (err instanceof HidTransportError && err.disconnected) await this.lost(s.transport, err);
-        if (err instanceof RequestError) throw err;
-        throw new RequestError(failure, `${what}: ${errorMessage(err)}`);
-      }
+      const current = await this.currentReport(s, field.reportId);
+      abortIfCancelled(ctx);
+      const data = buildReport(s.descriptor, 'feature', field.reportId, [{ field, value: w.value }], current);
+      await s.transport.sendFeatureReport(data);
       // The device now holds what was written (a read below refreshes it if it chose otherwise).
       s.reports.set(field.reportId, s.descriptor.usesReportIds ? data : data.subarray(1));
     }
-    this.changed = true;
+    this.runtime.requestFullPoll();
     try {
       await this.walk(s, 'full');
     } catch (err) {
-      await this.ioFailed(s, err);
-      return;
+      // The write went out; a failed read-back is the next poll's business.
+      if (err instanceof HidTransportError && err.disconnected) throw err;
+      this.log.debug(`${what}: reading back: ${errorMessage(err)}`);
     }
-    if (this.session !== s) return;
-    this.lastFull = this.clock();
-    this.changed = false;
+    abortIfCancelled(ctx);
     this.publishAll(s);
-    this.deps.publisher.dataOk();
   }
 
   /** The report as the device has it now; the last read copy if it refuses the read. */
   private async currentReport(s: Session, reportId: number): Promise<Uint8Array | undefined> {
     try {
       const data = await s.transport.getFeatureReport(reportId, s.descriptor.reportLength('feature', reportId));
-      s.reports.set(reportId, data);
-      return data;
+      if (!s.descriptor.usesReportIds || data[0] === reportId) {
+        s.reports.set(reportId, data);
+        return data;
+      }
+      return s.reports.get(reportId);
     } catch (err) {
       if (err instanceof HidTransportError && err.disconnected) throw err;
       return s.reports.get(reportId);
     }
   }
+}
 
-  // ---------------------------------------------------------------- helpers
+/** The operation was given up (deadline, stop): stop before touching the store or the device again. */
+function abortIfCancelled(ctx: DeviceContext): void {
+  if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('cancelled');
+}
 
-  /**
-   * Work started by a timer or a device event. Nobody awaits it, so a failure
-   * (a bug of ours: device errors are handled inside) is logged here, the data
-   * marked stale and polling kept going, instead of an unhandled rejection
-   * taking the agent down.
-   */
-  private background(fn: () => Promise<void>): void {
-    this.exclusive(fn).catch((err: unknown) => {
-      this.log.error(`usbhid driver: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      if (!this.running) return;
-      this.deps.publisher.dataStale();
-      if (this.session && this.pollTimer === null) this.schedulePoll();
-    });
-  }
-
-  /** Runs device I/O one operation at a time (a poll never interleaves with a SET). */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private clearTimer(which: 'pollTimer' | 'reconnectTimer'): void {
-    const h = this[which];
-    if (h !== null) this.timers.clearTimeout(h);
-    this[which] = null;
-  }
+/** A request's failure as the NUT server answers it: RequestErrors as they are, anything else as `failure`. */
+function rethrowAs(err: unknown, failure: 'SET-FAILED' | 'INSTCMD-FAILED', what: string): never {
+  if (err instanceof RequestError) throw err;
+  throw new RequestError(failure, `${what}: ${describeError(err)}`);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

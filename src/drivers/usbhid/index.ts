@@ -8,8 +8,9 @@ import { resolve } from 'node:path';
 import type { UpsConfig } from '../../core/config';
 import type { Module } from '../../core/module';
 import type { DriverDeps } from '../types';
+import type { UsbHidConfig } from './config';
 import { UsbHidDriver, type MappingLayer, type Timers } from './driver';
-import { HidMapper, deviceQuirks, selectSubdriver } from './mapping/index';
+import { HidMapper, deviceQuirks, findSubdriverByName, selectSubdriver } from './mapping/index';
 import { matchFromConfig } from './matcher';
 import { FixedConnector, HidrawConnector, type HidConnector } from './transport/connector';
 import { listHidDevices } from './transport/device-list';
@@ -20,6 +21,7 @@ import { HidTransportError, type HidDeviceInfo, type HidTransport, type HidTrans
 /** The vendor tables and mapping engine of src/drivers/usbhid/mapping. */
 export const defaultMapping: MappingLayer = {
   selectSubdriver,
+  findSubdriver: findSubdriverByName,
   createMapper: (subdriver, descriptor, info, opts) => new HidMapper(subdriver, descriptor, info, opts),
   quirks: deviceQuirks,
 };
@@ -69,7 +71,8 @@ class LazyReplay implements HidTransport {
 }
 
 /** The connector `cfg.port` calls for. */
-export function connectorFor(cfg: UpsConfig): HidConnector {
+export function connectorFor(upsCfg: UpsConfig): HidConnector {
+  const cfg = upsCfg as UsbHidConfig;
   if (!isHardwarePort(cfg.port)) {
     const file = resolve(cfg.port);
     return new FixedConnector(file, new LazyReplay(file));

@@ -4,7 +4,7 @@
  * among the HID devices on the system. Pure functions over device listings,
  * shared by the driver, its reconnect logic and `upsagent scan`.
  */
-import type { UpsConfig } from '../../core/config';
+import type { UsbHidConfig } from './config';
 import type { HidDeviceInfo } from './types';
 
 /** A HID device as the system lists it (node-hid's devices(), one entry per hidraw node). */
@@ -80,7 +80,7 @@ export function parseUsbId(text: string): number {
   return parseInt(text.replace(/^0x/i, ''), 16);
 }
 
-export function matchFromConfig(cfg: Pick<UpsConfig, 'vendorid' | 'productid' | 'vendor' | 'product' | 'serial'>): DeviceMatch {
+export function matchFromConfig(cfg: Pick<UsbHidConfig, 'vendorid' | 'productid' | 'vendor' | 'product' | 'serial'>): DeviceMatch {
   const m: DeviceMatch = {};
   if (cfg.vendorid !== undefined) m.vendorId = parseUsbId(cfg.vendorid);
   if (cfg.productid !== undefined) m.productId = parseUsbId(cfg.productid);
