@@ -29,6 +29,29 @@ describe('EventBus', () => {
     assert.ok(log.lines.some((l) => l.includes('driver.state') && l.includes('boom')));
   });
 
+  test('an async listener that rejects is logged, the others run, and the process goes on', async () => {
+    const log = new MemoryLogger();
+    const bus = new EventBus(log);
+    const seen: string[] = [];
+    let unhandled = 0;
+    const onUnhandled = (): void => void unhandled++;
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      bus.on('ups.stale', {}, async () => {
+        await Promise.resolve();
+        throw new Error('async boom');
+      });
+      bus.on('ups.stale', {}, (p) => void seen.push(String(p.stale)));
+      bus.emit('ups.stale', { ups: 'u', stale: true });
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(seen, ['true']);
+      assert.ok(log.lines.some((l) => l.includes('listener for ups.stale rejected') && l.includes('async boom')), log.lines.join('\n'));
+      assert.equal(unhandled, 0);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   test('removeAll drops only the owner\'s listeners and handlers', async () => {
     const bus = new EventBus();
     const owner = {};

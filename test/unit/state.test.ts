@@ -105,6 +105,39 @@ describe('UpsStore', () => {
     assert.equal(v.health.dumpDone, false);
   });
 
+  test('announces attach/detach, stale/fresh transitions and command list changes on the bus', async () => {
+    const { bus, store } = setup();
+    const p = store.addUps('u');
+    const events: string[] = [];
+    bus.on('driver.attached', events, (e) => void events.push(`attached ${e.ups}`));
+    bus.on('driver.detached', events, (e) => void events.push(`detached ${e.ups}`));
+    bus.on('ups.stale', events, (e) => void events.push(`stale ${String(e.stale)}`));
+    bus.on('ups.commands', events, (e) => void events.push(`commands ${e.commands.join(',')}`));
+    p.setAttached(true);
+    p.dataOk();
+    p.dataStale();
+    p.dataStale();
+    p.dataOk();
+    p.dataOk();
+    p.addCommand('load.off');
+    p.addCommand('beeper.enable');
+    p.addCommand('load.off');
+    await Promise.resolve();
+    p.deleteCommand('load.off');
+    await Promise.resolve();
+    p.setAttached(false);
+    await Promise.resolve();
+    assert.deepEqual(events, [
+      'attached u',
+      'stale true',
+      'stale false',
+      'commands beeper.enable,load.off',
+      'commands beeper.enable',
+      'detached u',
+      'commands ',
+    ]);
+  });
+
   test('FSD latch is set once and announced', () => {
     const { bus, store } = setup();
     store.addUps('u');

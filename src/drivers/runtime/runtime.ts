@@ -27,7 +27,7 @@ import { RequestError, errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { UpsPublisher } from '../../core/state';
 import { Backoff } from './backoff';
-import { DeviceTimeoutError, classifyFailure } from './errors';
+import { classifyFailure } from './errors';
 import { IoQueue } from './io-queue';
 import { withTimeout } from './timeout';
 import { realTimers, type Timers } from './timers';
@@ -352,8 +352,11 @@ export class DriverRuntime<S> {
     p.setDriverState('disconnected');
     this.setState('reconnect.trying');
     if (this.running) {
-      const who = this.handler.describe?.(s) ?? this.handler.target;
-      this.deps.log.warn(`lost ${who}: ${e.message.startsWith(this.handler.target) ? e.message : `${this.handler.target}: ${e.message}`}`);
+      const target = this.handler.target;
+      const who = this.handler.describe?.(s) ?? target;
+      // Say where once: the device's description names it, or the message already does.
+      const detail = who === target || e.message.startsWith(target) ? e.message : `${target}: ${e.message}`;
+      this.deps.log.warn(`lost ${who}: ${detail}`);
       this.failureLogged = true;
     }
     await this.closeQuietly(s);

@@ -1,0 +1,84 @@
+/**
+ * A device that never answers must not hold up the agent: the server
+ * answers the other UPSes at once, the hung UPS is listed and answered
+ * DRIVER-NOT-CONNECTED (as upsd while a driver cannot start), and stop()
+ * returns without waiting for the device. Two hung devices: a USB HID
+ * transport whose every call never settles, and a dummy-ups file that is a
+ * FIFO nobody writes (a read that blocks for ever).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateConfig } from '../../src/app/config';
+import { startAgent, type RunningAgent } from '../../src/app/agent';
+import { MemoryLogger } from '../../src/core/logger';
+import { createUsbHidDriver } from '../../src/drivers/usbhid/index';
+import type { HidConnector } from '../../src/drivers/usbhid/transport/connector';
+import type { HidTransport } from '../../src/drivers/usbhid/types';
+import { NutClient } from '../helpers/fake-driver';
+
+/** A transport whose every operation stays pending for ever (a USB control transfer that never completes). */
+function hungTransport(): HidTransport {
+  const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+  return { open: never, close: async () => undefined, getReportDescriptor: never, getFeatureReport: never, sendFeatureReport: never };
+}
+
+const hungConnector: HidConnector = { target: '/dev/hidraw-hung', connect: async () => hungTransport() };
+
+describe('agent with devices that never answer', () => {
+  let dir: string;
+  let agent: RunningAgent;
+  let startMs: number;
+  const lines: string[] = [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'upsagent-hung-'));
+    writeFileSync(join(dir, 'good.dev'), 'ups.status: OL\nbattery.charge: 100\n');
+    execFileSync('mkfifo', [join(dir, 'silent.dev')]);
+    const config = validateConfig({
+      ups: {
+        good: { driver: 'dummy', port: join(dir, 'good.dev') },
+        // Deadlines far longer than the test: only not waiting for them lets it pass.
+        hidhung: { driver: 'usbhid', port: 'auto', timeout: 60 },
+        fifo: { driver: 'dummy', port: join(dir, 'silent.dev'), timeout: 60 },
+      },
+      server: { listen: ['127.0.0.1:0'] },
+    });
+    const t0 = Date.now();
+    agent = await startAgent({
+      config,
+      log: new MemoryLogger(lines),
+      version: 'test',
+      driverFor: (name, cfg, deps) => (name === 'hidhung' ? createUsbHidDriver(cfg, deps, { connector: hungConnector }) : undefined),
+    });
+    startMs = Date.now() - t0;
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('the server listens without waiting for the hung devices (their deadline is 60 s)', () => {
+    assert.ok(startMs < 5000, `startAgent took ${startMs} ms`);
+  });
+
+  test('every configured UPS is listed; the good one is served, the hung ones answer DRIVER-NOT-CONNECTED', async () => {
+    const port = agent.addresses()[0]!.port;
+    const c = await NutClient.connect(port);
+    const list = await c.request('LIST UPS');
+    for (const name of ['good', 'hidhung', 'fifo']) assert.match(list, new RegExp(`^UPS ${name} `, 'm'));
+    assert.equal(await c.request('GET VAR good ups.status'), 'VAR good ups.status "OL"');
+    assert.equal(await c.request('GET VAR hidhung ups.status'), 'ERR DRIVER-NOT-CONNECTED');
+    assert.equal(await c.request('GET VAR fifo ups.status'), 'ERR DRIVER-NOT-CONNECTED');
+    assert.equal(await c.request('LIST VAR fifo'), 'ERR DRIVER-NOT-CONNECTED');
+    c.sock.destroy();
+  });
+
+  test('stop() returns promptly, with reads still pending on both devices', async () => {
+    const t0 = Date.now();
+    await agent.stop();
+    const ms = Date.now() - t0;
+    assert.ok(ms < 5000, `stop took ${ms} ms`);
+  });
+});
