@@ -13,6 +13,7 @@ import type { HidDeviceInfo, HidField, HidInfoEntry, HidReportDescriptor, Subdri
 import { ENGINE_VARS, HidMapper, usageNameMap } from '../../src/drivers/usbhid/mapping/engine';
 import { selectSubdriver, SUBDRIVERS } from '../../src/drivers/usbhid/mapping/select';
 import { isStatusFlag } from '../../src/drivers/usbhid/mapping/status';
+import { isContextualLookup } from '../../src/drivers/usbhid/mapping/lookups';
 import { pathToUsages, usageName } from '../../src/drivers/usbhid/hid/usages';
 import { genericSubdriver } from '../../src/drivers/usbhid/mapping/vendors/generic';
 import { MGE_DEVICES, mgeModel, mgeSubdriver } from '../../src/drivers/usbhid/mapping/vendors/mge';
@@ -139,7 +140,8 @@ describe('vendor subdrivers: tables are well formed', () => {
         // Every name in the path is a standard usage, one of the vendor's, a hex usage or an index.
         assert.ok(pathToUsages(row.path, extra), `path does not parse: ${where}`);
         if (row.kind === 'status') assert.ok(isStatusFlag(row.nut), `unknown status flag: ${where}`);
-        if (row.kind === 'cmd') assert.notEqual(row.value, undefined, `command without a value: ${where}`);
+        // A command without a default is one whose lookup decides what no parameter means (PowerCOM's delays).
+        if (row.kind === 'cmd') assert.ok(row.value !== undefined || isContextualLookup(row.lookup), `command without a value: ${where}`);
         if (row.rw) {
           const constrained = row.lookup !== undefined || row.range === true || row.stringLength !== undefined || row.value !== undefined;
           assert.ok(constrained, `writable without lookup, range or length: ${where}`);
@@ -230,7 +232,9 @@ describe('Eaton/MGE through the engine', () => {
     const p2 = (n: number) => String(n).padStart(2, '0');
     const expected: Record<string, string> = {
       'ups.mfr': 'EATON',
-      'ups.model': 'Eaton 5P',
+      // No iModel string here: the VA rating stands in ("Eaton 5P" + "650" is named "5P 650").
+      'ups.model': '5P 650',
+      'device.model': '5P 650',
       'ups.serial': 'AS1234',
       'ups.vendorid': '0463',
       'ups.productid': 'ffff',

@@ -17,17 +17,65 @@ import type {
   Subdriver,
 } from '../types';
 import { formatValue } from './format';
-import { isStringIndexLookup, statusBit, toLong } from './lookups';
-import { buildStatus, isStatusFlag, StatusFlags, type StatusOptions } from './status';
+import {
+  isContextualLookup,
+  isConvertedStringIndexLookup,
+  isRawReportLookup,
+  isStringIndexLookup,
+  statusBit,
+  toLong,
+  type HidWriteContext,
+  type RawReportRequest,
+} from './lookups';
+import { buildStatus, isStatusFlag, LbrbTimer, StatusFlags, type StatusOptions } from './status';
+import { apcLbrbDefaultDelaySec } from './vendors/apc';
+import { cpsDelayWarnings, cpsSubdriver } from './vendors/cps';
 
+/**
+ * The usbhid-ups options the mapping applies. Every field is optional; an
+ * absent field behaves as usbhid-ups does without the option. From
+ * StatusOptions: `onlineDischarge` (onlinedischarge_onbattery, alias
+ * onlinedischarge), `onlineDischargeCalibration` (onlinedischarge_calibration),
+ * `ignoreLowBattery` (the ignorelb flag), `lbrbLogDelaySec`
+ * (lbrb_log_delay_sec; absent: 3 s for the APC models usbhid-ups names,
+ * see apcLbrbDefaultDelaySec, else 0) and `lbrbLogDelayWithoutCalibrating`
+ * (lbrb_log_delay_without_calibrating; default false).
+ */
 export interface HidMapperOptions extends StatusOptions {
-  /** Use Input items instead of Feature items (NUT: interruptonly, for devices whose Feature reports are broken). */
+  /**
+   * Use Input items instead of Feature items (NUT: interruptonly; default
+   * false). Pass true also when deviceQuirks() says `interruptOnly`
+   * (PowerCOM 0d9f:0001), as the subdriver sets it in NUT.
+   */
   interruptOnly?: boolean;
-  /** Leave the descriptor as the device sent it (NUT: disable_fix_report_desc). */
+  /** Leave the descriptor as the device sent it (NUT: disable_fix_report_desc; default false). */
   disableDescriptorFix?: boolean;
-  /** Initial ups.delay.start / ups.delay.shutdown, seconds (NUT: ondelay / offdelay), where the device has them. */
+  /**
+   * ups.delay.start in seconds (NUT: ondelay). Absent: the table's default,
+   * 30 s (NUT's DEFAULT_ONDELAY), 120 s on CyberPower, 60 s on PowerCOM.
+   * Replaces the published value where the device has the variable; SET VAR
+   * changes it later. shutdown.return writes the published value with
+   * load.on.delay; PowerCOM's start commands without a parameter use this
+   * option first, as powercom-hid.c does.
+   */
   onDelay?: number;
+  /**
+   * ups.delay.shutdown in seconds (NUT: offdelay). Absent: 20 s (NUT's
+   * DEFAULT_OFFDELAY), 60 s on CyberPower. Used like `onDelay` by
+   * shutdown.return / shutdown.stayoff and PowerCOM's shutdown commands.
+   */
   offDelay?: number;
+  /**
+   * battery.charge.low in percent (NUT: lowbatt). Absent: the device's own
+   * value (usbhid-ups documents 30 as a fallback but never applies it).
+   * Replaces the published value where the device publishes
+   * battery.charge.low, without writing it to the device, until the device
+   * reports a different value or a SET VAR battery.charge.low. The device's
+   * own LB report is unchanged; with `ignoreLowBattery` LB follows it.
+   */
+  lowBatt?: number;
+  /** Milliseconds since the epoch, for `lbrbLogDelaySec`; default Date.now. */
+  clock?: () => number;
 }
 
 /** Variables the engine publishes itself (device identity and status), not from table rows. */
@@ -78,6 +126,13 @@ export interface HidWrite {
 
 export type PollMode = 'init' | 'quick' | 'full';
 
+/** A value an option puts in place of the device's (NUT sets these once, after the first walk). */
+interface Override {
+  readonly text: string;
+  /** The device's HID value when the override was first published; a different one ends it. */
+  raw?: number;
+}
+
 /** A table row the device supports, with the field that carries it. */
 interface ActiveRow {
   readonly row: HidInfoEntry;
@@ -113,6 +168,11 @@ export class HidMapper {
   /** What the last compute() published, for composite commands that read it. */
   private lastVars = new Map<string, string>();
   private readonly memo = new Map<string, unknown>();
+  /** Option values shown instead of what the device reports, by lower-case variable name. */
+  private readonly overrides = new Map<string, Override>();
+  private readonly lbrb = new LbrbTimer();
+  private readonly statusOptions: StatusOptions;
+  private readonly clock: () => number;
 
   constructor(
     readonly subdriver: Subdriver,
@@ -146,8 +206,46 @@ export class HidMapper {
       }
       this.rows.push(active);
     }
-    if (options.onDelay !== undefined) this.serverVars.set('ups.delay.start', String(Math.trunc(options.onDelay)));
-    if (options.offDelay !== undefined) this.serverVars.set('ups.delay.shutdown', String(Math.trunc(options.offDelay)));
+    // NUT: dstate_setinfo("%ld", strtol(option)) on the published variable, where it exists.
+    const optionValues: ReadonlyArray<readonly [string, number | undefined]> = [
+      ['ups.delay.start', options.onDelay],
+      ['ups.delay.shutdown', options.offDelay],
+      ['battery.charge.low', options.lowBatt],
+    ];
+    for (const [name, value] of optionValues) {
+      if (value === undefined || !Number.isFinite(value)) continue;
+      const text = String(Math.trunc(value));
+      this.serverVars.set(name, text);
+      this.overrides.set(name, { text });
+    }
+    this.statusOptions = {
+      ...options,
+      lbrbLogDelaySec: options.lbrbLogDelaySec ?? apcLbrbDefaultDelaySec(info),
+    };
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /**
+   * What usbhid-ups would log about the options for this device (CyberPower
+   * delays that its firmware rounds down to whole minutes). The driver logs them.
+   */
+  optionWarnings(): string[] {
+    if (this.subdriver !== cpsSubdriver) return [];
+    const has = (name: string): boolean => this.varRows.has(name);
+    return cpsDelayWarnings(has('ups.delay.start') ? this.options.onDelay : undefined, has('ups.delay.shutdown') ? this.options.offDelay : undefined);
+  }
+
+  /**
+   * Feature reports outside the descriptor that table rows read as raw bytes
+   * (PowerCOM's battery voltage, report 0xa4): read them with the full polls
+   * and pass the bytes to compute().
+   */
+  rawReports(): RawReportRequest[] {
+    const out = new Map<number, RawReportRequest>();
+    for (const { row } of this.rows) {
+      if (isRawReportLookup(row.lookup)) out.set(row.lookup.rawReport.reportId, row.lookup.rawReport);
+    }
+    return [...out.values()];
   }
 
   /** Paths whose values are USB string indexes: the driver reads those strings for compute(). */
@@ -183,14 +281,20 @@ export class HidMapper {
   /** Forgets the remembered status flags (after a reconnect the device reports them afresh). */
   resetStatus(): void {
     this.flags.clear();
+    this.lbrb.clear();
   }
 
   /**
    * The NUT view of the device: identity variables, every table variable whose
    * value is known, ups.status / ups.alarm / input.transfer.reason, commands.
    * Status bits are remembered between calls, as a report may carry only some.
+   * `raw`: the bytes of the reports `rawReports()` lists, by report ID.
    */
-  compute(values: HidValues, strings: ReadonlyMap<number, string> = new Map()): MappingResult {
+  compute(
+    values: HidValues,
+    strings: ReadonlyMap<number, string> = new Map(),
+    raw: ReadonlyMap<number, Uint8Array> = new Map(),
+  ): MappingResult {
     const vars = new Map<string, MappedVar>();
     const published = new Map<string, string>();
     const put = (v: MappedVar): void => {
@@ -221,21 +325,30 @@ export class HidMapper {
         if (token !== undefined) this.flags.apply(token);
         continue;
       }
-      const text = this.toText(row, value, strings, ctx);
+      const text = this.toText(row, value, strings, raw, ctx);
       if (text === undefined) continue;
       if (key === 'ups.alarm') alarms.push(text);
       else {
         fromTable.add(key);
-        put(this.describe(active, text));
+        put(this.describe(active, this.overridden(key, value, text)));
       }
     }
 
-    const result = buildStatus(this.flags.snapshot(), this.options, {
+    // NUT copies ups.mfr / ups.model / ups.serial to device.* once the first walk is done,
+    // so a table row that publishes one of them (MGE's model, PowerCOM's serial) sets both.
+    for (const key of ['mfr', 'model', 'serial']) {
+      const value = fromTable.has(`ups.${key}`) ? published.get(`ups.${key}`) : undefined;
+      if (value !== undefined) put({ name: `device.${key}`, value, rw: false });
+    }
+
+    const result = buildStatus(this.flags.snapshot(), this.statusOptions, {
       alarms,
       charge: published.get('battery.charge'),
       chargeLow: published.get('battery.charge.low'),
       runtime: published.get('battery.runtime'),
       runtimeLow: published.get('battery.runtime.low'),
+      lbrb: this.lbrb,
+      now: this.clock(),
     });
     if (result.alarms.length > 0) put({ name: 'ups.alarm', value: result.alarms.join(' '), rw: false });
     if (result.transferReason !== undefined) put({ name: 'input.transfer.reason', value: result.transferReason, rw: false });
@@ -266,7 +379,9 @@ export class HidMapper {
       return [];
     }
     let hid: number | undefined;
-    if (row.lookup) {
+    if (isContextualLookup(row.lookup)) {
+      hid = row.lookup.fromNutInContext(value, this.writeContext());
+    } else if (row.lookup) {
       hid = row.lookup.fromNut?.(value);
     } else {
       hid = parseLong(value);
@@ -278,6 +393,8 @@ export class HidMapper {
       const [min, max] = rangeOf(field);
       if (hid < min || hid > max) throw new RequestError('INVALID-VALUE', `${row.nut} must be between ${min} and ${max}`);
     }
+    // The device now holds what was asked: an option's value no longer stands in for it.
+    this.overrides.delete(row.nut.toLowerCase());
     return [{ path, value: hid }];
   }
 
@@ -310,8 +427,9 @@ export class HidMapper {
         if (this.varRows.has('ups.start.auto') && this.lastVars.has('ups.start.auto')) {
           writes.push(...this.trySetVar('ups.start.auto', stayOff ? 'no' : 'yes'));
         }
-        writes.push(...this.instCmd('load.on.delay', stayOff ? '-1' : this.lastVars.get('ups.delay.start')));
-        writes.push(...this.instCmd('load.off.delay', this.lastVars.get('ups.delay.shutdown')));
+        const now = this.currentVars();
+        writes.push(...this.instCmd('load.on.delay', stayOff ? '-1' : now.get('ups.delay.start')));
+        writes.push(...this.instCmd('load.off.delay', now.get('ups.delay.shutdown')));
         return writes;
       }
     }
@@ -332,11 +450,43 @@ export class HidMapper {
   private commandValue(row: HidInfoEntry, param: string | undefined): number {
     const text = param ?? (row.value === undefined ? undefined : String(row.value));
     let value: number | undefined;
-    if (text !== undefined) value = row.lookup ? row.lookup.fromNut?.(text) : parseLong(text);
+    if (isContextualLookup(row.lookup)) value = row.lookup.fromNutInContext(text, this.writeContext());
+    else if (text !== undefined) value = row.lookup ? row.lookup.fromNut?.(text) : parseLong(text);
     if (value === undefined || !Number.isFinite(value)) {
       throw new RequestError('INVALID-ARGUMENT', `${JSON.stringify(text ?? '')} is not a valid argument for ${row.nut}`);
     }
     return value;
+  }
+
+  /**
+   * The variables as published now: the last compute(), with the current
+   * values of the server-side variables (also before the first compute).
+   */
+  private currentVars(): Map<string, string> {
+    const vars = new Map(this.lastVars);
+    for (const { row } of this.varRows.values()) {
+      if (row.kind === 'var' && row.value !== undefined) vars.set(row.nut, this.serverVars.get(row.nut) ?? String(row.value));
+    }
+    return vars;
+  }
+
+  private writeContext(): HidWriteContext {
+    return {
+      info: this.info,
+      vars: this.currentVars(),
+      memo: this.memo,
+      options: { onDelay: this.options.onDelay, offDelay: this.options.offDelay },
+    };
+  }
+
+  /** An option's value in place of the device's, until the device reports something else. */
+  private overridden(key: string, value: number, text: string): string {
+    const o = this.overrides.get(key);
+    if (!o) return text;
+    if (o.raw === undefined) o.raw = value;
+    if (o.raw === value || (Number.isNaN(o.raw) && Number.isNaN(value))) return o.text;
+    this.overrides.delete(key);
+    return text;
   }
 
   /** ups.* / device.* identity from the USB device: vendor formatting, IDs. */
@@ -355,11 +505,23 @@ export class HidMapper {
     put({ name: 'ups.productid', value: formatValue('%04x', this.info.productId), rw: false });
   }
 
-  private toText(row: HidInfoEntry, value: number, strings: ReadonlyMap<number, string>, ctx: HidLookupContext): string | undefined {
+  private toText(
+    row: HidInfoEntry,
+    value: number,
+    strings: ReadonlyMap<number, string>,
+    raw: ReadonlyMap<number, Uint8Array>,
+    ctx: HidLookupContext,
+  ): string | undefined {
+    if (isRawReportLookup(row.lookup)) {
+      const bytes = raw.get(row.lookup.rawReport.reportId);
+      return bytes === undefined ? undefined : row.lookup.fromReport(bytes, ctx);
+    }
     if (isStringIndexLookup(row.lookup)) {
       const index = toLong(value);
       const text = index === undefined ? undefined : strings.get(index);
-      return text === undefined ? undefined : text.trimEnd();
+      if (text === undefined) return undefined;
+      if (isConvertedStringIndexLookup(row.lookup)) return row.lookup.fromString(text.replace(/\n+$/, ''), ctx);
+      return text.trimEnd();
     }
     if (row.lookup) return row.lookup.toNut(value, ctx);
     if (!Number.isFinite(value)) return undefined;

@@ -225,3 +225,81 @@ export const stringIndex: StringIndexLookup = {
 export function isStringIndexLookup(lookup: HidLookup | undefined): lookup is StringIndexLookup {
   return (lookup as Partial<StringIndexLookup> | undefined)?.stringIndex === true;
 }
+
+/**
+ * A string-index value whose text is converted before it is published, e.g.
+ * MGE's ups.model from the iModel string. `fromString` gets the string as
+ * the device gave it, trailing newlines cut (NUT keeps trailing spaces, which
+ * some model tables depend on); undefined publishes nothing, so a later row
+ * for the same variable may.
+ */
+export interface ConvertedStringIndexLookup extends StringIndexLookup {
+  fromString(text: string, ctx?: HidLookupContext): string | undefined;
+}
+
+export function stringIndexConverted(fromString: (text: string, ctx?: HidLookupContext) => string | undefined): ConvertedStringIndexLookup {
+  return { stringIndex: true, toNut: () => undefined, fromString };
+}
+
+export function isConvertedStringIndexLookup(lookup: HidLookup | undefined): lookup is ConvertedStringIndexLookup {
+  return isStringIndexLookup(lookup) && typeof (lookup as Partial<ConvertedStringIndexLookup>).fromString === 'function';
+}
+
+// ------------------------------------------------------------ conversions back that read other values
+
+/**
+ * What a conversion back to HID may consult, as NUT's `nuf` functions read
+ * dstate and the driver options: the variables published now (server-side
+ * ones included) and the ondelay / offdelay options.
+ */
+export interface HidWriteContext extends HidLookupContext {
+  readonly options: { readonly onDelay?: number; readonly offDelay?: number };
+}
+
+/**
+ * A lookup whose NUT -> HID conversion needs that context (MGE's ups.date is
+ * written together with the published ups.time; PowerCOM's delay commands
+ * fall back to the ondelay / offdelay options). `text` is undefined when a
+ * command is given no parameter and its row has no default. The engine calls
+ * this instead of `fromNut`; undefined means the value is not allowed.
+ */
+export interface ContextualLookup extends HidLookup {
+  fromNutInContext(text: string | undefined, ctx: HidWriteContext): number | undefined;
+}
+
+export function isContextualLookup(lookup: HidLookup | undefined): lookup is ContextualLookup {
+  return typeof (lookup as Partial<ContextualLookup> | undefined)?.fromNutInContext === 'function';
+}
+
+// ------------------------------------------------------------ whole reports read outside the descriptor
+
+/** A Feature report the driver reads as raw bytes for a raw-report row. */
+export interface RawReportRequest {
+  readonly reportId: number;
+  /** Bytes to ask for, report ID byte included. */
+  readonly length: number;
+}
+
+/**
+ * A row whose value comes from a Feature report the descriptor does not
+ * describe (PowerCOM's battery voltage as text in report 0xa4). The row's
+ * path only says when it is evaluated: whenever that path has a value. The
+ * mapper lists the reports in `rawReports()`; the driver reads them and
+ * passes the bytes (as the device sent them, ID byte first) to `compute()`.
+ * Without the bytes the row publishes nothing.
+ */
+export interface RawReportLookup extends HidLookup {
+  readonly rawReport: RawReportRequest;
+  fromReport(bytes: Uint8Array, ctx?: HidLookupContext): string | undefined;
+}
+
+export function rawReportLookup(
+  rawReport: RawReportRequest,
+  fromReport: (bytes: Uint8Array, ctx?: HidLookupContext) => string | undefined,
+): RawReportLookup {
+  return { rawReport, fromReport, toNut: () => undefined };
+}
+
+export function isRawReportLookup(lookup: HidLookup | undefined): lookup is RawReportLookup {
+  return typeof (lookup as Partial<RawReportLookup> | undefined)?.fromReport === 'function';
+}

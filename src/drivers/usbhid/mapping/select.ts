@@ -67,6 +67,14 @@ export interface DeviceQuirks {
   maxReportSize?: boolean;
   /** Report IDs never to read (a firmware bug answers them wrongly). */
   skipReportIds?: number[];
+  /**
+   * Never poll: read the device by interrupt reports only, and map table
+   * paths to Input items (NUT: interrupt_only, which powercom-hid.c sets for
+   * 0d9f:0001; the interruptonly option). Pass it on as HidMapperOptions.interruptOnly.
+   */
+  interruptOnly?: boolean;
+  /** Bytes to read per interrupt report (NUT: interrupt_size; the interruptsize option). */
+  interruptSize?: number;
 }
 
 export function deviceQuirks(info: HidDeviceInfo): DeviceQuirks {
@@ -79,5 +87,10 @@ export function deviceQuirks(info: HidDeviceInfo): DeviceQuirks {
   }
   // Tripp Lite SU3000LCD2UHV answers report 0x54 wrongly.
   if (info.vendorId === 0x09ae && info.productId === 0x1330) quirks.skipReportIds = [0x54];
+  // PowerCOM 0d9f:0001: interrupt reports only, 8 bytes each.
+  if (info.vendorId === 0x0d9f && info.productId === 0x0001) {
+    quirks.interruptOnly = true;
+    quirks.interruptSize = 8;
+  }
   return quirks;
 }

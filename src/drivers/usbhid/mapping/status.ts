@@ -97,6 +97,41 @@ export interface StatusOptions {
    * driver flag ignorelb, usually with override.battery.charge.low).
    */
   ignoreLowBattery?: boolean;
+  /**
+   * Seconds a low-battery (LB) or replace-battery (RB) report must last
+   * before it shows in ups.status, while the unit is on line and
+   * calibrating (NUT: lbrb_log_delay_sec; 0 or absent: no delay). Some APC
+   * Back-UPS flash LB, RB and "all fine" within seconds while calibrating.
+   * Needs a `LbrbTimer` in the inputs to take effect.
+   */
+  lbrbLogDelaySec?: number;
+  /** Apply `lbrbLogDelaySec` whether or not the unit says it is calibrating (NUT: lbrb_log_delay_without_calibrating). */
+  lbrbLogDelayWithoutCalibrating?: boolean;
+}
+
+/**
+ * When LB and RB were first seen while held back by `lbrbLogDelaySec`, in
+ * whole seconds of the caller's clock (NUT: last_lb_start, last_rb_start).
+ * The caller keeps one per device between status builds.
+ */
+export class LbrbTimer {
+  lowBatterySince: number | undefined;
+  replaceBatterySince: number | undefined;
+
+  clear(): void {
+    this.lowBatterySince = undefined;
+    this.replaceBatterySince = undefined;
+  }
+}
+
+/**
+ * The delay in force: the option truncated to whole seconds as NUT's atoi
+ * reads it; a negative or unreadable value counts as NUT's fallback of 3.
+ */
+export function lbrbDelaySeconds(value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isFinite(value) || value < 0) return 3;
+  return Math.trunc(value);
 }
 
 /** What else the status depends on: published values the ignorelb rule reads, and table alarms. */
@@ -107,6 +142,10 @@ export interface StatusInputs {
   chargeLow?: string;
   runtime?: string;
   runtimeLow?: string;
+  /** The LB/RB delay state (see `lbrbLogDelaySec`); without it LB and RB show at once. */
+  lbrb?: LbrbTimer;
+  /** Now, in milliseconds, for the LB/RB delay; default Date.now(). */
+  now?: number;
 }
 
 export interface StatusResult {
@@ -152,12 +191,17 @@ function isLowByLimits(inputs: StatusInputs): boolean {
  * DISCHRG, CHRG, LB, OVER, RB, TRIM, BOOST, BYPASS, ECO, ESS, OFF.
  *
  * - OB when not online. Online and discharging: OB with `onlineDischarge`,
- *   CAL (and OL) with `onlineDischargeCalibration`, otherwise OL DISCHRG as
+ *   CAL (without OL, as NUT) with `onlineDischargeCalibration`, otherwise OL DISCHRG as
  *   the device says (APC Back-UPS BK650M2 and others report this while on
  *   line) and `onlineDischarging` tells the caller to warn.
  * - DISCHRG unless depleted; CHRG unless fully charged.
  * - LB from lowbatt, timelimitexpired or shutdownimm.
  * - RB from replacebatt or nobattery; BYPASS from either bypass flag.
+ * - With `lbrbLogDelaySec` and a `LbrbTimer`, while on line and calibrating
+ *   (CAL is shown, or always with `lbrbLogDelayWithoutCalibrating`), LB shows
+ *   only once it has been reported for more than that many seconds. RB is
+ *   held back the same way while LB is being held back or shown that way;
+ *   on battery, or once LB clears, both show at once.
  */
 export function buildStatus(flags: ReadonlySet<StatusFlag>, options: StatusOptions = {}, inputs: StatusInputs = {}): StatusResult {
   const tokens: string[] = [];
@@ -183,11 +227,49 @@ export function buildStatus(flags: ReadonlySet<StatusFlag>, options: StatusOptio
     add('OL');
   }
 
+  // Decided here, before the tokens below, as NUT does.
+  const calibrating = tokens.includes('CAL');
+
   if (on('discharging') && !on('depleted')) add('DISCHRG');
   if (on('charging') && !on('fullycharged')) add('CHRG');
-  if (!options.ignoreLowBattery && (on('lowbatt') || on('timelimitexpired') || on('shutdownimm'))) add('LB');
+
+  const delay = lbrbDelaySeconds(options.lbrbLogDelaySec);
+  const timer = inputs.lbrb;
+  const nowSec = Math.floor((inputs.now ?? Date.now()) / 1000);
+  // Held back only on line, while calibrating (or always when asked); on battery a low battery is real.
+  const holdBack = delay >= 1 && timer !== undefined && (calibrating || options.lbrbLogDelayWithoutCalibrating === true) && on('online');
+
+  if (on('lowbatt') || on('timelimitexpired') || on('shutdownimm')) {
+    let show = true;
+    if (holdBack) {
+      if (timer.lowBatterySince === undefined) {
+        timer.lowBatterySince = nowSec;
+        show = false;
+      } else {
+        show = nowSec - timer.lowBatterySince > delay;
+      }
+    }
+    // With ignorelb the device's LB never shows (the limits decide, below); the delay still keeps time.
+    if (show && !options.ignoreLowBattery) add('LB');
+  } else if (timer) {
+    timer.lowBatterySince = undefined;
+  }
   if (on('overload')) add('OVER');
-  if (on('replacebatt') || on('nobattery')) add('RB');
+  if (on('replacebatt') || on('nobattery')) {
+    let show = true;
+    // Only while an LB is being timed: once LB has cleared, RB is taken as real.
+    if (holdBack && timer.lowBatterySince !== undefined) {
+      if (timer.replaceBatterySince === undefined) {
+        timer.replaceBatterySince = nowSec;
+        show = false;
+      } else {
+        show = nowSec - timer.replaceBatterySince > delay;
+      }
+    }
+    if (show) add('RB');
+  } else if (timer) {
+    timer.replaceBatterySince = undefined;
+  }
   if (on('trim')) add('TRIM');
   if (on('boost')) add('BOOST');
   if (on('bypassauto') || on('bypassman')) add('BYPASS');

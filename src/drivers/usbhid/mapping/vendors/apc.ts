@@ -235,6 +235,26 @@ export function apcSplitProduct(product: string | undefined): { model: string; v
   return { model, vars };
 }
 
+/**
+ * usbhid-ups' default for lbrb_log_delay_sec when the option is not given:
+ * 3 seconds for the APC models known to flash LB / RB / "all fine" within
+ * seconds (Back-UPS BXnnnnMI, BVKnnnnM2 and the China-market BKnnnM2-CH,
+ * reported from 2023 on), 0 for every other device. NUT decides it from the
+ * USB manufacturer and product strings, whichever subdriver drives the unit.
+ */
+export function apcLbrbDefaultDelaySec(info: Pick<HidDeviceInfo, 'manufacturer' | 'product'>): number {
+  const vendor = info.manufacturer;
+  const product = info.product ?? '';
+  const len = product.length;
+  if (len === 0 || (vendor !== 'APC' && vendor !== 'American Power Conversion')) return 0;
+  const named = (prefix: string): boolean => product.includes(` ${prefix}`) || product.startsWith(prefix);
+  const at = (fromEnd: number): string => product.charAt(len - fromEnd);
+  const bx = len > 6 && named('BX') && at(2) === 'M' && at(1) === 'I';
+  const bvk = len > 7 && named('BVK') && at(2) === 'M' && at(1) === '2';
+  const bk = len > 9 && named('BK') && at(5) === 'M' && at(4) === '2' && (at(3) === '-' || at(3) === '_') && at(2) === 'C' && at(1) === 'H';
+  return bx || bvk || bk ? 3 : 0;
+}
+
 export const apcSubdriver: Subdriver = {
   name: 'APC HID 0.100',
   matches: (info: HidDeviceInfo) => info.vendorId === APC_VENDOR_ID && APC_PRODUCTS.includes(info.productId),

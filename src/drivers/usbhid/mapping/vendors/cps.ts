@@ -29,9 +29,33 @@ import { command, delayCommands, quickStatus, serverVar, status, timer, variable
 export const CPS_VENDOR_ID = 0x0764;
 export const STMICRO_VENDOR_ID = 0x0483;
 
-/** CyberPower's default delays are longer: its firmware counts them in whole minutes, rounding down. */
+/**
+ * CyberPower's default delays, seconds (NUT: DEFAULT_ONDELAY_CPS /
+ * DEFAULT_OFFDELAY_CPS in usbhid-ups.h, used by cps-hid.c for both the
+ * ups.delay.* defaults and the load.*.delay commands). Longer than the
+ * usual 30 / 20 because the firmware counts whole minutes, rounding down.
+ */
 export const CPS_DEFAULT_ONDELAY = 120;
 export const CPS_DEFAULT_OFFDELAY = 60;
+
+/**
+ * What usbhid-ups warns about when ondelay / offdelay are set for a
+ * CyberPower unit: delays that are not whole minutes (or under one minute)
+ * are rounded down by the firmware. An offdelay of 0 or less is not warned
+ * about: the firmware gives those their own meaning.
+ */
+export function cpsDelayWarnings(onDelay: number | undefined, offDelay: number | undefined): string[] {
+  const out: string[] = [];
+  const on = onDelay === undefined ? undefined : Math.trunc(onDelay);
+  const off = offDelay === undefined ? undefined : Math.trunc(offDelay);
+  if (on !== undefined && (on < 60 || on % 60 !== 0)) {
+    out.push(`ondelay=${on}: CyberPower units round delays down to whole minutes (120 is the suggested minimum)`);
+  }
+  if (off !== undefined && off > 0 && (off < 60 || off % 60 !== 0)) {
+    out.push(`offdelay=${off}: CyberPower units round delays down to whole minutes (60 is the suggested minimum)`);
+  }
+  return out;
+}
 
 /** Models whose battery voltage and frequencies may need scaling (CP1200AVR, CP1000PFCLCD, CP1500C...). */
 const SCALED_PRODUCT = 0x0501;

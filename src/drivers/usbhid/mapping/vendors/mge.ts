@@ -36,11 +36,13 @@ import {
   shutdownImminentStatus,
   statusBitInverted,
   stringIndex,
+  stringIndexConverted,
   testRead,
   toLong,
   trimStatus,
   voltageRangeStatus,
   yesNo,
+  type ContextualLookup,
 } from '../lookups';
 import { command, delayCommands, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
 
@@ -313,6 +315,10 @@ const MODELS: ReadonlyArray<readonly [string, string, MgeFamily, string?]> = [
   ['Eaton 5SC', '1500', '5p'],
   ['Eaton 5SC', '2200', '5p'],
   ['Eaton 5SC', '3000', '5p'],
+  // Eaton 5S units that name themselves Ellipse PRO: the trailing space of iModel is part of the match
+  ['Ellipse PRO', '1200 ', '5p', 'Eaton 5S1200'],
+  ['Ellipse PRO', '1500 ', '5p', 'Eaton 5S1500'],
+  ['Ellipse PRO', '1600 ', '5p', 'Eaton 5S1600'],
   ['Eaton 9E', '1000', '9e', '9E1000'],
   ['Eaton 9E', '1000i', '9e', '9E1000i'],
   ['Eaton 9E', '1000iau', '9e', '9E1000iau'],
@@ -331,6 +337,25 @@ const MODELS: ReadonlyArray<readonly [string, string, MgeFamily, string?]> = [
   ['unknown', '1000', '9e', '9E1000i (presumed)'],
   ['unknown', '2000', '9e', '9E2000i (presumed)'],
   ['unknown', '3000', '9e', '9E3000i (presumed)'],
+  ['Eaton 9SX', '700i', '9e', '9SX700i'],
+  ['Eaton 9SX', '1000i', '9e', '9SX1000i'],
+  ['Eaton 9SX', '1000im', '9e', '9SX1000im'],
+  ['Eaton 9SX', '1500i', '9e', '9SX1500i'],
+  ['Eaton 9SX', '2000i', '9e', '9SX2000i'],
+  ['Eaton 9SX', '3000i', '9e', '9SX3000i'],
+  ['Eaton 9SX', '3000im', '9e', '9SX3000im'],
+  ['Eaton 9SX', '1000ir', '9e', '9SX1000ir'],
+  ['Eaton 9SX', '1500ir', '9e', '9SX1500ir'],
+  ['Eaton 9SX', '2000ir', '9e', '9SX2000ir'],
+  ['Eaton 9SX', '3000ir', '9e', '9SX3000ir'],
+  ['Eaton 9PX', '1000irt2u', '9e', '9px1000irt2u'],
+  ['Eaton 9PX', '1500irt2u', '9e', '9px1500irt2u'],
+  ['Eaton 9PX', '1500irtm', '9e', '9px1500irtm'],
+  ['Eaton 9PX', '2200irt2u', '9e', '9px2200irt2u'],
+  ['Eaton 9PX', '2200irt3u', '9e', '9px2200irt3u'],
+  ['Eaton 9PX', '3000irt2u', '9e', '9px3000irt2u'],
+  ['Eaton 9PX', '3000irt3u', '9e', '9px3000irt3u'],
+  ['Eaton 9PX', '3000irtm', '9e', '9px3000irtm'],
   ['PULSAR M', '2200', 'pulsar-m'],
   ['PULSAR M', '3000', 'pulsar-m'],
   ['PULSAR M', '3000 XL', 'pulsar-m'],
@@ -382,17 +407,40 @@ export function mgeModel(iProduct: string | undefined, iModel: string): MgeModel
   return model;
 }
 
+const MODEL_MEMO = 'mge.model';
+
 /**
- * The model as the lookups see it: the USB product string with the VA
- * rating published as ups.power.nominal standing in for iModel (NUT's own
- * fallback when iModel is empty; the iModel string is not at hand in a
- * lookup). Right for most families; Evolution "S 3000" reads as the older
- * Pulsar Evolution 3000. Without the rating the family is unknown.
+ * The model decided for this device (by the ups.model rows, which come
+ * first in the table), for the family-dependent rows. Undefined when
+ * nothing decided it: those rows then act as for a line-interactive /
+ * online unit, as NUT does.
  */
 function modelOf(ctx?: HidLookupContext): MgeModel | undefined {
-  const va = ctx?.vars.get('ups.power.nominal');
-  return ctx && va !== undefined ? mgeModel(ctx.info.product, va) : undefined;
+  return ctx?.memo.get(MODEL_MEMO) as MgeModel | undefined;
 }
+
+/**
+ * ups.model as mge-hid.c formats it: Dell's product string is already the
+ * full name (and decides no family); other units are named from the
+ * product string and iModel by the MODELS table (see mgeModel), which also
+ * decides the family.
+ */
+function decideModel(ctx: HidLookupContext | undefined, iModel: string): string | undefined {
+  if (!ctx) return undefined;
+  if (ctx.info.vendorId === DELL_VENDOR_ID) {
+    ctx.memo.set(MODEL_MEMO, { family: 'default', name: ctx.info.product ?? '' } satisfies MgeModel);
+    return undefined;
+  }
+  const model = mgeModel(ctx.info.product, iModel);
+  ctx.memo.set(MODEL_MEMO, model);
+  return model.name;
+}
+
+/** From the UPS.PowerSummary.iModel string; an empty string leaves it to the VA rating row. */
+const modelFromIModel = stringIndexConverted((text, ctx) => (text === '' ? undefined : decideModel(ctx, text)));
+
+/** Without an iModel string, the VA rating (UPS.Flow.[4].ConfigApparentPower as an integer) stands in for it. */
+const modelFromRating = functionLookup((value, ctx) => (Number.isFinite(value) ? decideModel(ctx, String(Math.trunc(value))) : undefined));
 
 /** UPS.PowerSummary.Country: 0 Europe, 1 US, 2 Europe with 200/208 V, 3 worldwide, 4 Australia; -1 unknown. */
 const COUNTRY_EUROPE = 0;
@@ -478,7 +526,8 @@ const outletProtection = enumLookup([
 /** ups.alarm texts raised while the bit is 1 (nothing while 0). */
 const alarm = (text: string): HidLookup => enumLookup([[1, text]]);
 
-/** UPS.PowerSummary.Time: seconds since 1970, split into the local date and time. */
+// ---- ups.date / ups.time: UPS.PowerSummary.Time, seconds since 1970, shown in local time
+
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 function localTime(value: number): Date | undefined {
@@ -488,15 +537,85 @@ function localTime(value: number): Date | undefined {
   return Number.isNaN(d.getTime()) || d.getFullYear() < 1000 || d.getFullYear() > 9999 ? undefined : d;
 }
 
-const unixDate = functionLookup((value) => {
-  const d = localTime(value);
-  return d && `${d.getFullYear()}/${pad(d.getMonth() + 1)}/${pad(d.getDate())}`;
-});
+/**
+ * "YYYY/MM/DD HH:MM:SS" read as glibc's strptime reads that format: each
+ * number may follow blanks and has at most its field's digits (fewer when
+ * another digit would overflow the field), separators must match, a space
+ * matches any run of blanks, and text after the seconds is ignored.
+ */
+function parseDateTime(text: string): [number, number, number, number, number, number] | undefined {
+  const fields: ReadonlyArray<readonly [number, number, number]> = [
+    [0, 9999, 4],
+    [1, 12, 2],
+    [1, 31, 2],
+    [0, 23, 2],
+    [0, 59, 2],
+    [0, 61, 2],
+  ];
+  const separators = ['/', '/', ' ', ':', ':'];
+  const out: number[] = [];
+  let i = 0;
+  const isDigit = (c: string): boolean => c >= '0' && c <= '9';
+  const isBlank = (c: string): boolean => c === ' ' || (c >= '\t' && c <= '\r');
+  for (let f = 0; f < fields.length; f++) {
+    const [min, max, digits] = fields[f] as readonly [number, number, number];
+    while (i < text.length && isBlank(text.charAt(i))) i++;
+    if (!isDigit(text.charAt(i))) return undefined;
+    let v = 0;
+    let n = digits;
+    do {
+      v = v * 10 + Number(text.charAt(i++));
+    } while (--n > 0 && v * 10 <= max && isDigit(text.charAt(i)));
+    if (v < min || v > max) return undefined;
+    out.push(v);
+    const sep = separators[f];
+    if (sep === ' ') {
+      while (i < text.length && isBlank(text.charAt(i))) i++;
+    } else if (sep !== undefined) {
+      if (text.charAt(i) !== sep) return undefined;
+      i++;
+    }
+  }
+  return out as [number, number, number, number, number, number];
+}
 
-const unixTime = functionLookup((value) => {
-  const d = localTime(value);
-  return d && `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-});
+/**
+ * Date and time text -> seconds since 1970, the local time as C's mktime
+ * takes it: out-of-range days and seconds roll over (2024/02/30 is March 1st).
+ */
+function toUnixTime(text: string): number | undefined {
+  const parts = parseDateTime(text);
+  if (!parts) return undefined;
+  const [year, month, day, hours, minutes, seconds] = parts;
+  const d = new Date(2000, 0, 1, 0, 0, 0, 0);
+  // setFullYear: the Date constructor would take years 0-99 as 1900-1999.
+  d.setFullYear(year, month - 1, day);
+  d.setHours(hours, minutes, seconds, 0);
+  const ms = d.getTime();
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
+/**
+ * ups.date, writable: the new date with the ups.time published now make the
+ * device's new clock value (as mge-hid.c does). Text that does not read as a
+ * date is refused; NUT would write 0 (1970) to the clock.
+ */
+export const mgeDate: ContextualLookup = {
+  toNut: (value) => {
+    const d = localTime(value);
+    return d && `${d.getFullYear()}/${pad(d.getMonth() + 1)}/${pad(d.getDate())}`;
+  },
+  fromNutInContext: (text, ctx) => (text === undefined ? undefined : toUnixTime(`${text} ${ctx.vars.get('ups.time') ?? ''}`)),
+};
+
+/** ups.time, writable: the ups.date published now with the new time. */
+export const mgeTime: ContextualLookup = {
+  toNut: (value) => {
+    const d = localTime(value);
+    return d && `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  },
+  fromNutInContext: (text, ctx) => (text === undefined ? undefined : toUnixTime(`${ctx.vars.get('ups.date') ?? ''} ${text}`)),
+};
 
 // ---- Advanced Battery Monitoring
 //
@@ -765,8 +884,11 @@ function phases(nutPrefix: string, hidPrefix: string, what: 'voltage' | 'current
 }
 
 const TABLE: readonly HidInfoEntry[] = [
-  // Read first: the model-dependent rows below look at it (the VA rating stands in for the model).
+  // Read first: the model rows use it when there is no iModel string.
   variable('ups.power.nominal', 'UPS.Flow.[4].ConfigApparentPower', '%.0f', { static: true }),
+  // The model (NUT decides it before reading anything else): every family-dependent row below reads it.
+  variable('ups.model', `${PS}.iModel`, modelFromIModel, { static: true }),
+  variable('ups.model', 'UPS.Flow.[4].ConfigApparentPower', modelFromRating, { static: true }),
 
   // Device
   variable('device.country', `${PS}.Country`, recordCountry, { static: true }),
@@ -825,8 +947,8 @@ const TABLE: readonly HidInfoEntry[] = [
   writable('ups.start.battery', `${CONV}.Input.[3].StartOnBattery`, yesNo, { stringLength: 5 }),
   writable('ups.start.reboot', `${CONV}.Output.ForcedReboot`, yesNo, { stringLength: 5 }),
   writable('ups.shutdown', `${PS}.PresentStatus.Switchable`, enabledDisabledEnum),
-  variable('ups.date', `${PS}.Time`, unixDate),
-  variable('ups.time', `${PS}.Time`, unixTime),
+  writable('ups.date', `${PS}.Time`, mgeDate),
+  writable('ups.time', `${PS}.Time`, mgeTime),
   variable('ups.type', `${CONV}.ConverterType`, upsType, { static: true }),
 
   // ups.status
@@ -1007,8 +1129,8 @@ export const mgeSubdriver: Subdriver = {
   formatStrings(_info, strings) {
     return {
       mfr: strings.mfr ?? 'Eaton',
-      // Dell's product string is already the full model name; others get
-      // "<iProduct> <iModel>" in NUT, which needs the iModel string (see mgeModel).
+      // The product string until the ups.model rows name the unit from iModel
+      // (Dell's product string is already the full name and stays).
       model: strings.model,
       serial: strings.serial,
     };

@@ -12,10 +12,15 @@
  * - Older firmwares put everything in a vendor collection on page 0x0002
  *   ("PowercomUPS"), with status as bit masks and voltages in units of 4 V.
  * - The beeper reads 1 enabled, 2 disabled.
+ * - The battery voltage is not in the descriptor: it is text in Feature
+ *   report 0xa4 (e.g. " 13.7 2"), read whenever the always-present ACPresent
+ *   is (NUT 2.8.5 on).
+ * - 0d9f:0001 is read by interrupt reports only, 8 bytes each (see
+ *   deviceQuirks in ../select).
  *
  * Row order is NUT's: the first row the device supports wins.
  */
-import type { HidDeviceInfo, HidInfoEntry, HidLookup, Subdriver } from '../../types';
+import type { HidDeviceInfo, HidInfoEntry, HidLookup, HidLookupContext, Subdriver } from '../../types';
 import {
   boostStatus,
   chargingStatus,
@@ -27,6 +32,7 @@ import {
   lowBatteryStatus,
   noBatteryStatus,
   onlineStatus,
+  rawReportLookup,
   overloadStatus,
   replaceBatteryStatus,
   shutdownImminentStatus,
@@ -35,6 +41,8 @@ import {
   timeLimitExpiredStatus,
   toLong,
   trimStatus,
+  type ContextualLookup,
+  type HidWriteContext,
 } from '../lookups';
 import { formatFixed } from '../format';
 import type { StatusFlag } from '../status';
@@ -101,44 +109,108 @@ function atoi(text: string): number {
 }
 
 /**
+ * Seconds for a delay command, in powercom-hid.c's order: the command's
+ * parameter, else the option (ondelay / offdelay), else the published
+ * ups.delay.* variable, else `fallback`.
+ */
+function delaySeconds(text: string | undefined, option: number | undefined, published: string | undefined, fallback: number): number {
+  if (text !== undefined && text !== '') return atoi(text);
+  if (option !== undefined && Number.isFinite(option)) return Math.trunc(option);
+  if (published !== undefined && published !== '') return atoi(published);
+  return fallback;
+}
+
+/** Seconds as the startup word: whole minutes, bytes swapped. */
+function startupWord(seconds: number): number {
+  const minutes = Math.trunc(seconds / 60);
+  if (minutes < 0 || minutes > 0xffffffff) return 0;
+  const m = minutes & 0xffff;
+  return ((m << 8) & 0xffff) + (m >> 8);
+}
+
+/**
  * ups.timer.start and load.on / load.on.delay: minutes, bytes swapped.
  * The timer reads in seconds; a command's seconds are cut to whole minutes.
+ * Without a parameter: ondelay, else ups.delay.start, else 120 s.
  */
-export const powercomStartup: HidLookup = {
+export const powercomStartup: ContextualLookup = {
   toNut: (value) => {
     const i = word(value);
     return i === undefined ? undefined : String(60 * (((i & 0xff) << 8) + (i >> 8)));
   },
-  fromNut: (text) => {
-    const minutes = Math.trunc(atoi(text) / 60);
-    if (minutes < 0 || minutes > 0xffffffff) return 0;
-    const m = minutes & 0xffff;
-    return ((m << 8) & 0xffff) + (m >> 8);
-  },
+  fromNut: (text) => startupWord(atoi(text)),
+  fromNutInContext: (text, ctx: HidWriteContext) => startupWord(delaySeconds(text, ctx.options.onDelay, ctx.vars.get('ups.delay.start'), 120)),
 };
 
 /** Seconds as the shutdown word: minutes in the high byte, seconds in the low byte, plus `flag`. */
-function shutdownWord(text: string, flag: number): number {
-  const seconds = atoi(text);
+function shutdownWord(seconds: number, flag: number): number {
   if (seconds < 0 || seconds > 0xffff) return 0;
   const s = seconds === 0 ? 1 : seconds; // 0 would mean the longest delay
   return ((Math.trunc(s / 60) << 8) + (s % 60)) | flag;
 }
 
+/** Seconds for a shutdown command without a parameter: offdelay, else ups.delay.shutdown, else 60 s. */
+const shutdownSeconds = (text: string | undefined, ctx: HidWriteContext): number =>
+  delaySeconds(text, ctx.options.offDelay, ctx.vars.get('ups.delay.shutdown'), 60);
+
 /** ups.timer.shutdown and shutdown.return: restart when power returns (0x40). */
-export const powercomShutdown: HidLookup = {
+export const powercomShutdown: ContextualLookup = {
   toNut: (value) => {
     const i = word(value);
     return i === undefined ? undefined : String(60 * (i >> 8) + (i & 0xff));
   },
-  fromNut: (text) => shutdownWord(text, 0x0040),
+  fromNut: (text) => shutdownWord(atoi(text), 0x0040),
+  fromNutInContext: (text, ctx) => shutdownWord(shutdownSeconds(text, ctx), 0x0040),
 };
 
 /** shutdown.stayoff and load.off: stay off when power returns (0x80). Write only. */
-export const powercomStayOff: HidLookup = {
+export const powercomStayOff: ContextualLookup = {
   toNut: () => undefined,
-  fromNut: (text) => shutdownWord(text, 0x0080),
+  fromNut: (text) => shutdownWord(atoi(text), 0x0080),
+  fromNutInContext: (text, ctx) => shutdownWord(shutdownSeconds(text, ctx), 0x0080),
 };
+
+/** A command with no default of its own: the lookup decides what an empty parameter means. */
+const delayCommand = (nut: string, path: string, lookup: HidLookup): HidInfoEntry => ({ nut, kind: 'cmd', path, lookup });
+
+// ------------------------------------------------------------ battery voltage
+
+/** Report 0xa4, asked for with 8 bytes: the ID byte, then the voltage as text. */
+export const POWERCOM_VOLTAGE_REPORT = { reportId: 0xa4, length: 8 } as const;
+
+const isDigit = (c: string): boolean => c >= '0' && c <= '9';
+
+/**
+ * The voltage in report 0xa4's text (" 13.7 2" is 13.7): after the ID byte,
+ * at most 7 characters up to the first NUL; the first run of digits and
+ * dots, skipping what comes before it. Only a number with a dot counts.
+ */
+export function parsePowercomVoltage(bytes: Uint8Array): string | undefined {
+  let text = '';
+  for (let i = 1; i < Math.min(bytes.length, POWERCOM_VOLTAGE_REPORT.length); i++) {
+    const b = bytes[i] as number;
+    if (b === 0) break;
+    text += String.fromCharCode(b);
+  }
+  let start = 0;
+  while (start < text.length && !isDigit(text.charAt(start)) && text.charAt(start) !== '.') start++;
+  let end = start;
+  while (end < text.length && (isDigit(text.charAt(end)) || text.charAt(end) === '.')) end++;
+  const number = text.slice(start, end);
+  return number.length > 0 && number.includes('.') ? number : undefined;
+}
+
+const VOLTAGE_MEMO = 'powercom.voltage';
+
+/**
+ * battery.voltage from report 0xa4. A report that does not parse shows the
+ * last good reading, "0.0" before there is one (as powercom-hid.c does).
+ */
+const powercomBatteryVoltage = rawReportLookup(POWERCOM_VOLTAGE_REPORT, (bytes, ctx?: HidLookupContext) => {
+  const voltage = parsePowercomVoltage(bytes);
+  if (voltage !== undefined) ctx?.memo.set(VOLTAGE_MEMO, voltage);
+  return voltage ?? (ctx?.memo.get(VOLTAGE_MEMO) as string | undefined) ?? '0.0';
+});
 
 // ------------------------------------------------------------ other conversions
 
@@ -189,7 +261,9 @@ const TABLE: readonly HidInfoEntry[] = [
   status('boost', 'UPS.PresentStatus.Boost', boostStatus),
   status('trim', 'UPS.PresentStatus.Buck', trimStatus),
 
-  // Battery. PowerSummary.Voltage / ConfigVoltage repeat the output voltage on these units: not mapped.
+  // Battery. PowerSummary.Voltage / ConfigVoltage repeat the output voltage on these units: not
+  // mapped; the voltage is in report 0xa4, read when ACPresent (always there) is.
+  variable('battery.voltage', `${PS}.PresentStatus.ACPresent`, powercomBatteryVoltage),
   variable('battery.charge', `${PS}.RemainingCapacity`),
   variable('battery.charge', 'UPS.Battery.RemainingCapacity'),
   variable('battery.charge.low', `${PS}.RemainingCapacityLimit`),
@@ -219,19 +293,19 @@ const TABLE: readonly HidInfoEntry[] = [
   variable('output.voltage.nominal', 'UPS.Output.ConfigVoltage', '%.0f', { static: true }),
   variable('output.frequency', 'UPS.Output.Frequency', '%.1f'),
 
-  // Instant commands. The delay commands' default seconds are the published
-  // defaults of ups.delay.start (60) and ups.delay.shutdown (20).
+  // Instant commands. The delay commands have no default: without a parameter
+  // they take ondelay / offdelay, else the published ups.delay.* (see the lookups).
   command('beeper.toggle', `${PS}.AudibleAlarmControl`, 1),
   command('beeper.enable', `${PS}.AudibleAlarmControl`, 1),
   command('beeper.disable', `${PS}.AudibleAlarmControl`, 0),
   command('test.battery.start.quick', 'UPS.Battery.Test', 1),
-  command('load.on.delay', `${PS}.DelayBeforeStartup`, 60, powercomStartup),
-  command('shutdown.return', `${PS}.DelayBeforeShutdown`, DEFAULT_OFFDELAY, powercomShutdown),
-  command('shutdown.stayoff', `${PS}.DelayBeforeShutdown`, DEFAULT_OFFDELAY, powercomStayOff),
+  delayCommand('load.on.delay', `${PS}.DelayBeforeStartup`, powercomStartup),
+  delayCommand('shutdown.return', `${PS}.DelayBeforeShutdown`, powercomShutdown),
+  delayCommand('shutdown.stayoff', `${PS}.DelayBeforeShutdown`, powercomStayOff),
   command('load.on', `${PS}.PCMDelayBeforeStartup`, 0, powercomStartup),
   command('load.off', `${PS}.PCMDelayBeforeShutdown`, 0, powercomStayOff),
-  command('shutdown.return', `${PS}.PCMDelayBeforeShutdown`, DEFAULT_OFFDELAY, powercomShutdown),
-  command('shutdown.stayoff', `${PS}.PCMDelayBeforeShutdown`, DEFAULT_OFFDELAY, powercomStayOff),
+  delayCommand('shutdown.return', `${PS}.PCMDelayBeforeShutdown`, powercomShutdown),
+  delayCommand('shutdown.stayoff', `${PS}.PCMDelayBeforeShutdown`, powercomStayOff),
 
   // Older firmwares: the page 0x0002 collection
   variable('ups.serial', 'PowercomUPS.PowercomSerialNumber', stringIndex),
