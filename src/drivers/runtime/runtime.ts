@@ -105,7 +105,7 @@ export class DriverRuntime<S> {
   private readonly openTimeoutMs: number;
   private readonly staleAfter: number;
   private readonly reopenAfter: number;
-  private readonly fullMs: number;
+  private fullMs: number;
 
   private running = false;
   private stopper = new AbortController();
@@ -171,6 +171,11 @@ export class DriverRuntime<S> {
   /** Resolves when the device I/O queued so far is done (tests, tools). */
   idle(): Promise<void> {
     return this.queue.idle();
+  }
+
+  /** A driver that learns its device's full-update period only once open (usbhid-ups: 12 s for CyberPower). */
+  setFullIntervalMs(ms: number): void {
+    this.fullMs = ms;
   }
 
   /** The next poll reads everything (NUT: data_has_changed after a SET or INSTCMD). */

@@ -44,6 +44,8 @@ import {
 /** usbhid-ups' defaults, in seconds: main loop interval and full-update period. */
 export const DEFAULT_POLL_INTERVAL = 2;
 export const DEFAULT_POLLFREQ = 30;
+/** usbhid-ups (NUT 2.8.3 on) polls CyberPower units more often by default. */
+export const DEFAULT_POLLFREQ_CPS = 12;
 /** Reconnect attempts start at the poll interval and back off up to this many seconds. */
 export const MAX_RECONNECT_DELAY = 30;
 /** The buffer NUT reads every report into with `maxreport` (its report buffer holds 64 bytes per ID). */
@@ -119,7 +121,7 @@ export class UsbHidDriver implements Module {
   private readonly cfg: UsbHidConfig;
   private readonly match: DeviceMatch;
   private readonly pollMs: number;
-  private readonly fullMs: number;
+  private fullMs: number;
   private readonly runtime: DriverRuntime<Session>;
 
   /** The device the driver had: reconnects accept only this one (NUT's exact matcher). */
@@ -211,6 +213,11 @@ export class UsbHidDriver implements Module {
       await this.walk(session, 'init');
       abortIfCancelled(ctx);
       this.known = info;
+      if (this.cfg.pollfreq === undefined && isCyberPower(session.mapper.subdriver)) {
+        this.fullMs = DEFAULT_POLLFREQ_CPS * 1000;
+        this.runtime.setFullIntervalMs(this.fullMs);
+        this.put({ name: 'driver.parameter.pollfreq', value: String(DEFAULT_POLLFREQ_CPS), rw: false });
+      }
       this.publishAll(session);
       if (reconnect) this.log.info(`connected again to ${describeDevice(info)}`);
       else this.log.info(`connected to ${describeDevice(info)}, subdriver ${session.mapper.subdriver.name}`);
@@ -595,6 +602,10 @@ function abortIfCancelled(ctx: DeviceContext): void {
 function rethrowAs(err: unknown, failure: 'SET-FAILED' | 'INSTCMD-FAILED', what: string): never {
   if (err instanceof RequestError) throw err;
   throw new RequestError(failure, `${what}: ${describeError(err)}`);
+}
+
+function isCyberPower(s: Subdriver): boolean {
+  return s.name.startsWith('CyberPower');
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
