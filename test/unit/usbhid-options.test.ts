@@ -87,4 +87,15 @@ describe('usbhid options', () => {
     assert.equal(r.get('ups.status'), before, 'the status byte was cut off: nothing decoded');
     await r.driver.stop();
   });
+
+  test('lowbatt, ondelay and offdelay reach what is published (battery.charge.low, ups.delay.start/shutdown)', async () => {
+    const plain = rig(SIMPLE);
+    await plain.driver.start();
+    assert.deepEqual([plain.get('battery.charge.low'), plain.get('ups.delay.start'), plain.get('ups.delay.shutdown')], ['10', '30', '20']);
+    await plain.driver.stop();
+    const r = rig(SIMPLE, { lowbatt: 35, ondelay: 45, offdelay: 25 });
+    await r.driver.start();
+    assert.deepEqual([r.get('battery.charge.low'), r.get('ups.delay.start'), r.get('ups.delay.shutdown')], ['35', '45', '25']);
+    await r.driver.stop();
+  });
 });

@@ -86,6 +86,8 @@ interface Session {
   strings: Map<number, string>;
   /** Last bytes of each Feature report, as read: the base of a write. */
   reports: Map<number, Uint8Array>;
+  /** Reports a vendor reads as raw bytes (PowerCOM's battery voltage text in 0xa4), by ID; absent when the last read failed. */
+  raw: Map<number, Uint8Array>;
   /** Interrupt reports are ignored (config `pollonly`, or a device known to misuse them). */
   pollOnly: boolean;
   /** Feature reports are never read; Input reports carry everything (config `interruptonly`, PowerCOM 0d9f:0001). */
@@ -246,6 +248,7 @@ export class UsbHidDriver implements Module {
       // would otherwise read as a collection index (`[86]`) that no table row can name.
       const descriptor = parseReportDescriptor(bytes, { usageNames: usageNameMap(subdriver) });
       mapper = this.opts.mapping.createMapper(subdriver, descriptor, info, this.mapperOptions(info));
+      for (const w of mapper.optionWarnings()) this.log.warn(w);
       this.lastMapper = { bytes, mapper };
     }
     const quirks = this.opts.mapping.quirks?.(info) ?? {};
@@ -263,6 +266,7 @@ export class UsbHidDriver implements Module {
       values: new Map(),
       strings: new Map(),
       reports: new Map(),
+      raw: new Map(),
       pollOnly,
       interruptOnly,
       interruptSize: this.cfg.interruptsize ?? quirks.interruptSize,
@@ -363,12 +367,36 @@ export class UsbHidDriver implements Module {
     if (byReport.size > 0 && ok === 0) {
       throw new DeviceReplyError(`no feature report could be read (${errorMessage(lastFailure)})`, true);
     }
+    if (mode !== 'quick') await this.readRaw(s, mode);
     if (lostStatus.length > 0) {
       // Publish what was read (minus what was not), then count the poll as missed: the status is unknown.
       this.publishAll(s);
       throw new DeviceReplyError(`the UPS status could not be read (${lostStatus.join(', ')})`);
     }
     if (mode === 'init') await this.readStrings(s);
+  }
+
+  /**
+   * Reports a vendor table decodes from raw bytes. At start a few tries
+   * (NUT retries PowerCOM's 0xa4 up to 5 times); a report that cannot be
+   * read leaves nothing behind, so its value is not shown as fresh.
+   */
+  private async readRaw(s: Session, mode: PollMode): Promise<void> {
+    for (const req of s.mapper.rawReports()) {
+      const tries = mode === 'init' ? 5 : 1;
+      let got: Uint8Array | undefined;
+      for (let i = 0; i < tries && got === undefined && !s.signal.aborted; i++) {
+        try {
+          const data = await s.transport.getFeatureReport(req.reportId, req.length);
+          if (!s.descriptor.usesReportIds || data[0] === req.reportId) got = data;
+        } catch (err) {
+          if (err instanceof HidTransportError && err.disconnected) throw err;
+          this.log.debug(`raw report ${req.reportId}: ${errorMessage(err)}`);
+        }
+      }
+      if (got) s.raw.set(req.reportId, got);
+      else s.raw.delete(req.reportId);
+    }
   }
 
   /** A report could not be read: its fields have no value until it can. */
@@ -483,7 +511,7 @@ export class UsbHidDriver implements Module {
   /** Brings the store to what the mapper computes now; unchanged values are not touched. */
   private publishAll(s: Session): void {
     if (!this.running || s.signal.aborted) return;
-    const result = s.mapper.compute(s.values, s.strings);
+    const result = s.mapper.compute(s.values, s.strings, s.raw);
     const seen = new Set<string>();
     this.put({ name: 'driver.version.data', value: s.mapper.subdriver.name, rw: false });
     seen.add('driver.version.data');
