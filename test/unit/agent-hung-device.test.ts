@@ -8,8 +8,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../../src/app/config';
@@ -19,6 +19,15 @@ import { createUsbHidDriver } from '../../src/drivers/usbhid/index';
 import type { HidConnector } from '../../src/drivers/usbhid/transport/connector';
 import type { HidTransport } from '../../src/drivers/usbhid/types';
 import { NutClient } from '../helpers/fake-driver';
+import { UPSC } from '../helpers/real-nut';
+
+function upsc(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(UPSC, args, { timeout: 20_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr });
+    });
+  });
+}
 
 /** A transport whose every operation stays pending for ever (a USB control transfer that never completes). */
 function hungTransport(): HidTransport {
@@ -73,6 +82,18 @@ describe('agent with devices that never answer', () => {
     assert.equal(await c.request('GET VAR fifo ups.status'), 'ERR DRIVER-NOT-CONNECTED');
     assert.equal(await c.request('LIST VAR fifo'), 'ERR DRIVER-NOT-CONNECTED');
     c.sock.destroy();
+  });
+
+  test('the real upsc reads the good UPS and says "Driver not connected" for the hung ones, as against upsd', async () => {
+    assert.ok(existsSync(UPSC), `${UPSC} is missing: install nut-client (test/run.sh does)`);
+    const port = agent.addresses()[0]!.port;
+    const good = await upsc([`good@127.0.0.1:${port}`, 'ups.status']);
+    assert.deepEqual([good.code, good.out], [0, 'OL\n']);
+    for (const name of ['hidhung', 'fifo']) {
+      const r = await upsc([`${name}@127.0.0.1:${port}`]);
+      assert.equal(r.code, 1, name);
+      assert.match(r.err, /Error: Driver not connected/, name);
+    }
   });
 
   test('stop() returns promptly, with reads still pending on both devices', async () => {
