@@ -24,8 +24,9 @@ export interface AgentOptions {
 /** Long enough for a device that is there to be read before clients ask; short enough that a hung one delays nobody. */
 export const DEFAULT_STARTUP_WAIT_MS = 500;
 
+/** Not unref'd: while the agent waits for its drivers, nothing else may be keeping the process alive. */
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export interface RunningAgent {

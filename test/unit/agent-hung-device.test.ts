@@ -103,3 +103,24 @@ describe('agent with devices that never answer', () => {
     assert.ok(ms < 5000, `stop took ${ms} ms`);
   });
 });
+
+describe('usbhid: a device that hangs while being opened is closed at the deadline', () => {
+  test('the transport is closed when the open is given up, and again tried later', async () => {
+    let closed = 0;
+    let opened = 0;
+    const connector: HidConnector = {
+      target: '/dev/hidraw-slow',
+      connect: async () => {
+        opened++;
+        return { ...hungTransport(), close: async () => void closed++ };
+      },
+    };
+    const config = validateConfig({ ups: { slow: { driver: 'usbhid', port: 'auto', timeout: 0.1 } }, server: { listen: ['127.0.0.1:0'] } });
+    const a = await startAgent({ config, log: new MemoryLogger(), version: 'test', driverFor: (_n, cfg, deps) => createUsbHidDriver(cfg, deps, { connector }) });
+    // The open deadline is three operation deadlines (0.3 s); the retry comes 2 s later.
+    for (let i = 0; i < 100 && closed === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(opened, 1);
+    assert.ok(closed >= 1, 'closed at the deadline');
+    await a.stop();
+  });
+});

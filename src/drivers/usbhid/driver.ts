@@ -202,6 +202,10 @@ export class UsbHidDriver implements Module {
 
   private async open(ctx: DeviceContext, reconnect: boolean): Promise<Session> {
     const transport = await this.opts.connector.connect(this.known);
+    // Given up (deadline, stop) while the device is still being opened or read: close it, so a
+    // call that hangs in the kernel is released and the next attempt starts from a closed device.
+    const onAbort = (): void => void transport.close().catch(() => undefined);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
       const info = await transport.open({
         onInput: (data) => this.onInput(transport, data),
@@ -227,6 +231,8 @@ export class UsbHidDriver implements Module {
     } catch (err) {
       await transport.close().catch(() => undefined);
       throw err;
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
     }
   }
 
