@@ -103,14 +103,40 @@ void describe('parseHidDump: formats and bad input', () => {
     assert.deepEqual(dump.paths, []);
   });
 
-  void test('announced bytes that are not there, bad hex, unknown types -> ParseError with the line', () => {
+  void test('strict: announced bytes that are not there, bad hex, unknown types -> ParseError with the line', () => {
+    const strict = { strict: true };
     assert.throws(
-      () => parseHidDump('x\n# [D3] Report Descriptor: (5 bytes) => 05 84\n# [D3]  09\nnext', 'f.dev'),
+      () => parseHidDump('x\n# [D3] Report Descriptor: (5 bytes) => 05 84\n# [D3]  09\nnext', 'f.dev', strict),
       (e: unknown) => e instanceof ParseError && e.line === 2 && /5 bytes announced, 3 found/.test(e.message),
     );
-    assert.throws(() => parseHidDump('Report[get]: (2 bytes) => 01 zz'), ParseError);
-    assert.throws(() => parseHidDump('Path: UPS.X, Type: Bogus, ReportID: 0x01, Offset: 0, Size: 8, Value: 1'), ParseError);
-    assert.throws(() => parseHidDump('Path: UPS.X, Type: Input, ReportID: 0x01, Offset: 0, Size: 8, Value: nan'), ParseError);
+    assert.throws(() => parseHidDump('Report[get]: (2 bytes) => 01 zz', undefined, strict), ParseError);
+    assert.throws(() => parseHidDump('Path: UPS.X, Type: Bogus, ReportID: 0x01, Offset: 0, Size: 8, Value: 1', undefined, strict), ParseError);
+    assert.throws(() => parseHidDump('Path: UPS.X, Type: Input, ReportID: 0x01, Offset: 0, Size: 8, Value: nan', undefined, strict), ParseError);
+  });
+
+  void test('by default the same damage costs its line only, listed in warnings with the line', () => {
+    const dump = parseHidDump(
+      [
+        'x',
+        '# [D3] Report Descriptor: (5 bytes) => 05 84',
+        '# [D3]  09',
+        'Report[get]: (2 bytes) => 01 zz',
+        'Path: UPS.X, Type: Bogus, ReportID: 0x01, Offset: 0, Size: 8, Value: 1',
+        'Path: UPS.Y, Type: Input, ReportID: 0x01, Offset: 0, Size: 8, Value: nan',
+        'Report[get]: (2 bytes) => 01 07',
+      ].join('\n'),
+      'f.dev',
+    );
+    assert.deepEqual(dump.warnings, [
+      { line: 2, message: 'report descriptor: 5 bytes announced, 3 found' },
+      { line: 4, message: 'Report[get]: not hex bytes' },
+      { line: 5, message: 'unknown report type Bogus' },
+      { line: 6, message: 'value nan is not a number' },
+    ]);
+    assert.equal(dump.descriptor, undefined);
+    // The path without a number is kept without a value; the good report after the bad lines is read.
+    assert.deepEqual(dump.paths, [{ path: 'UPS.Y', kind: 'input', reportId: 1, offset: 0, size: 8, line: 6 }]);
+    assert.deepEqual(dump.reports, [{ source: 'get', bytes: Uint8Array.from([1, 7]), line: 7 }]);
   });
 });
 

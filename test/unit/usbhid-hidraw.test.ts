@@ -48,12 +48,18 @@ class FakeDevice extends EventEmitter implements NodeHidDevice {
   sent: number[][] = [];
   features = new Map<number, number[]>();
   failReads: Error | null = null;
+  /** Replies returned as they are, whatever length was asked (a device answering short, or more). */
+  raw = new Map<number, number[]>();
+  asked: Array<[number, number]> = [];
   info: NodeHidDeviceEntry | Error = { vendorId: 0x051d, productId: 2, product: 'Back-UPS 500 FW: 6.5.I USB FW: c1 ', manufacturer: '', release: 0x100 };
   async close(): Promise<void> {
     this.closed = true;
   }
   async getFeatureReport(reportId: number, length: number): Promise<Buffer> {
+    this.asked.push([reportId, length]);
     if (this.failReads) throw this.failReads;
+    const raw = this.raw.get(reportId);
+    if (raw) return Buffer.from(raw);
     const data = this.features.get(reportId) ?? [];
     return Buffer.from([reportId, ...data].slice(0, length));
   }
@@ -133,6 +139,54 @@ void describe('hidraw transport (fake node-hid + fake sysfs)', () => {
     assert.deepEqual(await t.getFeatureReport(0, 2), Uint8Array.from([0x55, 0x66]));
     await t.sendFeatureReport(Uint8Array.from([0x11, 0x0a, 0, 0]));
     assert.deepEqual(dev.sent, [[0x11, 0x0a, 0, 0]]);
+    await t.close();
+  });
+
+  test('short, over-long and empty feature replies come back exactly as received (ReportBuffer decides)', async () => {
+    const dev = new FakeDevice();
+    dev.raw.set(0x16, [0x16, 0x0c]);
+    dev.raw.set(0x0c, [0x0c, 0x64, 0x58, 0x02, 0x14, 0x0a]);
+    dev.raw.set(0x20, []);
+    dev.raw.set(0, [0, 0x31]);
+    const t = new HidrawTransport({ path: '/dev/hidraw3', sysfsRoot: root, hid: fakeHid(dev), exists });
+    await t.open({ onInput: () => undefined, onDisconnect: () => undefined });
+    assert.deepEqual(await t.getFeatureReport(0x16, 5), Uint8Array.from([0x16, 0x0c]), 'not padded to the 5 asked');
+    assert.deepEqual(await t.getFeatureReport(0x0c, 8), Uint8Array.from([0x0c, 0x64, 0x58, 0x02, 0x14, 0x0a]));
+    assert.deepEqual(await t.getFeatureReport(0x20, 3), new Uint8Array(0));
+    // Without report IDs: hidapi's leading 0 dropped, the short data kept.
+    assert.deepEqual(await t.getFeatureReport(0, 4), Uint8Array.from([0x31]));
+    assert.deepEqual(dev.asked, [
+      [0x16, 5],
+      [0x0c, 8],
+      [0x20, 3],
+      [0, 5],
+    ]);
+    // Nothing to ask for is a typed error, and node-hid (which throws on 0) is not called.
+    await assert.rejects(t.getFeatureReport(0x30, 0), (e: unknown) => e instanceof HidTransportError && !e.disconnected && /asked for 0 bytes/.test(e.message));
+    assert.equal(dev.asked.length, 4);
+    await t.close();
+  });
+
+  test('kernel errors: ENODEV / ESHUTDOWN mean gone even while the node still exists; EOVERFLOW says the reply was longer', async () => {
+    const dev = new FakeDevice();
+    const t = new HidrawTransport({ path: '/dev/hidraw3', sysfsRoot: root, hid: fakeHid(dev), exists });
+    await t.open({ onInput: () => undefined, onDisconnect: () => undefined });
+    const gone = (e: unknown): boolean => e instanceof HidTransportError && e.disconnected && /the device is gone/.test(e.message);
+    dev.failReads = new Error('could not get feature report from device: ioctl (GFEATURE): No such device');
+    await assert.rejects(t.getFeatureReport(0x0c, 6), gone);
+    dev.failReads = new Error('could not get feature report from device: ioctl (GFEATURE): Cannot send after transport endpoint shutdown');
+    await assert.rejects(t.getFeatureReport(0x0c, 6), gone);
+    dev.failReads = new Error('could not get feature report from device: ioctl (GFEATURE): Value too large for defined data type');
+    await assert.rejects(
+      t.getFeatureReport(0x0c, 6),
+      (e: unknown) => e instanceof HidTransportError && !e.disconnected && /Value too large.*\(the reply was longer than the 6 bytes asked for\)/.test(e.message),
+    );
+    dev.failReads = new Error('could not get feature report from device: ioctl (GFEATURE): Broken pipe');
+    await assert.rejects(t.getFeatureReport(0x0c, 6), (e: unknown) => e instanceof HidTransportError && !e.disconnected && /Broken pipe$/.test(e.message));
+    // A node check that itself fails does not turn a request error into a disconnect.
+    const odd = new HidrawTransport({ path: '/dev/hidraw3', sysfsRoot: root, hid: fakeHid(dev), exists: async () => Promise.reject(new Error('EACCES')) });
+    await odd.open({ onInput: () => undefined, onDisconnect: () => undefined });
+    await assert.rejects(odd.getFeatureReport(0x0c, 6), (e: unknown) => e instanceof HidTransportError && !e.disconnected);
     await t.close();
   });
 

@@ -13,6 +13,15 @@ function base(field: HidField): number {
   return field.reportId !== 0 ? 8 : 0;
 }
 
+/**
+ * Where a field's bits lie in report data as it travels: bits start..end-1,
+ * counted from the first byte (the report ID byte included when there is one).
+ */
+export function fieldBits(field: HidField): { start: number; end: number } {
+  const start = base(field) + field.offset;
+  return { start, end: start + field.size };
+}
+
 function checkFits(field: HidField, report: Uint8Array): void {
   const end = base(field) + field.offset + field.size;
   if (report.length * 8 < end) {

@@ -3,24 +3,48 @@
  *
  * - usbhid-ups debug output (`-DDD` and up): the report descriptor hex
  *   (`Report Descriptor: (N bytes) => ...`, continued on following lines),
- *   the raw reports (`Report[get]`, `Report[buf]`, `Report[int]`...), the
- *   decoded `Path: ...` lines and the device's USB identity (`- VendorID:`...).
+ *   the raw reports NUT printed, the decoded `Path: ...` lines, the device's
+ *   USB identity (`- VendorID:`...) and the HID layer's messages:
+ *   - `Report[get]` a Feature report read now; `Report[buf]` NUT's buffer of a
+ *     report reused within the poll interval (declared length, stale bytes
+ *     included); `Report[int]` an interrupt report as filed; `Report[set]` a
+ *     Feature report written; `Report[err]` a reply of another length than
+ *     NUT's buffer, exactly the bytes received, after a
+ *     `refresh_report_buffer: expected N bytes, but got M instead` (a GET) or
+ *     `file_report_buffer: ...` (an interrupt) message;
+ *   - `Got N HID objects` (an interrupt report was decoded), `N HID objects
+ *     found`, `Report Descriptor size = N`, `HIDParse: ...` parser warnings,
+ *     `Can't retrieve Report xx` (a read that failed).
  * - `lsusb -v` output, whose report descriptor is decoded item by item
  *   (`Item(Global): Usage Page, data= [ 0x84 ] 132`): the bytes are rebuilt.
  *
- * Lines may carry any prefix NUT or a reporter adds (`#`, `[D3]`, timestamps);
- * any other text is ignored.
+ * Lines may carry any prefix NUT, syslog/journald or a reporter adds (`#`,
+ * `Apr 21 10:52:45 host usbhid-ups[123]:`, ISO times, `   0.123456\t`,
+ * `[D3]`, `[D3:123]`); any other text is ignored. A damaged line (hex that
+ * stops early or is not hex, a Path line that does not parse) costs that
+ * line only: it is left out and listed in `warnings` (or thrown as a
+ * ParseError with `strict`).
  */
 import { ParseError } from '../../../core/errors';
 import type { HidDeviceInfo, ReportKind } from '../types';
 
 export interface HidDumpReport {
-  /** How NUT got it: get (read now), buf (from its buffer), int (interrupt), set, err (unexpected length). */
+  /** How NUT got it: get (read now), buf (from its buffer), int (interrupt), set (written), err (unexpected length). */
   source: string;
-  /** As on the wire: report ID byte first when the device uses IDs. */
+  /** As printed: report ID byte first when the device uses IDs. For `err`, exactly the bytes the device sent. */
   bytes: Uint8Array;
   /** 1-based line of the text. */
   line: number;
+  /** For `err`: the read it comes from, a GET (`get`) or an interrupt report (`int`). */
+  origin?: 'get' | 'int';
+  /** For `err`: NUT's buffer length, from the "expected N bytes" message before it. */
+  expected?: number;
+  /**
+   * The report NUT was reading, from the Path line decoded right after, when
+   * it is not the first byte: a reply with a wrong report ID, or data of a
+   * device without IDs (requestedId 0).
+   */
+  requestedId?: number;
 }
 
 export interface HidDumpPath {
@@ -34,6 +58,27 @@ export interface HidDumpPath {
   line: number;
 }
 
+/** NUT's HID-layer messages, in the order they appear. */
+export type HidDumpEvent =
+  /** `refresh_report_buffer` (a GET) or `file_report_buffer` (an interrupt): expected N bytes, but got M instead. */
+  | { type: 'length'; fn: 'refresh_report_buffer' | 'file_report_buffer'; expected: number; got: number; line: number }
+  /** `Got N HID objects...`: an interrupt report decoded into N items (0: none arrived). */
+  | { type: 'interrupt'; objects: number; line: number }
+  /** `N HID objects found`: the items NUT's parser made of the descriptor. */
+  | { type: 'objects'; count: number; line: number }
+  /** `Report Descriptor size = N`. */
+  | { type: 'descriptor-size'; size: number; line: number }
+  /** A parser message (`HIDParse: ...`, `ERROR in Parse_ReportDesc: ...`). */
+  | { type: 'hidparse'; message: string; line: number }
+  /** `Can't retrieve Report xx`: a GET that failed. */
+  | { type: 'read-failed'; reportId: number; line: number };
+
+/** A line left out because it is damaged. */
+export interface HidDumpWarning {
+  line: number;
+  message: string;
+}
+
 export interface HidDump {
   /** The report descriptor, when the dump has one. */
   descriptor?: Uint8Array;
@@ -41,11 +86,24 @@ export interface HidDump {
   paths: HidDumpPath[];
   /** The USB identity NUT printed for the device it used (vendorId/productId 0 when absent). */
   device: HidDeviceInfo;
+  /** NUT's HID-layer messages (always set by parseHidDump). */
+  events?: HidDumpEvent[];
+  /** Damaged lines that were left out (always set by parseHidDump). */
+  warnings?: HidDumpWarning[];
 }
 
-/** Prefixes a dump line may carry: comment mark, timestamp, debug level. */
-const PREFIX = /^\s*#?\s*(?:\d+\.\d+\s+)?(?:\[D\d\]\s*)?/;
+export interface ParseDumpOptions {
+  /** Throw a ParseError at the first damaged line instead of leaving it out. */
+  strict?: boolean;
+}
+
+/** What syslog / journald put before a program's message: a date (classic or ISO), the host, the program. */
+const LOGGER = String.raw`(?:(?:[A-Z][a-z]{2}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)\s+\S+\s+[^\s:]+:\s*)`;
+/** Prefixes a dump line may carry: comment mark, logger, NUT's timestamp, debug level (with a pid in 2.8.1+). */
+const PREFIX = new RegExp(String.raw`^\s*#?\s*${LOGGER}?(?:\d+\.\d+\s+)?(?:\[D\d+(?::\d+)?\]\s*)?`);
 const HEX_LINE = /^(?:[0-9a-fA-F]{2}(?:\s+|$))+$/;
+/** More than any report or descriptor can be (the Linux HID core's limit). */
+const MAX_DUMP_BYTES = 16384;
 
 function strip(line: string): string {
   return line.replace(/\r$/, '').replace(PREFIX, '');
@@ -56,13 +114,16 @@ function hexBytes(text: string): number[] {
   return t === '' ? [] : t.split(/\s+/).map((h) => parseInt(h, 16));
 }
 
+type HexRun = { bytes: Uint8Array; last: number } | { problem: string; last: number };
+
 /**
  * Reads `count` hex bytes starting with `first` (the text after `=>`), taking
  * continuation lines of bare hex while more are expected. Returns the bytes
- * and the index of the last line used.
+ * (or what is wrong with them) and the index of the last line used.
  */
-function readHexRun(lines: readonly string[], index: number, first: string, count: number, what: string, source?: string): [Uint8Array, number] {
-  if (first.trim() !== '' && !HEX_LINE.test(first.trim())) throw new ParseError(`${what}: not hex bytes`, source, index + 1);
+function readHexRun(lines: readonly string[], index: number, first: string, count: number, what: string): HexRun {
+  if (count > MAX_DUMP_BYTES) return { problem: `${what}: ${count} bytes announced, more than any report`, last: index };
+  if (first.trim() !== '' && !HEX_LINE.test(first.trim())) return { problem: `${what}: not hex bytes`, last: index };
   const out = hexBytes(first);
   let i = index;
   while (out.length < count && i + 1 < lines.length) {
@@ -71,45 +132,91 @@ function readHexRun(lines: readonly string[], index: number, first: string, coun
     out.push(...hexBytes(next));
     i++;
   }
-  if (out.length !== count) throw new ParseError(`${what}: ${count} bytes announced, ${out.length} found`, source, index + 1);
-  return [Uint8Array.from(out), i];
+  if (out.length !== count) return { problem: `${what}: ${count} bytes announced, ${out.length} found`, last: i };
+  return { bytes: Uint8Array.from(out), last: i };
 }
 
 const KINDS: Readonly<Record<string, ReportKind>> = { Input: 'input', Output: 'output', Feature: 'feature' };
 
 const DEVICE_LINE = /^- (VendorID|ProductID|Manufacturer|Product|Serial Number|Device release number): ?(.*)$/;
+const REPORT_LINE = /^Report\[(\w+)\]:\s*\((\d+) bytes?\)\s*=>(.*)$/;
+const PATH_LINE = /^Path: ([^,]+), Type: (\w+), ReportID: 0x([0-9a-fA-F]+), Offset: (\d+), Size: (\d+)(?:, Value: (\S+))?/;
+const LENGTH_LINE = /^(refresh_report_buffer|file_report_buffer): expected (\d+) bytes, but got (\d+) instead/;
 
-/** Parses a usbhid-ups debug dump. Throws ParseError for announced data that is not there. */
-export function parseHidDump(text: string, source?: string): HidDump {
+/** Report lines a following Path line tells the requested report of. */
+const READ_SOURCES = new Set(['get', 'err', 'buf', 'int']);
+
+/**
+ * Parses a usbhid-ups debug dump. Damaged lines are left out and listed in
+ * `warnings`; with `strict` the first one throws a ParseError (with its line).
+ */
+export function parseHidDump(text: string, source?: string, options: ParseDumpOptions = {}): HidDump {
   const lines = text.split('\n');
-  const dump: HidDump = { reports: [], paths: [], device: { vendorId: 0, productId: 0 } };
+  const events: HidDumpEvent[] = [];
+  const warnings: HidDumpWarning[] = [];
+  const dump: HidDump = { reports: [], paths: [], device: { vendorId: 0, productId: 0 }, events, warnings };
+  const warn = (line: number, message: string): void => {
+    if (options.strict) throw new ParseError(message, source, line);
+    warnings.push({ line, message });
+  };
   // NUT may list several devices before one matches: keep the one it matched, else the last.
   let current: HidDeviceInfo | undefined;
   let matched = false;
+  /** The last length message not yet matched to its Report[err] line. */
+  let pendingLength: Extract<HidDumpEvent, { type: 'length' }> | undefined;
+  /** The last read report, waiting for the Path line that names the report NUT asked for. */
+  let awaitingPath: HidDumpReport | undefined;
 
   for (let i = 0; i < lines.length; i++) {
     const line = strip(lines[i] as string);
 
     const desc = /Report Descriptor: \((\d+) bytes\) =>(.*)$/.exec(line);
     if (desc) {
-      const [bytes, last] = readHexRun(lines, i, desc[2] as string, Number(desc[1]), 'report descriptor', source);
-      dump.descriptor ??= bytes;
-      i = last;
+      const run = readHexRun(lines, i, desc[2] as string, Number(desc[1]), 'report descriptor');
+      if ('problem' in run) warn(i + 1, run.problem);
+      else dump.descriptor ??= run.bytes;
+      i = run.last;
       continue;
     }
 
-    const rep = /^Report\[(\w+)\]: \((\d+) bytes\) =>(.*)$/.exec(line);
-    if (rep) {
-      const [bytes, last] = readHexRun(lines, i, rep[3] as string, Number(rep[2]), `Report[${rep[1]}]`, source);
-      dump.reports.push({ source: rep[1] as string, bytes, line: i + 1 });
-      i = last;
+    if (line.startsWith('Report[')) {
+      const rep = REPORT_LINE.exec(line);
+      if (!rep) {
+        warn(i + 1, `unreadable report line: ${line.slice(0, 60)}`);
+        continue;
+      }
+      const kind = rep[1] as string;
+      const run = readHexRun(lines, i, rep[3] as string, Number(rep[2]), `Report[${kind}]`);
+      const length = pendingLength;
+      pendingLength = undefined;
+      awaitingPath = undefined;
+      if ('problem' in run) {
+        warn(i + 1, run.problem);
+        i = run.last;
+        continue;
+      }
+      const report: HidDumpReport = { source: kind, bytes: run.bytes, line: i + 1 };
+      if (kind === 'err') {
+        if (length && length.got === run.bytes.length) {
+          report.origin = length.fn === 'file_report_buffer' ? 'int' : 'get';
+          report.expected = length.expected;
+        } else {
+          report.origin = interruptFollows(lines, run.last + 1) ? 'int' : 'get';
+        }
+      }
+      dump.reports.push(report);
+      if (READ_SOURCES.has(kind)) awaitingPath = report;
+      i = run.last;
       continue;
     }
 
-    const path = /^Path: ([^,]+), Type: (\w+), ReportID: 0x([0-9a-fA-F]+), Offset: (\d+), Size: (\d+)(?:, Value: (\S+))?/.exec(line);
-    if (path) {
-      const kind = KINDS[path[2] as string];
-      if (!kind) throw new ParseError(`unknown report type ${path[2]}`, source, i + 1);
+    if (line.startsWith('Path: ')) {
+      const path = PATH_LINE.exec(line);
+      const kind = path ? KINDS[path[2] as string] : undefined;
+      if (!path || !kind) {
+        warn(i + 1, path ? `unknown report type ${path[2]}` : `unreadable Path line: ${line.slice(0, 60)}`);
+        continue;
+      }
       const p: HidDumpPath = {
         path: path[1] as string,
         kind,
@@ -120,10 +227,53 @@ export function parseHidDump(text: string, source?: string): HidDump {
       };
       if (path[6] !== undefined) {
         const v = Number(path[6]);
-        if (!Number.isFinite(v)) throw new ParseError(`value ${path[6]} is not a number`, source, i + 1);
-        p.value = v;
+        if (Number.isFinite(v)) p.value = v;
+        else warn(i + 1, `value ${path[6]} is not a number`);
       }
       dump.paths.push(p);
+      if (awaitingPath) {
+        if (awaitingPath.bytes[0] !== p.reportId) awaitingPath.requestedId = p.reportId;
+        awaitingPath = undefined;
+      }
+      continue;
+    }
+
+    const len = LENGTH_LINE.exec(line);
+    if (len) {
+      pendingLength = {
+        type: 'length',
+        fn: len[1] as 'refresh_report_buffer' | 'file_report_buffer',
+        expected: Number(len[2]),
+        got: Number(len[3]),
+        line: i + 1,
+      };
+      events.push(pendingLength);
+      continue;
+    }
+    const got = /^Got (\d+) HID objects/.exec(line);
+    if (got) {
+      events.push({ type: 'interrupt', objects: Number(got[1]), line: i + 1 });
+      continue;
+    }
+    const found = /^(\d+) HID objects found/.exec(line);
+    if (found) {
+      events.push({ type: 'objects', count: Number(found[1]), line: i + 1 });
+      continue;
+    }
+    const size = /^Report Descriptor size = (\d+)/.exec(line);
+    if (size) {
+      events.push({ type: 'descriptor-size', size: Number(size[1]), line: i + 1 });
+      continue;
+    }
+    const parse = /^(?:HIDParse: |ERROR in (?:HIDParse|Parse_ReportDesc): )(.*)$/.exec(line);
+    if (parse) {
+      events.push({ type: 'hidparse', message: (parse[1] as string).trim(), line: i + 1 });
+      continue;
+    }
+    const failed = /^Can't retrieve Report ([0-9a-fA-F]{1,2})\b/.exec(line);
+    if (failed) {
+      events.push({ type: 'read-failed', reportId: parseInt(failed[1] as string, 16), line: i + 1 });
+      awaitingPath = undefined;
       continue;
     }
 
@@ -159,6 +309,20 @@ export function parseHidDump(text: string, source?: string): HidDump {
     if (/^Device matches\b/.test(line) && current) matched = true;
   }
   return dump;
+}
+
+/**
+ * A Report[err] line without its message (a dump at -DDD with the D2 line cut
+ * away): an interrupt report when NUT's "Got N HID objects" comes before the
+ * next report or Path line.
+ */
+function interruptFollows(lines: readonly string[], from: number): boolean {
+  for (let i = from; i < lines.length && i < from + 50; i++) {
+    const line = strip(lines[i] as string);
+    if (/^Got \d+ HID objects/.test(line)) return true;
+    if (line.startsWith('Report[') || line.startsWith('Path: ') || LENGTH_LINE.test(line)) return false;
+  }
+  return false;
 }
 
 /** lsusb's item names -> the item prefix without its size bits (tag << 4 | type << 2). */

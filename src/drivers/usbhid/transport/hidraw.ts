@@ -112,8 +112,17 @@ export class HidrawTransport implements HidTransport {
     }
   }
 
+  /**
+   * A Feature report exactly as the device answered: a short reply stays
+   * short and a longer one (when more was asked for) keeps its bytes; the
+   * caller (ReportBuffer) decides what they mean. A failed request is a
+   * HidTransportError, disconnected only when the device is gone.
+   */
   async getFeatureReport(reportId: number, length: number): Promise<Uint8Array> {
     const device = this.openDevice();
+    if (!Number.isInteger(length) || length <= 0) {
+      throw new HidTransportError(`cannot read feature report ${reportId} from ${this.opts.path}: asked for ${length} bytes`, false);
+    }
     // hidapi always puts the report number first, 0 for a device without report IDs:
     // ask one byte more then and drop it, so callers see the report as it travels.
     const numbered = reportId !== 0;
@@ -121,7 +130,7 @@ export class HidrawTransport implements HidTransport {
     try {
       data = toBytes(await device.getFeatureReport(reportId, numbered ? length : length + 1));
     } catch (err) {
-      throw await this.failure(`cannot read feature report ${reportId} from ${this.opts.path}`, err);
+      throw await this.failure(`cannot read feature report ${reportId} from ${this.opts.path}`, err, length);
     }
     return numbered ? data : data.subarray(1);
   }
@@ -201,12 +210,22 @@ export class HidrawTransport implements HidTransport {
   }
 
   /**
-   * A failed call, as a typed error. hidapi's messages do not say whether the
-   * device went away, so the node is checked: a vanished /dev/hidrawN means
-   * unplugged (reconnect); a present one means the request itself failed.
+   * A failed call, as a typed error. hidapi's messages rarely say whether
+   * the device went away, so the node is checked: a vanished /dev/hidrawN
+   * means unplugged (reconnect), and so do the kernel's "No such device" /
+   * "transport endpoint shutdown" errors, which come while udev has not yet
+   * removed the node; anything else means the request itself failed.
    */
-  private async failure(what: string, err: unknown): Promise<HidTransportError> {
-    const gone = !(await this.exists(this.opts.path));
-    return new HidTransportError(`${what}: ${gone ? 'the device is gone' : errorMessage(err)}`, gone);
+  private async failure(what: string, err: unknown, asked?: number): Promise<HidTransportError> {
+    const message = errorMessage(err);
+    const gone = GONE.test(message) || !(await this.exists(this.opts.path).catch(() => true));
+    // EOVERFLOW: the device sent more than was asked (the APC Back-UPS bug NUT's maxreport works around).
+    const hint = !gone && asked !== undefined && OVERFLOW.test(message) ? ` (the reply was longer than the ${asked} bytes asked for)` : '';
+    return new HidTransportError(`${what}: ${gone ? 'the device is gone' : message}${hint}`, gone);
   }
 }
+
+/** strerror() texts of ENODEV, ESHUTDOWN and ENXIO as hidapi passes them on: the USB device is gone. */
+const GONE = /No such device|transport endpoint shutdown|\bE(?:NODEV|SHUTDOWN|NXIO)\b/i;
+/** strerror(EOVERFLOW). */
+const OVERFLOW = /Value too large for defined data type|\bEOVERFLOW\b/i;

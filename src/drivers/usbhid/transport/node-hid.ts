@@ -30,6 +30,12 @@ export interface NodeHidDevice {
   on(event: 'error', fn: (err: unknown) => void): unknown;
   removeAllListeners(event?: string): unknown;
   close(): Promise<void>;
+  /**
+   * GET_REPORT of a Feature report into a buffer of `length` bytes (byte 0
+   * the report number, 0 without IDs); resolves with as many bytes as the
+   * kernel returned, the report number included: fewer when the device
+   * answers short. A reply longer than `length` is an error (EOVERFLOW).
+   */
   getFeatureReport(reportId: number, length: number): Promise<Buffer | number[]>;
   sendFeatureReport(data: number[] | Buffer): Promise<number>;
   getDeviceInfo(): Promise<NodeHidDeviceEntry>;

@@ -4,11 +4,32 @@
  * the device answered; SET writes change the recorded report so a later read
  * returns them, as a device that accepted the value would. Tests script
  * Input reports, a vanishing device and its return.
+ *
+ * What the device answered, per report (keyed by the report NUT asked for:
+ * the first byte, or the Path line after it when that names another one):
+ *
+ * - `Report[get]` lines, and `Report[err]` lines of a GET (after NUT's
+ *   "refresh_report_buffer: expected N bytes, but got M instead"): exactly
+ *   the bytes recorded, so a short, over-long or wrong-ID reply is answered
+ *   again as it came. A device never sends more than it is asked for, so a
+ *   request shorter than the recording gets its first bytes.
+ * - `Report[set]` lines: the bytes written (cut to the length the device
+ *   answered with before, for a device that answers short).
+ * - `Report[buf]` lines are NUT's buffer, not the device's answer (after a
+ *   short read they hold stale or zero bytes the device never sent): used
+ *   only for a report the dump has no other line for.
+ * - `Report[int]`, and `Report[err]` of an interrupt (file_report_buffer),
+ *   are Input reports: played by playInterrupts(), in order.
+ *
+ * By default each report answers with its last recording (a dump spanning
+ * several polls ends in the device's last state); with `sequence` each GET
+ * takes the next recorded answer for that report, the last one repeating
+ * (recorded SETs are not answers then: the GETs after them show their effect).
  */
 import { readFile } from 'node:fs/promises';
 import { ParseError, errorMessage } from '../../../core/errors';
 import { parseReportDescriptor } from '../hid/descriptor';
-import { parseHidDump, type HidDump } from '../hid/dump';
+import { parseHidDump, type HidDump, type HidDumpReport, type HidDumpWarning } from '../hid/dump';
 import { HidTransportError, type HidDeviceInfo, type HidTransport, type HidTransportHandlers } from '../types';
 
 export interface ReplayOptions {
@@ -16,10 +37,19 @@ export interface ReplayOptions {
   source?: string;
   /** USB string descriptors by index, beyond those the dump reveals. */
   strings?: ReadonlyMap<number, string>;
+  /** Answer each GET of a report with the next reply recorded for it, in the dump's order (the last repeats). */
+  sequence?: boolean;
 }
 
-/** Report sources in a dump that hold a Feature report's content (not interrupt data, not failed reads). */
-const FEATURE_SOURCES = new Set(['get', 'buf', 'set']);
+/** A recorded answer of the device to a GET (or the state a recorded SET left). */
+function isDeviceAnswer(r: HidDumpReport): boolean {
+  return r.source === 'get' || r.source === 'set' || (r.source === 'err' && r.origin !== 'int');
+}
+
+/** A recorded Input report. */
+function isInterrupt(r: HidDumpReport): boolean {
+  return r.source === 'int' || (r.source === 'err' && r.origin === 'int');
+}
 
 /** Which device string a usbhid-ups path's string index names. */
 const STRING_PATHS: ReadonlyArray<[suffix: string, key: 'manufacturer' | 'product' | 'serialNumber']> = [
@@ -39,10 +69,20 @@ export async function loadHidDump(file: string): Promise<HidDump> {
   return checkDump(parseHidDump(text, file), file);
 }
 
-/** A dump the replay can play: it must have a descriptor and at least one report. */
+/**
+ * A dump the replay can play: it must have a descriptor and at least one
+ * recorded Feature report. A descriptor left out as damaged is named with
+ * its line.
+ */
 export function checkDump(dump: HidDump, source: string): HidDump {
-  if (!dump.descriptor) throw new ParseError('no "Report Descriptor: (N bytes) =>" line: not a usbhid-ups debug dump', source);
-  if (!dump.reports.some((r) => FEATURE_SOURCES.has(r.source))) throw new ParseError('no "Report[get]" or "Report[buf]" lines: the dump has no report data', source);
+  if (!dump.descriptor) {
+    const damaged = dump.warnings?.find((w) => w.message.startsWith('report descriptor:'));
+    if (damaged) throw new ParseError(damaged.message, source, damaged.line);
+    throw new ParseError('no "Report Descriptor: (N bytes) =>" line: not a usbhid-ups debug dump', source);
+  }
+  if (!dump.reports.some((r) => isDeviceAnswer(r) || r.source === 'buf')) {
+    throw new ParseError('no "Report[get]" or "Report[buf]" lines: the dump has no report data', source);
+  }
   return dump;
 }
 
@@ -56,8 +96,13 @@ function usesReportIds(descriptor: Uint8Array): boolean {
 }
 
 export class ReplayTransport implements HidTransport {
-  /** Feature reports by ID, as the device would answer now (ID byte first when IDs are used; none for ID 0). */
-  private readonly reports = new Map<number, Uint8Array>();
+  /**
+   * What the device answers per report (ID byte first when IDs are used; none for ID 0):
+   * the recorded answers in order; the last one is the device's state now.
+   */
+  private readonly answers = new Map<number, Uint8Array[]>();
+  /** With `sequence`: how many GETs of each report were answered. */
+  private readonly answered = new Map<number, number>();
   private readonly strings = new Map<number, string>();
   private handlers: HidTransportHandlers | null = null;
   private present = true;
@@ -73,11 +118,19 @@ export class ReplayTransport implements HidTransport {
   ) {
     checkDump(dump, opts.source ?? 'recording');
     const numbered = usesReportIds(dump.descriptor as Uint8Array);
+    const key = (r: HidDumpReport): number => (numbered ? (r.requestedId ?? (r.bytes[0] as number)) : 0);
+    const buffered = new Map<number, Uint8Array>();
+    const written = new Map<number, Uint8Array>();
     for (const r of dump.reports) {
-      if (!FEATURE_SOURCES.has(r.source) || r.bytes.length === 0) continue;
-      // Later recordings of a report are the device's later state: the last one wins.
-      this.reports.set(numbered ? (r.bytes[0] as number) : 0, r.bytes);
+      if (r.bytes.length === 0) continue;
+      if (r.source === 'buf') buffered.set(key(r), r.bytes);
+      // In sequence, the GETs recorded after a SET already show what it changed.
+      else if (r.source === 'set' && opts.sequence) written.set(key(r), r.bytes);
+      else if (r.source === 'set') this.accept(key(r), r.bytes, false);
+      else if (isDeviceAnswer(r)) this.answers.set(key(r), [...(this.answers.get(key(r)) ?? []), r.bytes]);
     }
+    // NUT's buffer (or what NUT wrote) stands in only for a report the device was never seen answering.
+    for (const fallback of [written, buffered]) for (const [id, bytes] of fallback) if (!this.answers.has(id)) this.answers.set(id, [bytes]);
     for (const p of dump.paths) {
       const which = STRING_PATHS.find(([suffix]) => p.path.endsWith(suffix));
       const text = which ? dump.device[which[1]] : undefined;
@@ -124,9 +177,16 @@ export class ReplayTransport implements HidTransport {
       this.readsLeft--;
     }
     this.reads.push(reportId);
-    const data = this.reports.get(reportId);
+    const list = this.answers.get(reportId);
     // A report the recording lacks is one the device refused (a STALL on a real one).
-    if (!data) throw new HidTransportError(`${this.source}: feature report ${reportId} was not recorded`, false);
+    if (!list || list.length === 0) throw new HidTransportError(`${this.source}: feature report ${reportId} was not recorded`, false);
+    let data = list[list.length - 1] as Uint8Array;
+    if (this.opts.sequence) {
+      const n = this.answered.get(reportId) ?? 0;
+      data = list[Math.min(n, list.length - 1)] as Uint8Array;
+      this.answered.set(reportId, n + 1);
+    }
+    // As recorded (short stays short); a device sends no more than it is asked for.
     return data.slice(0, length > 0 ? length : data.length);
   }
 
@@ -134,7 +194,7 @@ export class ReplayTransport implements HidTransport {
     this.check();
     this.writes.push(data.slice());
     const id = data[0] ?? 0;
-    this.reports.set(id, id === 0 ? data.slice(1) : data.slice());
+    this.accept(id, id === 0 ? data.slice(1) : data.slice(), true);
   }
 
   async getString(index: number): Promise<string | undefined> {
@@ -149,11 +209,16 @@ export class ReplayTransport implements HidTransport {
     this.handlers?.onInput(Uint8Array.from(data));
   }
 
-  /** Plays the dump's recorded interrupt reports (`Report[int]`) in order. */
+  /** Plays the dump's recorded interrupt reports (`Report[int]`, and `Report[err]` of an interrupt) in order. */
   playInterrupts(): number {
-    const ints = this.dump.reports.filter((r) => r.source === 'int');
+    const ints = this.dump.reports.filter(isInterrupt);
     for (const r of ints) this.input(r.bytes);
     return ints.length;
+  }
+
+  /** Lines of the dump left out as damaged. */
+  get warnings(): readonly HidDumpWarning[] {
+    return this.dump.warnings ?? [];
   }
 
   /** The device is unplugged: an open transport reports the disconnect; reads fail until replug(). */
@@ -174,9 +239,29 @@ export class ReplayTransport implements HidTransport {
     this.readsLeft = n;
   }
 
-  /** A report as the device would answer it now. */
+  /** A report as the device would answer the next GET (without counting it as one). */
   report(reportId: number): Uint8Array | undefined {
-    return this.reports.get(reportId)?.slice();
+    const list = this.answers.get(reportId);
+    if (!list || list.length === 0) return undefined;
+    const n = this.opts.sequence ? Math.min(this.answered.get(reportId) ?? 0, list.length - 1) : list.length - 1;
+    return list[n]?.slice();
+  }
+
+  /**
+   * A SET the device accepted: from now on it answers with the written bytes,
+   * as many as it answered with before when it answers short. A live write
+   * replaces what the recording had left to play for that report.
+   */
+  private accept(id: number, written: Uint8Array, live: boolean): void {
+    const list = this.answers.get(id) ?? [];
+    const before = live ? this.report(id) : list[list.length - 1];
+    const bytes = before && before.length < written.length ? written.slice(0, before.length) : written;
+    if (live) {
+      this.answers.set(id, [bytes]);
+      this.answered.delete(id);
+    } else {
+      this.answers.set(id, [...list, bytes]);
+    }
   }
 
   private check(): void {
