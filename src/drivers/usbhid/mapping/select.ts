@@ -5,28 +5,50 @@
  */
 import type { HidDeviceInfo, Subdriver } from '../types';
 import { apcSubdriver } from './vendors/apc';
+import { arduinoSubdriver } from './vendors/arduino';
 import { belkinSubdriver } from './vendors/belkin';
 import { cpsSubdriver } from './vendors/cps';
+import { deltaUpsSubdriver } from './vendors/delta-ups';
+import { ecoflowSubdriver } from './vendors/ecoflow';
+import { everSubdriver } from './vendors/ever';
 import { genericSubdriver } from './vendors/generic';
+import { idowellSubdriver } from './vendors/idowell';
+import { legrandSubdriver } from './vendors/legrand';
 import { liebertSubdriver } from './vendors/liebert';
 import { mgeSubdriver } from './vendors/mge';
+import { openupsSubdriver } from './vendors/openups';
 import { powercomSubdriver } from './vendors/powercom';
+import { powervarSubdriver } from './vendors/powervar';
+import { salicruSubdriver } from './vendors/salicru';
 import { trippliteSubdriver } from './vendors/tripplite';
 
 /**
- * Vendor subdrivers in NUT's order (mge, apc, belkin, cps, liebert,
- * powercom, tripplite). Register a vendor table here: import its
- * `Subdriver` from ./vendors/<name> and put it at its place in this list.
- * The order matters where IDs are shared: MGE takes Phoenixtec 06da units
- * named AEG before Liebert, and HP 03f0 is split between MGE and Tripp Lite.
+ * Vendor subdrivers in the order of usbhid-ups' subdriver_list (mge, apc,
+ * arduino, belkin, cps, delta_ups, ecoflow, ever, idowell, legrand,
+ * liebert, openups, powercom, powervar, salicru, tripplite). Register a
+ * vendor table here: import its `Subdriver` from ./vendors/<name> and put
+ * it at its place in this list. The order matters where IDs are shared:
+ * Phoenixtec 06da:ffff goes to MGE when named AEG, to iDowell when its
+ * strings say BMS / Smart-Battery (GoldenMate), else to Liebert; HP 03f0
+ * is split between MGE and Tripp Lite by product ID, STMicro 0483 between
+ * CyberPower (a430) and Ever (a113).
  */
 export const SUBDRIVERS: readonly Subdriver[] = [
   mgeSubdriver,
   apcSubdriver,
+  arduinoSubdriver,
   belkinSubdriver,
   cpsSubdriver,
+  deltaUpsSubdriver,
+  ecoflowSubdriver,
+  everSubdriver,
+  idowellSubdriver,
+  legrandSubdriver,
   liebertSubdriver,
+  openupsSubdriver,
   powercomSubdriver,
+  powervarSubdriver,
+  salicruSubdriver,
   trippliteSubdriver,
 ];
 
