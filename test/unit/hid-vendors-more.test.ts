@@ -164,11 +164,19 @@ interface Run {
   compute(changes?: Record<string, number>): { status: string; commands: string[]; vars: Map<string, MappedVar>; values: Map<string, string> };
 }
 
-function run(subdriver: Subdriver, info: HidDeviceInfo, specs: readonly FieldSpec[], strings: Record<number, string> = {}): Run {
+/** `raw`: reports a table reads as raw bytes (ID byte first), as the driver passes them. */
+function run(
+  subdriver: Subdriver,
+  info: HidDeviceInfo,
+  specs: readonly FieldSpec[],
+  strings: Record<number, string> = {},
+  raw: Record<number, readonly number[]> = {},
+): Run {
   const current = specs.map((s) => ({ ...s }));
   let device = buildDevice(subdriver, current);
   const mapper = new HidMapper(subdriver, device.descriptor, info);
   const stringMap = new Map(Object.entries(strings).map(([k, v]) => [Number(k), v]));
+  const rawMap = new Map(Object.entries(raw).map(([k, v]) => [Number(k), Uint8Array.from(v)]));
   return {
     mapper,
     get device() {
@@ -183,7 +191,7 @@ function run(subdriver: Subdriver, info: HidDeviceInfo, specs: readonly FieldSpe
       // Same layout, new report bytes (the mapper keeps the descriptor it was given).
       const rebuilt = buildDevice(subdriver, current);
       device = { descriptor: device.descriptor, reports: rebuilt.reports };
-      const result = mapper.compute(readValues(device), stringMap);
+      const result = mapper.compute(readValues(device), stringMap, rawMap);
       return {
         status: result.status,
         commands: result.commands,
@@ -679,6 +687,51 @@ describe('Ever through the engine', () => {
     assert.equal(faults.values.get('experimental.status.alarms'), 'OVERLOAD NO_INETERNAL_COMM');
     assert.equal(faults.values.get('experimental.status.messages'), 'NEED_REPLACMENT');
     assert.match(faults.status, /^ALARM OL OVER RB\b/);
+  });
+
+  test('the network card: MAC, addresses and counters from their reports read whole', () => {
+    const r = run(
+      everSubdriver,
+      dev(0x2e51, 0xffff),
+      [72, 73, 77, 78, 79, 80, 93, 94, 95].map((n) => ({ path: `${C}.EVER${n}`, raw: 0, size: 8 })),
+      {},
+      {
+        210: [210, 0x00, 0x1b, 0x2c, 0xd4, 0x5e, 0xf0],
+        211: [211, 192, 168, 1, 10],
+        215: [215, 0x10, 0x27, 0x00, 0x00],
+        216: [216, 0xff, 0xff, 0xff, 0xff],
+        217: [217, 3],
+        230: [230, 192, 168, 1, 77],
+        231: [231, 255, 255, 255, 0],
+      },
+    );
+    assert.deepEqual(
+      r.mapper.rawReports().map((q) => [q.reportId, q.length]),
+      [
+        [210, 7],
+        [211, 5],
+        [215, 5],
+        [216, 5],
+        [217, 5],
+        [218, 5],
+        [230, 5],
+        [231, 5],
+        [232, 5],
+      ],
+    );
+    const { values } = r.compute();
+    assertVars(values, {
+      'experimental.networkcard.mac_address': '00:1b:2c:d4:5e:f0',
+      'experimental.networkcard.notification_destination_ip': '192.168.1.10',
+      'experimental.networkcard.send_packets': '10000',
+      'experimental.networkcard.received_packets': '-1',
+      'experimental.networkcard.send_packets_err': '',
+      'experimental.networkcard.ip_address': '192.168.1.77',
+      'experimental.networkcard.network_mask': '255.255.255.0',
+    });
+    // Reports that could not be read publish nothing.
+    assert.equal(values.has('experimental.networkcard.received_packets_err'), false);
+    assert.equal(values.has('experimental.networkcard.default_gateway'), false);
   });
 
   test('an unknown work mode code is UNKNOWN; version and hardware formats', () => {

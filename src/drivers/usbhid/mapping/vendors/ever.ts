@@ -17,9 +17,14 @@
  *   fields first (bit n is the group's n-th usage) and composed after.
  * - The UPS is "off" unless its work mode is online or on battery.
  *
- * Not mapped: the network card's MAC and IP addresses and packet counters.
- * NUT prints them from raw report bytes (reports 210, 211, 215-218,
- * 230-232) that no field of ours carries whole.
+ * - The network card's MAC address (report 210), IP addresses (211
+ *   notification destination, 230 address, 231 mask, 232 gateway) and
+ *   packet counters (215-218, 32-bit little-endian) are printed from their
+ *   reports' bytes, read whole. NUT picks the IP and counter reports with a
+ *   counter that steps on each call, which gives each row its own report
+ *   when the device has all four; here each row always reads its own. The
+ *   reports are asked for at their natural length (ID byte, then 6 bytes
+ *   for the MAC, 4 for the others).
  *
  * Row order is NUT's (the first row the device supports wins), except that
  * the bit groups are gathered before the rows that read them.
@@ -38,6 +43,7 @@ import {
   onlineStatus,
   overheatStatus,
   overloadStatus,
+  rawReportLookup,
   replaceBatteryStatus,
   shutdownImminentStatus,
   toLong,
@@ -93,6 +99,25 @@ export const everHardware: HidLookup = functionLookup((value) => {
   const letter = rev === 0 ? '0' : String.fromCharCode(0x40 + rev);
   return `rev.${letter}v${String(v & 0xff).padStart(2, '0')}`;
 });
+
+/** The MAC address in a report's bytes after the ID: hex pairs joined by colons. */
+export function everMac(reportId: number): HidLookup {
+  return rawReportLookup({ reportId, length: 7 }, (bytes) => [...bytes.subarray(1)].map((b) => b.toString(16).padStart(2, '0')).join(':'));
+}
+
+/** An IPv4 address in a report's bytes after the ID, dotted decimal. */
+export function everIp(reportId: number): HidLookup {
+  return rawReportLookup({ reportId, length: 5 }, (bytes) => [...bytes.subarray(1)].map(String).join('.'));
+}
+
+/** A packet counter: the 32-bit little-endian signed number after the ID; empty text when the report is shorter. */
+export function everPackets(reportId: number): HidLookup {
+  return rawReportLookup({ reportId, length: 5 }, (bytes) => {
+    if (bytes.length < 5) return '';
+    const b = (i: number): number => bytes[i] as number;
+    return String((b(1) | (b(2) << 8) | (b(3) << 16) | (b(4) << 24)) | 0);
+  });
+}
 
 // ------------------------------------------------------------ bit groups
 
@@ -271,7 +296,13 @@ const TABLE: readonly HidInfoEntry[] = [
   variable('experimental.statistics.autonomous_operation_time', `${C}.EVER70`),
   variable('experimental.statistics.overload_operation_time', `${C}.EVER71`),
 
-  // Network card settings (its addresses and counters are not mapped, see above)
+  // Network card
+  variable('experimental.networkcard.mac_address', `${C}.EVER72`, everMac(210)),
+  variable('experimental.networkcard.notification_destination_ip', `${C}.EVER73`, everIp(211)),
+  variable('experimental.networkcard.send_packets', `${C}.EVER77`, everPackets(215)),
+  variable('experimental.networkcard.received_packets', `${C}.EVER78`, everPackets(216)),
+  variable('experimental.networkcard.send_packets_err', `${C}.EVER79`, everPackets(217)),
+  variable('experimental.networkcard.received_packets_err', `${C}.EVER80`, everPackets(218)),
   variable('experimental.networkcard.config_dhcp_enabled', `${C}.EVER85.EVER86`),
   variable('experimental.networkcard.config_ethernet_enabled', `${C}.EVER85.EVER87`),
   variable('experimental.networkcard.config_http_enabled', `${C}.EVER85.EVER88`),
@@ -279,6 +310,9 @@ const TABLE: readonly HidInfoEntry[] = [
   variable('experimental.networkcard.config_snmp_trap_enabled', `${C}.EVER85.EVER90`),
   variable('experimental.networkcard.config_readonly', `${C}.EVER85.EVER91`),
   variable('experimental.networkcard.config_restart_eth', `${C}.EVER85.EVER96`),
+  variable('experimental.networkcard.ip_address', `${C}.EVER93`, everIp(230)),
+  variable('experimental.networkcard.network_mask', `${C}.EVER94`, everIp(231)),
+  variable('experimental.networkcard.default_gateway', `${C}.EVER95`, everIp(232)),
 
   // Ratings
   variable('ups.realpower.nominal', 'UPS.Flow.ConfigActivePower'),
