@@ -473,12 +473,13 @@ describe('Delta through the engine', () => {
   const info = dev(0x05dd, 0x041b, { manufacturer: 'DELTA', product: 'DELTA UPS', serialNumber: 'X1' });
 
   test('the DeltaCustom collection: model string, type, sensitivity, restart; limits and sources', () => {
-    const r = run(deltaUpsSubdriver, info, specs, { 5: 'RT-3K  ' });
+    const r = run(deltaUpsSubdriver, info, specs, { 5: 'RT-3K  \n' });
     const { status, values, vars } = r.compute();
     assertVars(values, {
       'ups.mfr': 'DELTA',
-      'ups.model': 'RT-3K',
-      'device.model': 'RT-3K',
+      // Trailing blanks kept, newlines cut, as NUT reads strings; copied to device.model.
+      'ups.model': 'RT-3K  ',
+      'device.model': 'RT-3K  ',
       'input.sensitivity': 'reduced',
       'ups.type': 'online',
       'ups.start.auto': 'yes',
@@ -531,10 +532,12 @@ describe('Delta through the engine', () => {
     assert.equal(off.values.get('ups.alarm'), 'No battery installed!');
   });
 
-  test('without the model string ups.model is the USB product', () => {
-    const { values } = run(deltaUpsSubdriver, info, specs).compute();
-    assert.equal(values.get('ups.model'), 'DELTA UPS');
-    assert.equal(values.get('device.model'), 'DELTA UPS');
+  test('without the model string, or with an empty one, ups.model is the USB product', () => {
+    for (const strings of [{}, { 5: '' }] as Array<Record<number, string>>) {
+      const { values } = run(deltaUpsSubdriver, info, specs, strings).compute();
+      assert.equal(values.get('ups.model'), 'DELTA UPS');
+      assert.equal(values.get('device.model'), 'DELTA UPS');
+    }
   });
 
   test('the UPS type from the low nibble', () => {

@@ -7,8 +7,9 @@
  *   0xffff ("DeltaCustom", a vendor-defined collection type, hence the
  *   `[1]` index in its paths): input sensitivity, UPS type, restart on
  *   power return and the model name.
- * - ups.model is the string whose index DeltaModelName holds, the USB
- *   product string when that is missing.
+ * - ups.model is the string whose index DeltaModelName holds (trailing
+ *   blanks kept, as NUT reads strings), the USB product string when that
+ *   is missing or empty.
  * - ups.delay.start is a real setting of the device (the restart delay
  *   after power returns), not a server-side default.
  * - The transfer limits' allowed ranges come from four vendor usages next
@@ -38,6 +39,7 @@ import {
   replaceBatteryStatus,
   shutdownImminentStatus,
   stringIndex,
+  stringIndexConverted,
   testRead,
   toLong,
   trimStatus,
@@ -128,6 +130,9 @@ const deltaOutputSource = enumLookup([
   [8, 'on eco'],
 ]);
 
+/** The DeltaModelName string; an empty one publishes nothing, so the USB product stands. */
+const deltaModelName = stringIndexConverted((text) => (text.length > 0 ? text : undefined));
+
 // ------------------------------------------------------------ table
 
 const PS = 'UPS.PowerSummary';
@@ -136,9 +141,9 @@ const CONV = 'UPS.PowerConverter';
 const OUTLET = 'UPS.OutletSystem.Outlet';
 
 const TABLE: readonly HidInfoEntry[] = [
-  // Identity: the model name string (NUT's format function reads it when the device is opened)
-  variable('ups.model', `${CUSTOM}.DeltaModelName`, stringIndex, { static: true }),
-  variable('device.model', `${CUSTOM}.DeltaModelName`, stringIndex, { static: true }),
+  // Identity: the model name string (NUT's format function reads it when the device is opened;
+  // the engine copies ups.model to device.model, as NUT does after its first walk)
+  variable('ups.model', `${CUSTOM}.DeltaModelName`, deltaModelName, { static: true }),
 
   // Input
   variable('input.sensitivity', `${CUSTOM}.DeltaConfigSensitivity`, deltaSensitivity, { rw: true }),

@@ -10,9 +10,10 @@
  *   into Celsius with the vendor's table: -40 to 125 degrees in 5-degree
  *   steps, interpolated in between.
  * - Status bits count as set for any non-zero value.
- * - ups.serial (and device.serial) is the string PowerSummary.iSerialNumber
- *   points to, read again at every full poll; the battery's manufacturing
- *   "date" is the iOEMInformation string.
+ * - ups.serial is the string PowerSummary.iSerialNumber points to, read
+ *   again at every full poll (the engine copies it to device.serial, as NUT
+ *   does after its first walk); the battery's manufacturing "date" is the
+ *   iOEMInformation string.
  * - The six cell voltages (usages Cell1..Cell6 on page 0) are named but not
  *   mapped, as in NUT.
  *
@@ -131,7 +132,6 @@ const PRESENT = `${PS}.PresentStatus`;
 
 const TABLE: readonly HidInfoEntry[] = [
   variable('ups.serial', `${PS}.iSerialNumber`, stringIndex),
-  variable('device.serial', `${PS}.iSerialNumber`, stringIndex),
 
   // Battery
   variable('battery.type', `${PS}.iDeviceChemistry`, stringIndex, { static: true }),
