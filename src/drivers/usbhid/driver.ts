@@ -25,10 +25,10 @@ import pkg from '../../../package.json';
 import { DeviceReplyError, DriverRuntime, type DeviceContext, type PollKind, type Timers } from '../runtime/index';
 import { attachDriver, detachDriver, type DriverDeps } from '../types';
 import type { UsbHidConfig } from './config';
-import { buildReport, readField } from './hid/codec';
+import { buildReport } from './hid/codec';
+import { ReportBuffer, type FieldReading } from './hid/report-buffer';
 import { parseReportDescriptor } from './hid/descriptor';
 import { usageNameMap } from './mapping/engine';
-import { HidReportError } from './hid/errors';
 import type { HidMapper, HidMapperOptions, HidWrite, MappedVar, PollMode } from './mapping/engine';
 import { describeDevice, matchFromConfig, mismatch, sameDevice, type DeviceMatch } from './matcher';
 import type { HidConnector } from './transport/connector';
@@ -48,8 +48,6 @@ export const DEFAULT_POLLFREQ = 30;
 export const DEFAULT_POLLFREQ_CPS = 12;
 /** Reconnect attempts start at the poll interval and back off up to this many seconds. */
 export const MAX_RECONNECT_DELAY = 30;
-/** The buffer NUT reads every report into with `maxreport` (its report buffer holds 64 bytes per ID). */
-export const MAX_REPORT_SIZE = 64;
 
 /** What clients read in driver.name: NUT's programs and scripts key on it. */
 export const DRIVER_NAME = 'usbhid-ups';
@@ -84,8 +82,12 @@ interface Session {
   values: Map<string, number>;
   /** USB strings by index, for the table's string-index rows. */
   strings: Map<number, string>;
-  /** Last bytes of each Feature report, as read: the base of a write. */
-  reports: Map<number, Uint8Array>;
+  /**
+   * NUT's per-report buffer: replies of any length decode as usbhid-ups
+   * decodes them, and each reading says whether the device sent all of its
+   * bits in this reply. Only such readings are published.
+   */
+  buffer: ReportBuffer;
   /** Reports a vendor reads as raw bytes (PowerCOM's battery voltage text in 0xa4), by ID; absent when the last read failed. */
   raw: Map<number, Uint8Array>;
   /** Interrupt reports are ignored (config `pollonly`, or a device known to misuse them). */
@@ -94,12 +96,16 @@ interface Session {
   interruptOnly: boolean;
   /** Bytes of an interrupt report used (usbhid-ups interruptsize); undefined: all. */
   interruptSize: number | undefined;
-  /** Ask for the largest report the device may send (usbhid-ups maxreport). */
-  maxReport: boolean;
   /** Reports a firmware bug answers wrongly: never read. */
   skipReportIds: ReadonlySet<number>;
-  /** Paths that feed ups.status: when one cannot be read, the data is not fresh. */
+  /** Paths that feed ups.status: when one that was read before cannot be read now, the data is not fresh. */
   statusPaths: ReadonlySet<string>;
+  /**
+   * Paths the device has sent a whole value for on this connection. A field
+   * it never sends (a Back-UPS answering its status report with 2 of 5
+   * bytes) is one it does not support; one it stops sending is lost.
+   */
+  seen: Set<string>;
   /** When the last Input report arrived (interrupt-only devices are stale without them). */
   lastInput: number;
   /** Aborted when the runtime gives the session up. */
@@ -271,14 +277,14 @@ export class UsbHidDriver implements Module {
       mapper,
       values: new Map(),
       strings: new Map(),
-      reports: new Map(),
+      buffer: new ReportBuffer(mapper.descriptor, { maxReportSize: this.cfg.maxreport === true || quirks.maxReportSize === true }),
       raw: new Map(),
       pollOnly,
       interruptOnly,
       interruptSize: this.cfg.interruptsize ?? quirks.interruptSize,
-      maxReport: this.cfg.maxreport === true || quirks.maxReportSize === true,
       skipReportIds: new Set(quirks.skipReportIds ?? []),
       statusPaths: new Set(mapper.subdriver.table.filter((r) => r.kind === 'status').map((r) => r.path)),
+      seen: new Set(),
       lastInput: this.clock(),
       signal,
     };
@@ -349,26 +355,26 @@ export class UsbHidDriver implements Module {
       if (s.signal.aborted) return;
       let data: Uint8Array;
       try {
-        const length = s.maxReport ? Math.max(MAX_REPORT_SIZE, s.descriptor.reportLength('feature', id)) : s.descriptor.reportLength('feature', id);
-        data = await s.transport.getFeatureReport(id, length);
+        data = await s.transport.getFeatureReport(id, s.buffer.requestLength(id));
       } catch (err) {
         if (err instanceof HidTransportError && err.disconnected) throw err;
+        s.buffer.invalidate(id);
         lastFailure = err;
         this.log.debug(`feature report ${id}: ${errorMessage(err)}`);
-        this.forget(s, fields, mode, lostStatus);
+        this.forget(s, fields, lostStatus);
         continue;
       }
       if (s.signal.aborted) return;
-      if (s.descriptor.usesReportIds && data.length > 0 && data[0] !== id) {
-        // NUT does not look at the ID byte of a GET_REPORT answer; we do: another report's bytes read as this one would be wrong values.
-        lastFailure = new HidReportError(`feature report ${id}: the device answered with report ${data[0]}`);
-        this.log.debug(errorMessage(lastFailure));
-        this.forget(s, fields, mode, lostStatus);
+      // NUT's rules for the reply's length; and ours: another report's bytes are a failed read, not this report.
+      const outcome = s.buffer.storeFeature(id, data);
+      if (outcome.message) this.log.debug(outcome.message);
+      if (!outcome.accepted) {
+        lastFailure = outcome.error;
+        this.forget(s, fields, lostStatus);
         continue;
       }
       ok++;
-      s.reports.set(id, data);
-      for (const field of fields) if (!this.readInto(s, field, data) && mode !== 'init' && s.statusPaths.has(field.path)) lostStatus.push(field.path);
+      for (const field of fields) if (!this.take(s, field, s.buffer.read(field))) this.lostIfStatus(s, field.path, lostStatus);
     }
     if (byReport.size > 0 && ok === 0) {
       throw new DeviceReplyError(`no feature report could be read (${errorMessage(lastFailure)})`, true);
@@ -406,26 +412,34 @@ export class UsbHidDriver implements Module {
   }
 
   /** A report could not be read: its fields have no value until it can. */
-  private forget(s: Session, fields: readonly HidField[], mode: PollMode, lostStatus: string[]): void {
+  private forget(s: Session, fields: readonly HidField[], lostStatus: string[]): void {
     for (const f of fields) {
       s.values.delete(f.path);
-      // At start a report that cannot be read is one the device does not support; later it is a lost status.
-      if (mode !== 'init' && s.statusPaths.has(f.path)) lostStatus.push(f.path);
+      this.lostIfStatus(s, f.path, lostStatus);
     }
   }
 
-  /** Decodes one field; false (and no value) when the reply does not hold it. */
-  private readInto(s: Session, field: HidField, data: Uint8Array): boolean {
-    try {
-      s.values.set(field.path, readField(field, data));
+  /** A status field the device did send before and not now: the status is unknown. One never sent is unsupported. */
+  private lostIfStatus(s: Session, path: string, lostStatus: string[]): void {
+    if (s.statusPaths.has(path) && s.seen.has(path)) lostStatus.push(path);
+  }
+
+  /**
+   * Takes a field's reading as its value when the device sent every bit of
+   * it in this reply. NUT also publishes what a short reply left to its
+   * buffer's zero fill or to an earlier reply (real dumps show a 16-bit
+   * delay read as 255 and a 32-bit index as 5 that way); such a value was
+   * not sent now, so it has no value this time. False when it has none.
+   */
+  private take(s: Session, field: HidField, reading: FieldReading | undefined): boolean {
+    if (reading?.fresh) {
+      s.values.set(field.path, reading.value);
+      s.seen.add(field.path);
       return true;
-    } catch (err) {
-      // A report shorter than declared: this field has no value this time.
-      if (!(err instanceof HidReportError)) throw err;
-      s.values.delete(field.path);
-      this.log.debug(errorMessage(err));
-      return false;
     }
+    s.values.delete(field.path);
+    if (reading) this.log.debug(`${field.path}: not in the ${reading.source === 'partial' ? 'whole ' : ''}reply (NUT would show ${reading.value}); no value this time`);
+    return false;
   }
 
   /**
@@ -472,19 +486,19 @@ export class UsbHidDriver implements Module {
     const s = this.runtime.current();
     if (!s || s.transport !== transport || s.pollOnly || !this.running) return;
     const data = s.interruptSize !== undefined ? raw.subarray(0, s.interruptSize) : raw;
-    const id = s.descriptor.usesReportIds ? (data[0] ?? 0) : 0;
+    const outcome = s.buffer.storeInput(data);
+    if (outcome.message) this.log.debug(outcome.message);
+    if (!outcome.accepted) return;
     let got = 0;
-    for (const field of s.descriptor.fields) {
-      if (field.kind !== 'input' || field.reportId !== id) continue;
-      try {
-        s.values.set(field.path, readField(field, data));
-        got++;
-      } catch (err) {
-        if (!(err instanceof HidReportError)) throw err;
-      }
+    for (const [path, reading] of s.buffer.readReport('input', outcome.reportId) ?? []) {
+      // A short interrupt report leaves the rest of its fields as they were: only what it carried changes.
+      if (!reading.fresh) continue;
+      s.values.set(path, reading.value);
+      s.seen.add(path);
+      got++;
     }
     if (got === 0) {
-      this.log.debug(`input report ${id}: nothing this device declares`);
+      this.log.debug(`input report ${outcome.reportId}: nothing this device declares`);
       return;
     }
     s.lastInput = this.clock();
@@ -596,8 +610,6 @@ export class UsbHidDriver implements Module {
       abortIfCancelled(ctx);
       const data = buildReport(s.descriptor, 'feature', field.reportId, [{ field, value: w.value }], current);
       await s.transport.sendFeatureReport(data);
-      // The device now holds what was written (a read below refreshes it if it chose otherwise).
-      s.reports.set(field.reportId, s.descriptor.usesReportIds ? data : data.subarray(1));
     }
     this.runtime.requestFullPoll();
     try {
@@ -611,19 +623,15 @@ export class UsbHidDriver implements Module {
     this.publishAll(s);
   }
 
-  /** The report as the device has it now; the last read copy if it refuses the read. */
+  /** The report as the device has it now; NUT's buffer (the last reply) if it refuses the read. */
   private async currentReport(s: Session, reportId: number): Promise<Uint8Array | undefined> {
     try {
-      const data = await s.transport.getFeatureReport(reportId, s.descriptor.reportLength('feature', reportId));
-      if (!s.descriptor.usesReportIds || data[0] === reportId) {
-        s.reports.set(reportId, data);
-        return data;
-      }
-      return s.reports.get(reportId);
+      const data = await s.transport.getFeatureReport(reportId, s.buffer.requestLength(reportId));
+      if (s.buffer.storeFeature(reportId, data).accepted) return s.buffer.bytes(reportId);
     } catch (err) {
       if (err instanceof HidTransportError && err.disconnected) throw err;
-      return s.reports.get(reportId);
     }
+    return s.buffer.bytes(reportId);
   }
 }
 
