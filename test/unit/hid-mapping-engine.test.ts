@@ -606,6 +606,8 @@ describe('subdriver selection', () => {
     assert.deepEqual(deviceQuirks({ vendorId: 0x051d, productId: 0x0002, product: 'Back-UPS ES 700' }), {});
     assert.deepEqual(deviceQuirks({ vendorId: 0x09ae, productId: 0x1330 }), { skipReportIds: [0x54] });
     assert.deepEqual(deviceQuirks({ vendorId: 0x0764, productId: 0x0501 }), {});
+    assert.deepEqual(deviceQuirks({ vendorId: 0x1cb0, productId: 0x0038 }), { pollOnly: true });
+    assert.deepEqual(deviceQuirks({ vendorId: 0x1cb0, productId: 0x0032 }), { pollOnly: true });
   });
 
   test('the generic table maps a standard Power Device Class UPS', () => {

@@ -103,6 +103,15 @@ void describe('upsagent driver replay: recordings it cannot use', () => {
     return f;
   };
 
+  test('a dump with damaged lines replays; each line left out is named on stderr with its line number', async () => {
+    const r = await replay(resolve(FIXTURES, 'wrong-id-damaged.dev'));
+    assert.equal(r.code, 0, r.err);
+    const warned = r.err.split('\n').filter((l) => /wrong-id-damaged\.dev:\d+: /.test(l));
+    assert.ok(warned.length >= 2, r.err);
+    assert.match(r.out, /^battery\.charge: 89$/m);
+    assert.doesNotMatch(r.out, /^battery\.runtime:/m, 'the wrong-ID reply is refused');
+  });
+
   test('a file that cannot be read: exit 1', async () => {
     const r = await replay(resolve(FIXTURES, 'nope.dev'));
     assert.equal(r.code, EXIT_UNREADABLE);

@@ -81,6 +81,8 @@ export async function runDriverReplay(args: DriverReplayArgs, io: CliIO): Promis
   const view = store.get(ups);
   const out = (view?.vars() ?? []).map((v) => `${v.name}: ${v.value}\n`).join('');
   await driver.stop();
+  // A damaged line costs that line only; say which were left out, on stderr so the output stays upsc's.
+  for (const w of transport.warnings) io.err(`upsagent driver replay: ${args.file}:${w.line}: ${w.message}\n`);
   io.out(out);
   return 0;
 }

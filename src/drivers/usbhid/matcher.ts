@@ -26,9 +26,10 @@ export const BATTERY_SYSTEM_PAGE = 0x85;
  * USB vendor IDs of UPS makers whose devices usbhid-ups drives, with the
  * name we show. Some UPSes declare a vendor usage page instead of 0x84, so
  * the vendor ID is the second way to recognise them (as nut-scanner does
- * with the drivers' device tables). Chip makers whose IDs UPSes borrow
- * (STMicroelectronics 0483 for some CyberPower units) are left out: they
- * would also pick keyboards and boards; such UPSes are found by usage page.
+ * with the drivers' device tables). Chip and board makers whose IDs UPSes
+ * borrow (STMicroelectronics 0483 for some CyberPower and Ever units,
+ * Microchip 04d8 for openUPS, Arduino 2341 / 2a03) are left out: they would
+ * also pick keyboards and boards; such UPSes are found by usage page.
  */
 export const UPS_VENDORS: ReadonlyMap<number, string> = new Map([
   [0x03f0, 'HP'],
@@ -40,6 +41,7 @@ export const UPS_VENDORS: ReadonlyMap<number, string> = new Map([
   [0x0592, 'Powerware'],
   [0x05dd, 'Delta'],
   [0x06da, 'Phoenixtec / Liebert'],
+  [0x075d, 'iDowell'],
   [0x0764, 'CyberPower'],
   [0x09ae, 'Tripp Lite'],
   [0x09d6, 'KSTAR'],
@@ -49,6 +51,7 @@ export const UPS_VENDORS: ReadonlyMap<number, string> = new Map([
   [0x2b2d, 'AEG'],
   [0x2e51, 'Ever'],
   [0x2e66, 'Salicru'],
+  [0x3746, 'EcoFlow'],
   [0x4234, 'Powervar'],
 ]);
 

@@ -11,7 +11,8 @@ export {
   buildReport,
   valueExponent,
 } from './codec';
-export { HidReportError } from './errors';
+export { HidReportError, HidReplyError } from './errors';
+export { ReportBuffer, type FieldReading, type ReplyOutcome, type ReplyStatus } from './report-buffer';
 export {
   usageName,
   usageByName,
@@ -24,4 +25,4 @@ export {
   BATTERY_SYSTEM_PAGE,
   type UsageNames,
 } from './usages';
-export { parseHidDump, parseLsusbDescriptor, type HidDump, type HidDumpPath, type HidDumpReport } from './dump';
+export { parseHidDump, parseLsusbDescriptor, type HidDump, type HidDumpPath, type HidDumpReport, type HidDumpWarning } from './dump';

@@ -107,6 +107,8 @@ export function deviceQuirks(info: HidDeviceInfo): DeviceQuirks {
     // Back-UPS ES 525 overflows on report 0x0c, Back-UPS CS 650 on 0x46 (ES 700 and 725 do not).
     if (product.startsWith('Back-UPS ES 525') || product.startsWith('Back-UPS CS')) quirks.maxReportSize = true;
   }
+  // Legrand Keor PDU (1cb0:0038) and Keor SP (1cb0:0032): legrand-hid.c turns their interrupt pipe off.
+  if (info.vendorId === 0x1cb0 && (info.productId === 0x0038 || info.productId === 0x0032)) quirks.pollOnly = true;
   // Tripp Lite SU3000LCD2UHV answers report 0x54 wrongly.
   if (info.vendorId === 0x09ae && info.productId === 0x1330) quirks.skipReportIds = [0x54];
   // PowerCOM 0d9f:0001: interrupt reports only, 8 bytes each.
