@@ -182,9 +182,9 @@ export class DummyDriver implements Module {
 
   /** First read of the file (and again after a read timed out): the simulation starts from its first step. */
   private async open(ctx: DeviceContext, reconnect: boolean): Promise<object> {
-    const file = await this.load(ctx.signal);
+    const file = await this.load(ctx.signal, reconnect);
     if (ctx.signal.aborted || !this.running) throw new DeviceReplyError('cancelled');
-    if (!file) throw new DeviceReplyError(`${this.source.name} cannot be used`);
+    if (typeof file === 'string') throw new DeviceReplyError(file);
     if (!reconnect) for (const [name, value] of DUMMY_DEFAULTS) this.put(name, value);
     this.adopt(file);
     this.runStep(0);
@@ -209,11 +209,11 @@ export class DummyDriver implements Module {
     const why = this.dirty;
     if (why === null && this.healthy) return;
     this.dirty = null;
-    const file = await this.load(ctx.signal);
+    const file = await this.load(ctx.signal, true);
     if (ctx.signal.aborted || !this.running) throw new DeviceReplyError('cancelled');
-    if (!file) {
+    if (typeof file === 'string') {
       this.markUnhealthy();
-      throw new DeviceReplyError(`${this.source.name} cannot be used`);
+      throw new DeviceReplyError(file);
     }
     if (why === 'loop') {
       this.adopt(file);
@@ -227,10 +227,15 @@ export class DummyDriver implements Module {
 
   // --- reading the source ---------------------------------------------------
 
-  private async load(signal?: AbortSignal): Promise<DevFile | null> {
+  /**
+   * Reads and parses the file; the reason when it cannot be used. While the
+   * UPS has data (`keeping`), the failure is logged here, once, saying the
+   * data is kept; before the first read the runtime logs it with its retries.
+   */
+  private async load(signal: AbortSignal | undefined, keeping: boolean): Promise<DevFile | string> {
     try {
       const text = await this.source.read(signal);
-      if (signal?.aborted) return null;
+      if (signal?.aborted) return 'cancelled';
       const file = parseDevFile(text, this.source.name);
       if (text !== this.warnedText) {
         this.warnedText = text;
@@ -241,9 +246,9 @@ export class DummyDriver implements Module {
       }
       return file;
     } catch (err) {
-      if (!this.failing) this.log.error(`cannot use ${this.source.name}: ${errorMessage(err)}; keeping the last data and retrying every ${this.pollSeconds} s`);
+      if (!this.failing && keeping) this.log.error(`cannot use ${this.source.name}: ${errorMessage(err)}; keeping the last data and retrying every ${this.pollSeconds} s`);
       this.failing = true;
-      return null;
+      return errorMessage(err);
     }
   }
 
