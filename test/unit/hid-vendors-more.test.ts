@@ -14,8 +14,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ddlDumps, ddlVarLines } from '../helpers/nut-ddl';
 import type { HidDeviceInfo, HidField, HidInfoEntry, HidReportDescriptor, ReportKind, Subdriver } from '../../src/drivers/usbhid/types';
 import { MemoryIO } from '../../src/cli/io';
 import { runDriverReplay } from '../../src/cli/commands/driver-replay';
@@ -1016,16 +1017,6 @@ describe('Powervar and Salicru through the engine', () => {
 
 // ---------------------------------------------------------------- a recording through the driver
 
-/** `var: value` lines of a recording or dump (a trailing `\t#COMMENT` note dropped; an empty value allowed). */
-function varLines(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const m = /^([A-Za-z0-9_.-]+):(?: (.*))?$/.exec(line.replace(/\t#.*$/, '').replace(/\r$/, ''));
-    if (m?.[1]) out.set(m[1], m[2] ?? '');
-  }
-  return out;
-}
 
 const EVER_RECORDING = path.resolve(__dirname, '../fixtures/usbhid/ever-eco-pro-avr-cds.dev');
 const EVER_DUMP = path.resolve(__dirname, '../../../shared/fixtures/nut-ddl/Ever/EVER__ECO_PRO_AVR_CDS__usbhid-ups__2.8.0__01.dev');
@@ -1035,8 +1026,8 @@ describe('Ever: driver replay of an ECO PRO AVR CDS rebuilt from what NUT printe
     const io = new MemoryIO();
     const code = await runDriverReplay({ driver: 'usbhid', file: EVER_RECORDING }, io);
     assert.equal(code, 0, io.stderr);
-    const ours = varLines(io.stdout);
-    const expected = varLines(readFileSync(EVER_RECORDING, 'latin1'));
+    const ours = ddlVarLines(io.stdout);
+    const expected = ddlVarLines(readFileSync(EVER_RECORDING, 'latin1'));
     assert.equal(ours.get('driver.version.data'), 'Ever HID (upsagent)');
     for (const [name, value] of expected) if (!name.startsWith('driver.')) assert.equal(ours.get(name), value, name);
     for (const [name, value] of ours) if (!name.startsWith('driver.')) assert.ok(expected.has(name), `we publish ${name}=${value}, NUT did not`);
@@ -1046,8 +1037,8 @@ describe('Ever: driver replay of an ECO PRO AVR CDS rebuilt from what NUT printe
 
   if (existsSync(EVER_DUMP)) {
     test("the recording's values are the nut-ddl dump's", () => {
-      const dump = varLines(readFileSync(EVER_DUMP, 'utf8'));
-      const recording = varLines(readFileSync(EVER_RECORDING, 'latin1'));
+      const dump = ddlVarLines(readFileSync(EVER_DUMP, 'utf8'));
+      const recording = ddlVarLines(readFileSync(EVER_RECORDING, 'latin1'));
       const devices = (m: Map<string, string>): string[] => [...m].filter(([k]) => !k.startsWith('driver.')).map(([k, v]) => `${k}: ${v}`);
       assert.deepEqual(devices(recording), devices(dump));
     });
@@ -1085,23 +1076,6 @@ const NOT_PRODUCED: ReadonlyMap<Subdriver, Readonly<Record<string, string>>> = n
   ],
 ]);
 
-interface DdlDump {
-  file: string;
-  upsc: Map<string, string>;
-}
-
-/** Every nut-ddl dump and its `var: value` lines. */
-function ddlDumps(): DdlDump[] {
-  const out: DdlDump[] = [];
-  for (const dir of readdirSync(FIXTURES).sort()) {
-    const full = path.join(FIXTURES, dir);
-    if (!statSync(full).isDirectory()) continue;
-    for (const f of readdirSync(full).sort()) {
-      if (f.endsWith('.dev')) out.push({ file: `${dir}/${f}`, upsc: varLines(readFileSync(path.join(full, f), 'utf8')) });
-    }
-  }
-  return out;
-}
 
 function infoOf(upsc: Map<string, string>): HidDeviceInfo {
   return dev(parseInt(upsc.get('ups.vendorid') ?? '0', 16), parseInt(upsc.get('ups.productid') ?? '0', 16), {

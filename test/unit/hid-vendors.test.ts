@@ -7,8 +7,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { ddlDumps, type DdlDump } from '../helpers/nut-ddl';
 import type { HidDeviceInfo, HidField, HidInfoEntry, HidReportDescriptor, Subdriver } from '../../src/drivers/usbhid/types';
 import { ENGINE_VARS, HidMapper, usageNameMap } from '../../src/drivers/usbhid/mapping/engine';
 import { selectSubdriver, SUBDRIVERS } from '../../src/drivers/usbhid/mapping/select';
@@ -558,30 +559,6 @@ const NOT_PRODUCED: ReadonlyMap<Subdriver, Readonly<Record<string, string>>> = n
 /** LiebertPSP HID 0.1 was a debugging table: it published raw HID paths as variables (ups.powersummary.*...). */
 const RAW_PATH_VARIABLE = /^ups\.(powersummary|input|output)\./;
 
-interface DdlDump {
-  file: string;
-  upsc: Map<string, string>;
-}
-
-/** Every nut-ddl dump: its `var: value` lines (a trailing `\t#COMMENT` or `\t#BAD` note dropped). */
-function ddlDumps(): DdlDump[] {
-  const out: DdlDump[] = [];
-  for (const dir of readdirSync(FIXTURES).sort()) {
-    const full = path.join(FIXTURES, dir);
-    if (!statSync(full).isDirectory()) continue;
-    for (const f of readdirSync(full).sort()) {
-      if (!f.endsWith('.dev')) continue;
-      const upsc = new Map<string, string>();
-      for (const raw of readFileSync(path.join(full, f), 'utf8').split('\n')) {
-        if (raw.startsWith('#')) continue;
-        const m = /^([A-Za-z0-9_.-]+):(?: (.*))?$/.exec(raw.replace(/\t#.*$/, '').trimEnd());
-        if (m?.[1]) upsc.set(m[1], m[2] ?? '');
-      }
-      out.push({ file: `${dir}/${f}`, upsc });
-    }
-  }
-  return out;
-}
 
 if (existsSync(FIXTURES)) describe('coverage: what NUT published for these vendors in nut-ddl', () => {
   const dumps = ddlDumps();

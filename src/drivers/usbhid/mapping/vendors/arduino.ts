@@ -13,7 +13,7 @@
  *
  * Row order is NUT's: the first row the device supports wins.
  */
-import type { HidDeviceInfo, HidInfoEntry, Subdriver } from '../../types';
+import type { HidInfoEntry, Subdriver } from '../../types';
 import {
   chargingStatus,
   depletedStatus,
@@ -29,6 +29,7 @@ import {
   timeLimitExpiredStatus,
 } from '../lookups';
 import { delayCommands, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable } from '../rows';
+import { claims } from '../devices';
 
 export const ARDUINO_VENDOR_ID = 0x2341;
 export const ARDUINO_SRL_VENDOR_ID = 0x2a03;
@@ -86,7 +87,7 @@ const TABLE: readonly HidInfoEntry[] = [
 
 export const arduinoSubdriver: Subdriver = {
   name: 'Arduino HID (upsagent)',
-  matches: (info: HidDeviceInfo) => ARDUINO_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p),
+  matches: claims(ARDUINO_DEVICES),
   table: TABLE,
   formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'Arduino', model: strings.model, serial: strings.serial }),
 };

@@ -13,11 +13,12 @@
  *
  * Row order is NUT's: the first row the device supports wins.
  */
-import type { HidDeviceInfo, HidInfoEntry, HidLookup, HidLookupContext, Subdriver } from '../../types';
+import type { HidInfoEntry, HidLookup, HidLookupContext, Subdriver } from '../../types';
 import { formatFixed } from '../format';
 import { beeperStatus, divideBy10, enumLookup, functionLookup, hidDate, stringIndex, toLong } from '../lookups';
 import type { StatusFlag } from '../status';
 import { command, delayCommands, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
+import { claims } from '../devices';
 
 export const BELKIN_VENDOR_ID = 0x050d;
 export const LIEBERT_VENDOR_ID = 0x10af;
@@ -255,7 +256,7 @@ const TABLE: readonly HidInfoEntry[] = [
 
 export const belkinSubdriver: Subdriver = {
   name: 'Belkin/Liebert HID (upsagent)',
-  matches: (info: HidDeviceInfo) => BELKIN_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p),
+  matches: claims(BELKIN_DEVICES),
   table: TABLE,
   usageNames: BELKIN_USAGES,
   formatStrings(_info, strings) {

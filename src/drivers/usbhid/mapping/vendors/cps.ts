@@ -25,6 +25,7 @@ import {
   timeLimitExpiredStatus,
 } from '../lookups';
 import { command, delayCommands, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
+import { claims } from '../devices';
 
 export const CPS_VENDOR_ID = 0x0764;
 export const STMICRO_VENDOR_ID = 0x0483;
@@ -298,7 +299,7 @@ export function cpsFixDescriptor(descriptor: HidReportDescriptor, info: HidDevic
 
 export const cpsSubdriver: Subdriver = {
   name: 'CyberPower HID 0.83',
-  matches: (info: HidDeviceInfo) => CPS_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p),
+  matches: claims(CPS_DEVICES),
   table: TABLE,
   usageNames: CPS_USAGES,
   fixDescriptor: (descriptor, info) => {

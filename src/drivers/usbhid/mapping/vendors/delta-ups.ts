@@ -17,7 +17,7 @@
  *
  * Row order is NUT's: the first row the device supports wins.
  */
-import type { HidDeviceInfo, HidInfoEntry, HidLookup, Subdriver } from '../../types';
+import type { HidInfoEntry, HidLookup, Subdriver } from '../../types';
 import {
   awaitingPowerStatus,
   beeperStatus,
@@ -47,6 +47,7 @@ import {
   yesNo,
 } from '../lookups';
 import { command, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, timer, variable } from '../rows';
+import { claims } from '../devices';
 
 export const DELTA_VENDOR_ID = 0x05dd;
 
@@ -232,7 +233,7 @@ const TABLE: readonly HidInfoEntry[] = [
 
 export const deltaUpsSubdriver: Subdriver = {
   name: 'Delta UPS HID (upsagent)',
-  matches: (info: HidDeviceInfo) => DELTA_UPS_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p),
+  matches: claims(DELTA_UPS_DEVICES),
   table: TABLE,
   usageNames: DELTA_USAGES,
   // The model may be replaced by the DeltaModelName string (table rows above).

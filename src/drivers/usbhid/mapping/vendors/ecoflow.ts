@@ -15,7 +15,7 @@
  *
  * Row order is NUT's: the first row the device supports wins.
  */
-import type { HidDeviceInfo, HidInfoEntry, HidLookup, Subdriver } from '../../types';
+import type { HidInfoEntry, HidLookup, Subdriver } from '../../types';
 import { formatValue } from '../format';
 import {
   beeperStatus,
@@ -36,6 +36,7 @@ import {
   timeLimitExpiredStatus,
 } from '../lookups';
 import { quickStatus, timer, variable } from '../rows';
+import { claims } from '../devices';
 
 export const ECOFLOW_VENDOR_ID = 0x3746;
 
@@ -94,7 +95,7 @@ const TABLE: readonly HidInfoEntry[] = [
 
 export const ecoflowSubdriver: Subdriver = {
   name: 'EcoFlow HID (upsagent)',
-  matches: (info: HidDeviceInfo) => ECOFLOW_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p),
+  matches: claims(ECOFLOW_DEVICES),
   table: TABLE,
   formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'EcoFlow', model: strings.model, serial: strings.serial }),
 };

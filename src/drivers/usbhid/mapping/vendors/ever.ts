@@ -29,7 +29,7 @@
  * Row order is NUT's (the first row the device supports wins), except that
  * the bit groups are gathered before the rows that read them.
  */
-import type { HidDeviceInfo, HidInfoEntry, HidLookup, HidLookupContext, Subdriver } from '../../types';
+import type { HidInfoEntry, HidLookup, HidLookupContext, Subdriver } from '../../types';
 import {
   awaitingPowerStatus,
   boostStatus,
@@ -51,6 +51,7 @@ import {
   yesNo,
 } from '../lookups';
 import { command, DEFAULT_OFFDELAY, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
+import { claims } from '../devices';
 
 export const EVER_VENDOR_ID = 0x2e51;
 export const STMICRO_VENDOR_ID = 0x0483;
@@ -398,7 +399,7 @@ const TABLE: readonly HidInfoEntry[] = [
 
 export const everSubdriver: Subdriver = {
   name: 'Ever HID (upsagent)',
-  matches: (info: HidDeviceInfo) => EVER_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p),
+  matches: claims(EVER_DEVICES),
   table: TABLE,
   usageNames: EVER_USAGES,
   formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'Ever', model: strings.model, serial: strings.serial }),

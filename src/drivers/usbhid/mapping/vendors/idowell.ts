@@ -33,6 +33,7 @@ import {
   stringIndex,
 } from '../lookups';
 import { command, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable } from '../rows';
+import { inDeviceTable } from '../devices';
 
 export const IDOWELL_VENDOR_ID = 0x075d;
 /** Phoenixtec: the Liebert subdriver's by default, here only for GoldenMate packs (see idowellMatches). */
@@ -50,7 +51,7 @@ function isGoldenMate(info: HidDeviceInfo): boolean {
 }
 
 export function idowellMatches(info: HidDeviceInfo): boolean {
-  if (!IDOWELL_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p)) return false;
+  if (!inDeviceTable(IDOWELL_DEVICES, info)) return false;
   return info.vendorId !== PHOENIXTEC_VENDOR_ID || isGoldenMate(info);
 }
 

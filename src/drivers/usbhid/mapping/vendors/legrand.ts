@@ -13,10 +13,11 @@
  *
  * Row order is NUT's: the first row the device supports wins.
  */
-import type { HidDeviceInfo, HidInfoEntry, HidLookup, Subdriver } from '../../types';
+import type { HidInfoEntry, HidLookup, Subdriver } from '../../types';
 import { formatFixed } from '../format';
 import { chargingStatus, dischargingStatus, divideBy10, functionLookup, lowBatteryStatus, onlineStatus, overloadStatus } from '../lookups';
 import { command, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, variable } from '../rows';
+import { claims } from '../devices';
 
 export const LEGRAND_VENDOR_ID = 0x1cb0;
 
@@ -102,7 +103,7 @@ const TABLE: readonly HidInfoEntry[] = [
 
 export const legrandSubdriver: Subdriver = {
   name: 'Legrand HID (upsagent)',
-  matches: (info: HidDeviceInfo) => LEGRAND_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p),
+  matches: claims(LEGRAND_DEVICES),
   table: TABLE,
   formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'Legrand', model: strings.model, serial: strings.serial }),
 };

@@ -7,7 +7,7 @@
  * The Liebert units with their own vendor ID (10af) are the Belkin
  * subdriver's.
  */
-import type { HidDeviceInfo, HidInfoEntry, Subdriver } from '../../types';
+import type { HidInfoEntry, Subdriver } from '../../types';
 import {
   chargingStatus,
   dischargingStatus,
@@ -18,6 +18,7 @@ import {
   stringIndex,
 } from '../lookups';
 import { quickStatus, status, variable } from '../rows';
+import { claims } from '../devices';
 
 export const PHOENIXTEC_VENDOR_ID = 0x06da;
 
@@ -51,7 +52,7 @@ const TABLE: readonly HidInfoEntry[] = [
 
 export const liebertSubdriver: Subdriver = {
   name: 'Phoenixtec/Liebert HID (upsagent)',
-  matches: (info: HidDeviceInfo) => LIEBERT_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p),
+  matches: claims(LIEBERT_DEVICES),
   table: TABLE,
   formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'Liebert', model: strings.model, serial: strings.serial }),
 };

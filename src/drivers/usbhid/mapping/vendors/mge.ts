@@ -45,6 +45,7 @@ import {
   type ContextualLookup,
 } from '../lookups';
 import { command, delayCommands, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
+import { inDeviceTable } from '../devices';
 
 export const EATON_VENDOR_ID = 0x0463;
 export const DELL_VENDOR_ID = 0x047c;
@@ -74,7 +75,7 @@ export const MGE_DEVICES: ReadonlyArray<readonly [number, number]> = [
 
 /** Phoenixtec's ID belongs to the Liebert subdriver unless the strings say AEG. */
 export function mgeMatches(info: HidDeviceInfo): boolean {
-  if (!MGE_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p)) return false;
+  if (!inDeviceTable(MGE_DEVICES, info)) return false;
   if (info.vendorId === PHOENIXTEC_VENDOR_ID) {
     return (info.manufacturer ?? '').includes('AEG') || (info.product ?? '').includes('AEG');
   }

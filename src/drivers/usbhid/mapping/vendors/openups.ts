@@ -19,7 +19,7 @@
  *
  * Row order is NUT's: the first row the device supports wins.
  */
-import type { HidDeviceInfo, HidInfoEntry, HidLookup, HidLookupContext, Subdriver } from '../../types';
+import type { HidInfoEntry, HidLookup, HidLookupContext, Subdriver } from '../../types';
 import { formatFixed } from '../format';
 import {
   commFaultStatus,
@@ -35,6 +35,7 @@ import {
 } from '../lookups';
 import type { StatusFlag } from '../status';
 import { quickStatus, status, variable } from '../rows';
+import { claims } from '../devices';
 
 export const MINIBOX_VENDOR_ID = 0x04d8;
 
@@ -168,7 +169,7 @@ const TABLE: readonly HidInfoEntry[] = [
 
 export const openupsSubdriver: Subdriver = {
   name: 'openUPS HID (upsagent)',
-  matches: (info: HidDeviceInfo) => OPENUPS_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p),
+  matches: claims(OPENUPS_DEVICES),
   table: TABLE,
   usageNames: OPENUPS_USAGES,
   formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'openUPS', model: strings.model, serial: strings.serial }),

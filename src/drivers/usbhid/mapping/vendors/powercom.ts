@@ -20,7 +20,7 @@
  *
  * Row order is NUT's: the first row the device supports wins.
  */
-import type { HidDeviceInfo, HidInfoEntry, HidLookup, HidLookupContext, Subdriver } from '../../types';
+import type { HidInfoEntry, HidLookup, HidLookupContext, Subdriver } from '../../types';
 import {
   boostStatus,
   chargingStatus,
@@ -47,6 +47,7 @@ import {
 import { formatFixed } from '../format';
 import type { StatusFlag } from '../status';
 import { command, DEFAULT_OFFDELAY, quickStatus, serverVar, status, variable } from '../rows';
+import { claims } from '../devices';
 
 export const POWERCOM_VENDOR_ID = 0x0d9f;
 
@@ -337,7 +338,7 @@ const TABLE: readonly HidInfoEntry[] = [
 
 export const powercomSubdriver: Subdriver = {
   name: 'PowerCOM HID (upsagent)',
-  matches: (info: HidDeviceInfo) => POWERCOM_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p),
+  matches: claims(POWERCOM_DEVICES),
   table: TABLE,
   usageNames: POWERCOM_USAGES,
   formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'PowerCOM', model: strings.model, serial: strings.serial }),

@@ -14,7 +14,7 @@
  *
  * Row order is NUT's: the first row the device supports wins.
  */
-import type { HidDeviceInfo, HidInfoEntry, Subdriver } from '../../types';
+import type { HidInfoEntry, Subdriver } from '../../types';
 import {
   chargingStatus,
   depletedStatus,
@@ -30,6 +30,7 @@ import {
   timeLimitExpiredStatus,
 } from '../lookups';
 import { quickStatus, status, variable } from '../rows';
+import { claims } from '../devices';
 
 export const POWERVAR_VENDOR_ID = 0x4234;
 
@@ -65,7 +66,7 @@ const TABLE: readonly HidInfoEntry[] = [
 
 export const powervarSubdriver: Subdriver = {
   name: 'Powervar HID (upsagent)',
-  matches: (info: HidDeviceInfo) => POWERVAR_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p),
+  matches: claims(POWERVAR_DEVICES),
   table: TABLE,
   usageNames: POWERVAR_USAGES,
   formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'Powervar', model: strings.model, serial: strings.serial }),

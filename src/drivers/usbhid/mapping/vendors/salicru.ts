@@ -14,7 +14,7 @@
  *
  * Row order is NUT's: the first row the device supports wins.
  */
-import type { HidDeviceInfo, HidInfoEntry, Subdriver } from '../../types';
+import type { HidInfoEntry, Subdriver } from '../../types';
 import {
   beeperStatus,
   boostStatus,
@@ -31,6 +31,7 @@ import {
   timeLimitExpiredStatus,
 } from '../lookups';
 import { command, quickStatus, status, variable, writable } from '../rows';
+import { claims } from '../devices';
 
 export const SALICRU_VENDOR_ID = 0x2e66;
 
@@ -107,7 +108,7 @@ const TABLE: readonly HidInfoEntry[] = [
 
 export const salicruSubdriver: Subdriver = {
   name: 'Salicru HID (upsagent)',
-  matches: (info: HidDeviceInfo) => SALICRU_DEVICES.some(([v, p]) => info.vendorId === v && info.productId === p),
+  matches: claims(SALICRU_DEVICES),
   table: TABLE,
   formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'Salicru', model: strings.model, serial: strings.serial }),
 };
