@@ -29,7 +29,7 @@ import {
   timeLimitExpiredStatus,
 } from '../lookups';
 import { delayCommands, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable } from '../rows';
-import { claims } from '../devices';
+import { claims, defaultMfr } from '../devices';
 
 export const ARDUINO_VENDOR_ID = 0x2341;
 export const ARDUINO_SRL_VENDOR_ID = 0x2a03;
@@ -89,5 +89,5 @@ export const arduinoSubdriver: Subdriver = {
   name: 'Arduino HID (upsagent)',
   matches: claims(ARDUINO_DEVICES),
   table: TABLE,
-  formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'Arduino', model: strings.model, serial: strings.serial }),
+  formatStrings: defaultMfr('Arduino'),
 };

@@ -25,7 +25,7 @@ import {
   timeLimitExpiredStatus,
 } from '../lookups';
 import { command, delayCommands, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
-import { claims } from '../devices';
+import { claims, defaultMfr } from '../devices';
 
 export const CPS_VENDOR_ID = 0x0764;
 export const STMICRO_VENDOR_ID = 0x0483;
@@ -305,5 +305,5 @@ export const cpsSubdriver: Subdriver = {
   fixDescriptor: (descriptor, info) => {
     cpsFixDescriptor(descriptor, info);
   },
-  formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'CPS', model: strings.model, serial: strings.serial }),
+  formatStrings: defaultMfr('CPS'),
 };

@@ -47,7 +47,7 @@ import {
   yesNo,
 } from '../lookups';
 import { command, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, timer, variable } from '../rows';
-import { claims } from '../devices';
+import { claims, defaultMfr } from '../devices';
 
 export const DELTA_VENDOR_ID = 0x05dd;
 
@@ -237,5 +237,5 @@ export const deltaUpsSubdriver: Subdriver = {
   table: TABLE,
   usageNames: DELTA_USAGES,
   // The model may be replaced by the DeltaModelName string (table rows above).
-  formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'Delta', model: strings.model, serial: strings.serial }),
+  formatStrings: defaultMfr('Delta'),
 };

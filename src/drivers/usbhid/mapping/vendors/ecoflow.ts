@@ -36,7 +36,7 @@ import {
   timeLimitExpiredStatus,
 } from '../lookups';
 import { quickStatus, timer, variable } from '../rows';
-import { claims } from '../devices';
+import { claims, defaultMfr } from '../devices';
 
 export const ECOFLOW_VENDOR_ID = 0x3746;
 
@@ -97,5 +97,5 @@ export const ecoflowSubdriver: Subdriver = {
   name: 'EcoFlow HID (upsagent)',
   matches: claims(ECOFLOW_DEVICES),
   table: TABLE,
-  formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'EcoFlow', model: strings.model, serial: strings.serial }),
+  formatStrings: defaultMfr('EcoFlow'),
 };

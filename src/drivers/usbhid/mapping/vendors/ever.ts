@@ -51,7 +51,7 @@ import {
   yesNo,
 } from '../lookups';
 import { command, DEFAULT_OFFDELAY, quickStatus, serverVar, status, timer, variable, writable } from '../rows';
-import { claims } from '../devices';
+import { claims, defaultMfr } from '../devices';
 
 export const EVER_VENDOR_ID = 0x2e51;
 export const STMICRO_VENDOR_ID = 0x0483;
@@ -402,5 +402,5 @@ export const everSubdriver: Subdriver = {
   matches: claims(EVER_DEVICES),
   table: TABLE,
   usageNames: EVER_USAGES,
-  formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'Ever', model: strings.model, serial: strings.serial }),
+  formatStrings: defaultMfr('Ever'),
 };

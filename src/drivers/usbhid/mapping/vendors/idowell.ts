@@ -33,7 +33,7 @@ import {
   stringIndex,
 } from '../lookups';
 import { command, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, status, timer, variable } from '../rows';
-import { inDeviceTable } from '../devices';
+import { defaultMfr, inDeviceTable } from '../devices';
 
 export const IDOWELL_VENDOR_ID = 0x075d;
 /** Phoenixtec: the Liebert subdriver's by default, here only for GoldenMate packs (see idowellMatches). */
@@ -149,5 +149,5 @@ export const idowellSubdriver: Subdriver = {
   fixDescriptor: (descriptor, info) => {
     idowellFixDescriptor(descriptor, info);
   },
-  formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'iDowell', model: strings.model, serial: strings.serial }),
+  formatStrings: defaultMfr('iDowell'),
 };

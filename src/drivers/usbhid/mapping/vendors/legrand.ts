@@ -17,7 +17,7 @@ import type { HidInfoEntry, HidLookup, Subdriver } from '../../types';
 import { formatFixed } from '../format';
 import { chargingStatus, dischargingStatus, divideBy10, functionLookup, lowBatteryStatus, onlineStatus, overloadStatus } from '../lookups';
 import { command, DEFAULT_OFFDELAY, DEFAULT_ONDELAY, quickStatus, serverVar, variable } from '../rows';
-import { claims } from '../devices';
+import { claims, defaultMfr } from '../devices';
 
 export const LEGRAND_VENDOR_ID = 0x1cb0;
 
@@ -105,5 +105,5 @@ export const legrandSubdriver: Subdriver = {
   name: 'Legrand HID (upsagent)',
   matches: claims(LEGRAND_DEVICES),
   table: TABLE,
-  formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'Legrand', model: strings.model, serial: strings.serial }),
+  formatStrings: defaultMfr('Legrand'),
 };

@@ -18,7 +18,7 @@ import {
   stringIndex,
 } from '../lookups';
 import { quickStatus, status, variable } from '../rows';
-import { claims } from '../devices';
+import { claims, defaultMfr } from '../devices';
 
 export const PHOENIXTEC_VENDOR_ID = 0x06da;
 
@@ -54,5 +54,5 @@ export const liebertSubdriver: Subdriver = {
   name: 'Phoenixtec/Liebert HID (upsagent)',
   matches: claims(LIEBERT_DEVICES),
   table: TABLE,
-  formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'Liebert', model: strings.model, serial: strings.serial }),
+  formatStrings: defaultMfr('Liebert'),
 };

@@ -35,7 +35,7 @@ import {
 } from '../lookups';
 import type { StatusFlag } from '../status';
 import { quickStatus, status, variable } from '../rows';
-import { claims } from '../devices';
+import { claims, defaultMfr } from '../devices';
 
 export const MINIBOX_VENDOR_ID = 0x04d8;
 
@@ -172,5 +172,5 @@ export const openupsSubdriver: Subdriver = {
   matches: claims(OPENUPS_DEVICES),
   table: TABLE,
   usageNames: OPENUPS_USAGES,
-  formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'openUPS', model: strings.model, serial: strings.serial }),
+  formatStrings: defaultMfr('openUPS'),
 };

@@ -47,7 +47,7 @@ import {
 import { formatFixed } from '../format';
 import type { StatusFlag } from '../status';
 import { command, DEFAULT_OFFDELAY, quickStatus, serverVar, status, variable } from '../rows';
-import { claims } from '../devices';
+import { claims, defaultMfr } from '../devices';
 
 export const POWERCOM_VENDOR_ID = 0x0d9f;
 
@@ -341,5 +341,5 @@ export const powercomSubdriver: Subdriver = {
   matches: claims(POWERCOM_DEVICES),
   table: TABLE,
   usageNames: POWERCOM_USAGES,
-  formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'PowerCOM', model: strings.model, serial: strings.serial }),
+  formatStrings: defaultMfr('PowerCOM'),
 };

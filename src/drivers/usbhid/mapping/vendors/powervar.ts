@@ -30,7 +30,7 @@ import {
   timeLimitExpiredStatus,
 } from '../lookups';
 import { quickStatus, status, variable } from '../rows';
-import { claims } from '../devices';
+import { claims, defaultMfr } from '../devices';
 
 export const POWERVAR_VENDOR_ID = 0x4234;
 
@@ -69,5 +69,5 @@ export const powervarSubdriver: Subdriver = {
   matches: claims(POWERVAR_DEVICES),
   table: TABLE,
   usageNames: POWERVAR_USAGES,
-  formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'Powervar', model: strings.model, serial: strings.serial }),
+  formatStrings: defaultMfr('Powervar'),
 };

@@ -31,7 +31,7 @@ import {
   timeLimitExpiredStatus,
 } from '../lookups';
 import { command, quickStatus, status, variable, writable } from '../rows';
-import { claims } from '../devices';
+import { claims, defaultMfr } from '../devices';
 
 export const SALICRU_VENDOR_ID = 0x2e66;
 
@@ -110,5 +110,5 @@ export const salicruSubdriver: Subdriver = {
   name: 'Salicru HID (upsagent)',
   matches: claims(SALICRU_DEVICES),
   table: TABLE,
-  formatStrings: (_info, strings) => ({ mfr: strings.mfr ?? 'Salicru', model: strings.model, serial: strings.serial }),
+  formatStrings: defaultMfr('Salicru'),
 };
