@@ -9,7 +9,7 @@ import { EventBus } from '../../src/core/bus';
 import { RequestError, UpsAgentError } from '../../src/core/errors';
 import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore } from '../../src/core/state';
-import { DeviceGoneError, DeviceReplyError, DeviceTimeoutError, DriverRuntime, withTimeout, type DeviceHandler, type PollKind, type RuntimeOptions } from '../../src/drivers/runtime/index';
+import { DeviceGoneError, DeviceReplyError, DeviceTimeoutError, DriverRuntime, withTimeout, type DeviceContext, type DeviceHandler, type PollKind, type RuntimeOptions } from '../../src/drivers/runtime/index';
 import { FakeTimers } from './usbhid-helpers';
 
 /** Lets queued work start (it registers its deadline timers) before time is moved. */
@@ -39,8 +39,16 @@ class ScriptedDevice implements DeviceHandler<{ n: number }> {
         return new Promise<void>(() => undefined);
     }
   }
-  async open(): Promise<{ n: number }> {
-    await this.answer(this.opens.shift());
+  /** driver.state seen while each open was reading. */
+  readonly statesWhileReading: Array<string | undefined> = [];
+  state: () => string | undefined = () => undefined;
+  async open(ctx: DeviceContext): Promise<{ n: number }> {
+    const step = this.opens.shift();
+    if (step !== 'gone') {
+      ctx.reading();
+      this.statesWhileReading.push(this.state());
+    }
+    await this.answer(step);
     return { n: ++this.opened };
   }
   async poll(_s: { n: number }, kind: PollKind): Promise<void> {
@@ -63,6 +71,7 @@ function rig(opts: Partial<RuntimeOptions> = {}) {
   const view = () => store.get('u')!;
   const stale: boolean[] = [];
   bus.on('ups.stale', stale, (e) => stale.push(e.stale));
+  dev.state = () => view().getVar('driver.state')?.value;
   return { timers, dev, rt, view, lines, stale, store, advance: (ms: number) => timers.advance(ms, () => rt.idle()), state: () => view().getVar('driver.state')?.value };
 }
 
@@ -96,6 +105,30 @@ describe('driver runtime: opening', () => {
     assert.equal(r.rt.status().connected, false);
     assert.ok(r.rt.status().lastError instanceof DeviceTimeoutError);
     await r.rt.stop();
+  });
+});
+
+describe('driver runtime: driver.state as NUT 2.8 drivers publish it', () => {
+  test('init.device while opening, init.info while reading, quiet, updateinfo during a poll; reconnect.trying and reconnect.updateinfo after a loss; cleanup.exit at stop', async () => {
+    const r = rig();
+    r.dev.polls = ['ok', 'gone'];
+    let duringPoll: string | undefined;
+    const poll = r.dev.poll.bind(r.dev);
+    r.dev.poll = (s, kind) => {
+      duringPoll = r.state();
+      return poll(s, kind);
+    };
+    await r.rt.start();
+    assert.equal(r.state(), 'quiet');
+    await r.advance(2000);
+    assert.equal(duringPoll, 'updateinfo');
+    await r.advance(2000);
+    assert.equal(r.state(), 'reconnect.trying');
+    await r.advance(2000);
+    assert.deepEqual(r.dev.statesWhileReading, ['init.info', 'reconnect.updateinfo']);
+    assert.equal(r.state(), 'quiet');
+    await r.rt.stop();
+    assert.equal(r.state(), 'cleanup.exit');
   });
 });
 

@@ -185,6 +185,7 @@ export class DummyDriver implements Module {
     const file = await this.load(ctx.signal, reconnect);
     if (ctx.signal.aborted || !this.running) throw new DeviceReplyError('cancelled');
     if (typeof file === 'string') throw new DeviceReplyError(file);
+    ctx.reading();
     if (!reconnect) for (const [name, value] of DUMMY_DEFAULTS) this.put(name, value);
     this.adopt(file);
     this.runStep(0);

@@ -38,6 +38,12 @@ export type PollKind = 'quick' | 'full';
 export interface DeviceContext {
   /** Aborted at the operation's deadline or when the driver stops: stop publishing, cancel I/O. */
   readonly signal: AbortSignal;
+  /**
+   * Opening: the device is open and its first full read begins. Publishes
+   * driver.state as NUT's driver core does between upsdrv_initups and the
+   * main loop (init.info; reconnect.updateinfo after a loss).
+   */
+  reading(): void;
 }
 
 /** How a driver opens, polls and closes its device. */
@@ -231,8 +237,18 @@ export class DriverRuntime<S> {
 
   // ---------------------------------------------------------------- internals
 
-  private timed<T>(operation: string, ms: number, fn: (ctx: DeviceContext) => Promise<T>, onLate?: (v: T) => void): Promise<T> {
-    return withTimeout(operation, ms, (signal) => fn({ signal }), { timers: this.timers, outer: this.stopper.signal, ...(onLate ? { onLate } : {}) });
+  private timed<T>(operation: string, ms: number, fn: (ctx: DeviceContext) => Promise<T>, onLate?: (v: T) => void, reading = (): void => undefined): Promise<T> {
+    return withTimeout(operation, ms, (signal) =>
+        fn({
+          signal,
+          reading: () => {
+            if (!signal.aborted) reading();
+          },
+        }), {
+      timers: this.timers,
+      outer: this.stopper.signal,
+      ...(onLate ? { onLate } : {}),
+    });
   }
 
   private async open(): Promise<void> {
@@ -241,7 +257,13 @@ export class DriverRuntime<S> {
     this.setState(reconnect ? 'reconnect.trying' : 'init.device');
     let s: S;
     try {
-      s = await this.timed('opening the device', this.openTimeoutMs, (ctx) => this.handler.open(ctx, reconnect), (late) => void this.closeQuietly(late));
+      s = await this.timed(
+        'opening the device',
+        this.openTimeoutMs,
+        (ctx) => this.handler.open(ctx, reconnect),
+        (late) => void this.closeQuietly(late),
+        () => this.setState(reconnect ? 'reconnect.updateinfo' : 'init.info'),
+      );
     } catch (err) {
       this.openFailed(err);
       return;

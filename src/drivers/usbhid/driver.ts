@@ -222,6 +222,7 @@ export class UsbHidDriver implements Module {
       });
       const session = await this.setUp(transport, info, ctx.signal);
       abortIfCancelled(ctx);
+      ctx.reading();
       await this.walk(session, 'init');
       abortIfCancelled(ctx);
       this.known = info;
