@@ -1,6 +1,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { closeSync, fstatSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus } from '../../src/core/bus';
@@ -114,6 +117,49 @@ void describe('DummyDriver on a real file', () => {
       assert.ok(lines.some((l) => l.startsWith('error') && l.includes(p)));
     } finally {
       await driver.stop();
+    }
+  });
+});
+
+describe('FileSource on a FIFO (a read nobody answers)', () => {
+  test('the read waits in the event loop, ends when cancelled, and reads what a writer sends', async () => {
+    const fifo = fresh();
+    execFileSync('mkfifo', [fifo]);
+    const src = new FileSource(fifo);
+    const ac = new AbortController();
+    const pending = src.read(ac.signal);
+    ac.abort(new Error('deadline'));
+    await assert.rejects(pending, /deadline/);
+    const reading = src.read();
+    // Not a synchronous child: the writer waits for a reader, and ours opens in the event loop.
+    const writer = new Promise<void>((resolve, reject) => execFile('sh', ['-c', `printf 'ups.status: OB\\n' > '${fifo}'`], (err) => (err ? reject(err) : resolve())));
+    assert.equal(await reading, 'ups.status: OB\n');
+    await writer;
+  });
+
+  test('a cancelled read leaves no descriptor behind that could close someone else\'s later', async () => {
+    const fifo = fresh();
+    execFileSync('mkfifo', [fifo]);
+    const ac = new AbortController();
+    const pending = new FileSource(fifo).read(ac.signal);
+    await new Promise((r) => setImmediate(r));
+    ac.abort(new Error('deadline'));
+    await assert.rejects(pending);
+    // The next descriptor the process opens takes the number the FIFO had.
+    const other = fresh('.txt');
+    writeFileSync(other, 'x');
+    const fd = openSync(other, 'r');
+    try {
+      // A FileHandle left to the garbage collector would close that number when collected.
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      for (let i = 0; i < 5; i++) {
+        gc();
+        await new Promise((r) => setImmediate(r));
+      }
+      assert.doesNotThrow(() => fstatSync(fd), 'the descriptor is still ours');
+    } finally {
+      closeSync(fd);
     }
   });
 });

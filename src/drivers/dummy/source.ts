@@ -1,5 +1,5 @@
-import { constants, watch as fsWatch, type FSWatcher } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { constants, open as openFd, watch as fsWatch, type FSWatcher } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, dirname } from 'node:path';
 
@@ -122,14 +122,14 @@ export class FileSource implements DummySource {
  * event loop instead, and the signal ends the wait.
  */
 async function readPipe(path: string, signal?: AbortSignal): Promise<string> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  const pipe = new Socket({ fd: handle.fd, readable: true, writable: false });
+  // A plain descriptor, not a FileHandle: the socket owns it and closes it (a FileHandle would close it again when collected).
+  const fd = await new Promise<number>((resolve, reject) => openFd(path, constants.O_RDONLY | constants.O_NONBLOCK, (err, n) => (err ? reject(err) : resolve(n))));
+  const pipe = new Socket({ fd, readable: true, writable: false });
   return new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
     const done = (err?: Error): void => {
       signal?.removeEventListener('abort', onAbort);
       pipe.destroy();
-      // The socket owns the descriptor now; closing the handle too would close it twice.
       if (err) reject(err);
       else resolve(Buffer.concat(chunks).toString('latin1'));
     };
