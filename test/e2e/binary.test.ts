@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VERSION } from '../../src/cli/version';
@@ -141,5 +141,46 @@ void describe('dist/upsagent (single executable)', () => {
     assert.ok(result, `agent did not exit within 10 s of SIGTERM:\n${output}`);
     assert.deepEqual(result, { code: 0, signal: null }, output);
     assert.doesNotMatch(output, SEA_NOISE);
+  });
+
+  void test('with a dummy file that is a FIFO nobody writes: the other UPS is served, the hung one is Driver not connected, clients stay connected, SIGTERM exits', async (t) => {
+    const port = await freePort();
+    const target = `127.0.0.1:${port}`;
+    writeFileSync(join(scratch, 'good.dev'), 'ups.status: OL\nbattery.charge: 100\n');
+    execFileSync('mkfifo', [join(scratch, 'silent.dev')]);
+    writeFileSync(
+      join(scratch, 'hung.yaml'),
+      `ups:\n  good: { driver: dummy, port: good.dev }\n  silent: { driver: dummy, port: silent.dev, timeout: 1 }\nserver:\n  listen: ["${target}"]\n`,
+    );
+    const agent: ChildProcess = spawn(bin, ['run', '--config', join(scratch, 'hung.yaml')], { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    agent.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    agent.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => agent.once('exit', (code, signal) => r({ code, signal })));
+    t.after(() => {
+      if (agent.exitCode === null && agent.signalCode === null) agent.kill('SIGKILL');
+    });
+    let good: Run = { code: null, stdout: '', stderr: '' };
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (agent.exitCode !== null) assert.fail(`agent exited early (${agent.exitCode}):\n${output}`);
+      good = await run(UPSC, [`good@${target}`, 'ups.status'], { timeout: 5000 });
+      if (good.code === 0) break;
+      await sleep(100);
+    }
+    assert.equal(good.stdout, 'OL\n', `${good.stderr}\n${output}`);
+    // Several timed-out reads of the FIFO later (1 s deadline, 3 s to open, retries), clients are still answered.
+    for (let i = 0; i < 4; i++) {
+      const silent = await run(UPSC, [`silent@${target}`], { timeout: 5000 });
+      assert.equal(silent.code, 1);
+      assert.match(silent.stderr, /Driver not connected/);
+      const again = await run(UPSC, [`good@${target}`, 'battery.charge'], { timeout: 5000 });
+      assert.equal(again.stdout, '100\n', `${again.stderr}\n${output}`);
+      await sleep(1000);
+    }
+    agent.kill('SIGTERM');
+    const result = await Promise.race([exited, sleep(10_000).then(() => null)]);
+    assert.deepEqual(result, { code: 0, signal: null }, output);
+    assert.doesNotMatch(output, /Closing file descriptor|DEP0137/, 'no descriptor left to the garbage collector');
   });
 });
