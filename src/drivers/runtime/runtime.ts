@@ -237,18 +237,17 @@ export class DriverRuntime<S> {
 
   // ---------------------------------------------------------------- internals
 
-  private timed<T>(operation: string, ms: number, fn: (ctx: DeviceContext) => Promise<T>, onLate?: (v: T) => void, reading = (): void => undefined): Promise<T> {
-    return withTimeout(operation, ms, (signal) =>
-        fn({
-          signal,
-          reading: () => {
-            if (!signal.aborted) reading();
-          },
-        }), {
-      timers: this.timers,
-      outer: this.stopper.signal,
-      ...(onLate ? { onLate } : {}),
-    });
+  private timed<T>(operation: string, ms: number, fn: (ctx: DeviceContext) => Promise<T>, onLate?: (v: T) => void, reading?: () => void): Promise<T> {
+    const run = (signal: AbortSignal): Promise<T> => {
+      const ctx: DeviceContext = {
+        signal,
+        reading: () => {
+          if (!signal.aborted) reading?.();
+        },
+      };
+      return fn(ctx);
+    };
+    return withTimeout(operation, ms, run, { timers: this.timers, outer: this.stopper.signal, ...(onLate ? { onLate } : {}) });
   }
 
   private async open(): Promise<void> {
