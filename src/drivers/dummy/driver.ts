@@ -5,7 +5,7 @@ import { RequestError, errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
-import { DeviceReplyError, DriverRuntime, type DeviceContext } from '../runtime/index';
+import { DeviceReplyError, DriverRuntime, runtimeSettings, type DeviceContext } from '../runtime/index';
 import { attachDriver, detachDriver, type DriverDeps } from '../types';
 import type { DummyConfig } from './config';
 import { MAX_STATUS_LENGTH, declarationsOf, formatWarning, parseDevFile, type DevFile, type DevStep, type RwDeclaration } from './devfile';
@@ -143,8 +143,7 @@ export class DummyDriver implements Module {
       { ups: deps.ups, publisher: deps.publisher, log: deps.log },
       {
         pollIntervalMs: this.pollSeconds * 1000,
-        timeoutMs: (cfg.timeout ?? 5) * 1000,
-        staleAfter: cfg.staleAfter ?? 1,
+        ...runtimeSettings(cfg),
         // A file has nothing to reconnect to: it is read again at every poll until it reads.
         reopenAfter: Infinity,
         clock: this.clock,

@@ -1,4 +1,4 @@
-import { constants, open as openFd, watch as fsWatch, type FSWatcher } from 'node:fs';
+import { constants, open as openFd, watch as fsWatch, type FSWatcher, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, dirname } from 'node:path';
@@ -20,11 +20,15 @@ export interface DummySource {
   watch?(onChange: () => void): () => void;
 }
 
+/** What identifies one version of a file. */
+function identity(s: Stats): string {
+  return `${s.ino}:${s.size}:${s.mtimeMs}`;
+}
+
 /** What identifies one version of a file, or its absence. */
 async function signature(path: string): Promise<string> {
   try {
-    const s = await stat(path);
-    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+    return identity(await stat(path));
   } catch (err) {
     return `missing:${(err as NodeJS.ErrnoException).code ?? 'error'}`;
   }
@@ -55,8 +59,8 @@ export class FileSource implements DummySource {
 
   async read(signal?: AbortSignal): Promise<string> {
     // Identity first: if the file changes during the read, the next check sees a newer one.
-    const sig = await signature(this.path);
     const info = await stat(this.path);
+    const sig = identity(info);
     const text = info.isFile() ? await readFile(this.path, { encoding: 'latin1', ...(signal ? { signal } : {}) }) : await readPipe(this.path, signal);
     this.lastSeen = sig;
     return text;

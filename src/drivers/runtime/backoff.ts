@@ -18,9 +18,4 @@ export class Backoff {
   reset(): void {
     this.next = this.initialMs;
   }
-
-  /** True when no failure happened since the last reset. */
-  get fresh(): boolean {
-    return this.next === this.initialMs;
-  }
 }

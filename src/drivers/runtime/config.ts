@@ -15,3 +15,11 @@ export const RUNTIME_OPTIONS = {
 
 export type RuntimeConfig = ObjectOf<typeof RUNTIME_OPTIONS>;
 
+/** The runtime options a UPS entry sets (seconds to milliseconds); what it leaves out keeps the runtime's default. */
+export function runtimeSettings(cfg: RuntimeConfig): { timeoutMs?: number; staleAfter?: number } {
+  return {
+    ...(cfg.timeout !== undefined ? { timeoutMs: cfg.timeout * 1000 } : {}),
+    ...(cfg.staleAfter !== undefined ? { staleAfter: cfg.staleAfter } : {}),
+  };
+}
+

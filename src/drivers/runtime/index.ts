@@ -4,4 +4,5 @@ export { DeviceGoneError, DeviceReplyError, DeviceTimeoutError, classifyFailure,
 export { withTimeout } from './timeout';
 export { IoQueue } from './io-queue';
 export { Backoff } from './backoff';
-export { delay, realTimers, type Timers } from './timers';
+export { realTimers, type Timers } from './timers';
+export { RUNTIME_OPTIONS, runtimeSettings, type RuntimeConfig } from './config';

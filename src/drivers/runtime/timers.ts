@@ -16,8 +16,3 @@ export const realTimers: Timers = {
   },
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
-
-/** Resolves after `ms` on `timers`; never rejects. */
-export function delay(ms: number, timers: Timers = realTimers): Promise<void> {
-  return new Promise((resolve) => void timers.setTimeout(resolve, ms));
-}

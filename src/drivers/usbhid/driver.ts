@@ -22,7 +22,7 @@ import { RequestError, UpsAgentError, errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
-import { DeviceReplyError, DriverRuntime, type DeviceContext, type PollKind, type Timers } from '../runtime/index';
+import { DeviceReplyError, DriverRuntime, runtimeSettings, type DeviceContext, type PollKind, type Timers } from '../runtime/index';
 import { attachDriver, detachDriver, type DriverDeps } from '../types';
 import type { UsbHidConfig } from './config';
 import { buildReport } from './hid/codec';
@@ -46,8 +46,6 @@ export const DEFAULT_POLL_INTERVAL = 2;
 export const DEFAULT_POLLFREQ = 30;
 /** usbhid-ups (NUT 2.8.3 on) polls CyberPower units more often by default. */
 export const DEFAULT_POLLFREQ_CPS = 12;
-/** Reconnect attempts start at the poll interval and back off up to this many seconds. */
-export const MAX_RECONNECT_DELAY = 30;
 
 /** What clients read in driver.name: NUT's programs and scripts key on it. */
 export const DRIVER_NAME = 'usbhid-ups';
@@ -152,7 +150,6 @@ export class UsbHidDriver implements Module {
     this.match = matchFromConfig(this.cfg);
     this.pollMs = (this.cfg.pollInterval ?? DEFAULT_POLL_INTERVAL) * 1000;
     this.fullMs = (this.cfg.pollfreq ?? DEFAULT_POLLFREQ) * 1000;
-    const timeoutMs = (this.cfg.timeout ?? 5) * 1000;
     this.runtime = new DriverRuntime<Session>(
       {
         target: opts.connector.target,
@@ -165,10 +162,7 @@ export class UsbHidDriver implements Module {
       {
         pollIntervalMs: this.pollMs,
         fullIntervalMs: this.fullMs,
-        timeoutMs,
-        staleAfter: this.cfg.staleAfter ?? 1,
-        retryInitialMs: this.pollMs,
-        retryMaxMs: Math.max(MAX_RECONNECT_DELAY * 1000, this.pollMs),
+        ...runtimeSettings(this.cfg),
         ...(opts.timers ? { timers: opts.timers } : {}),
         clock: this.clock,
       },
@@ -251,6 +245,9 @@ export class UsbHidDriver implements Module {
       throw new HidTransportError(`${describeDevice(info)} is not this UPS: ${wrong}`, true);
     }
     const bytes = await transport.getReportDescriptor();
+    const quirks = this.opts.mapping.quirks?.(info) ?? {};
+    const pollOnly = this.cfg.pollonly === true || quirks.pollOnly === true;
+    const interruptOnly = this.cfg.interruptonly === true || (quirks.interruptOnly === true && this.cfg.pollonly !== true);
     let mapper: HidMapper;
     if (this.lastMapper && sameBytes(this.lastMapper.bytes, bytes)) {
       mapper = this.lastMapper.mapper;
@@ -260,13 +257,10 @@ export class UsbHidDriver implements Module {
       // The subdriver's vendor usage names go to the parser: a vendor usage on page 0x00ff
       // would otherwise read as a collection index (`[86]`) that no table row can name.
       const descriptor = parseReportDescriptor(bytes, { usageNames: usageNameMap(subdriver) });
-      mapper = this.opts.mapping.createMapper(subdriver, descriptor, info, this.mapperOptions(info));
+      mapper = this.opts.mapping.createMapper(subdriver, descriptor, info, this.mapperOptions(interruptOnly));
       for (const w of mapper.optionWarnings()) this.log.warn(w);
       this.lastMapper = { bytes, mapper };
     }
-    const quirks = this.opts.mapping.quirks?.(info) ?? {};
-    const pollOnly = this.cfg.pollonly === true || quirks.pollOnly === true;
-    const interruptOnly = this.cfg.interruptonly === true || (quirks.interruptOnly === true && this.cfg.pollonly !== true);
     if (quirks.pollOnly && this.cfg.pollonly !== true) this.log.info(`${describeDevice(info)}: interrupt reports ignored, as for every device of this model`);
     if (quirks.interruptOnly && this.cfg.interruptonly !== true && interruptOnly) {
       this.log.info(`${describeDevice(info)}: read by interrupt reports only, as for every device of this model`);
@@ -301,16 +295,18 @@ export class UsbHidDriver implements Module {
   }
 
   /** The usbhid-ups options the mapping layer applies (delays, low battery, status quirks). */
-  private mapperOptions(info: HidDeviceInfo): HidMapperOptions {
+  private mapperOptions(interruptOnly: boolean): HidMapperOptions {
     const c = this.cfg;
-    const o: Record<string, unknown> = { onlineDischarge: c.onlinedischarge === true, clock: this.clock };
-    if (c.interruptonly === true || this.opts.mapping.quirks?.(info).interruptOnly === true) o.interruptOnly = true;
-    if (c.ondelay !== undefined) o.onDelay = c.ondelay;
-    if (c.offdelay !== undefined) o.offDelay = c.offdelay;
-    if (c.lowbatt !== undefined) o.lowBatt = c.lowbatt;
-    if (c.lbrb_log_delay_sec !== undefined) o.lbrbLogDelaySec = c.lbrb_log_delay_sec;
-    if (c.lbrb_log_delay_without_calibrating !== undefined) o.lbrbLogDelayWithoutCalibrating = c.lbrb_log_delay_without_calibrating;
-    return o as HidMapperOptions;
+    return {
+      onlineDischarge: c.onlinedischarge === true,
+      clock: this.clock,
+      ...(interruptOnly ? { interruptOnly: true } : {}),
+      ...(c.ondelay !== undefined ? { onDelay: c.ondelay } : {}),
+      ...(c.offdelay !== undefined ? { offDelay: c.offdelay } : {}),
+      ...(c.lowbatt !== undefined ? { lowBatt: c.lowbatt } : {}),
+      ...(c.lbrb_log_delay_sec !== undefined ? { lbrbLogDelaySec: c.lbrb_log_delay_sec } : {}),
+      ...(c.lbrb_log_delay_without_calibrating !== undefined ? { lbrbLogDelayWithoutCalibrating: c.lbrb_log_delay_without_calibrating } : {}),
+    };
   }
 
   // ---------------------------------------------------------------- polling
@@ -612,12 +608,13 @@ export class UsbHidDriver implements Module {
       const data = buildReport(s.descriptor, 'feature', field.reportId, [{ field, value: w.value }], current);
       await s.transport.sendFeatureReport(data);
     }
-    this.runtime.requestFullPoll();
     try {
+      // Reading everything back is the full update NUT does after a change (data_has_changed).
       await this.walk(s, 'full');
     } catch (err) {
-      // The write went out; a failed read-back is the next poll's business.
+      // The write went out; a failed read-back is the next poll's business, and that one reads everything.
       if (err instanceof HidTransportError && err.disconnected) throw err;
+      this.runtime.requestFullPoll();
       this.log.debug(`${what}: reading back: ${errorMessage(err)}`);
     }
     abortIfCancelled(ctx);
