@@ -17,37 +17,69 @@ import {
   type UpsConfig,
   type UserConfig,
 } from '../core/config';
-import { obj } from '../core/schema';
+import type { ConfigIssue } from '../core/errors';
+import { obj, optional, refine } from '../core/schema';
+import { monitorSectionSchema, watchTarget, type MonitorConfig } from '../monitor/config';
 import { COMMON_DRIVER_OPTIONS, DRIVERS } from '../drivers/registry';
 import { serverSectionSchema, type ServerConfig } from '../server/config';
 
 export interface AgentConfig {
+  /** Empty on a host that only watches UPSes on other servers. */
   ups: Record<string, UpsConfig>;
+  monitor?: MonitorConfig;
   server?: ServerConfig;
   users?: Record<string, UserConfig>;
   log?: LogConfig;
 }
 
-export const configSchema = obj({
-  ups: upsSectionSchema(
-    upsEntrySchema(
-      COMMON_DRIVER_OPTIONS,
-      DRIVERS.map((d) => d.schema),
+const sections = obj({
+  ups: optional(
+    upsSectionSchema(
+      upsEntrySchema(
+        COMMON_DRIVER_OPTIONS,
+        DRIVERS.map((d) => d.schema),
+      ),
     ),
   ),
   server: serverSectionSchema,
   users: usersSchema,
   log: logSchema,
+  monitor: monitorSectionSchema,
 });
+
+/** Checks between sections: something to do, and the monitor's local UPSes exist. */
+function checkSections(cfg: { ups?: Record<string, UpsConfig>; monitor?: { ups: Array<{ name: string; user?: string }> } }, issues: ConfigIssue[]): void {
+  if (cfg.ups === undefined && cfg.monitor === undefined) {
+    issues.push({ path: 'ups', message: 'is required (a ups: section with at least one UPS, or a monitor: section watching UPSes on other servers)' });
+    return;
+  }
+  const local = Object.keys(cfg.ups ?? {});
+  cfg.monitor?.ups.forEach((u, i) => {
+    const path = `monitor.ups[${i}]`;
+    const t = watchTarget(u.name, local);
+    if (t.kind === 'remote' && !u.name.includes('@')) {
+      issues.push({ path: `${path}.name`, message: `${u.name} is not a UPS of the ups: section (${local.join(', ') || 'none'}); for a UPS on a NUT server write ups@host[:port]` });
+    } else if (t.kind === 'remote' && u.user === undefined) {
+      issues.push({ path, message: `user and password are required for ${u.name}: the monitor logs in to the server so a primary can count it` });
+    }
+  });
+}
+
+export const configSchema = refine(sections, (cfg, _path, issues) => checkSections(cfg, issues));
 
 /** Validates a parsed document; throws ConfigError listing every problem. */
 export function validateConfig(doc: unknown, file = '<config>'): AgentConfig {
-  return validateWith(configSchema, doc, file);
+  return filled(validateWith(configSchema, doc, file));
+}
+
+/** The schema fills every default in; this only tells the compiler so. */
+function filled(cfg: ReturnType<typeof sections.check> & object): AgentConfig {
+  return { ...cfg, ups: cfg.ups ?? {}, monitor: cfg.monitor as MonitorConfig | undefined };
 }
 
 /** Parses YAML text and validates it. */
-export function parseConfig(text: string, file = '<config>'): Promise<AgentConfig> {
-  return parseWith(configSchema, text, file);
+export async function parseConfig(text: string, file = '<config>'): Promise<AgentConfig> {
+  return filled(await parseWith(configSchema, text, file));
 }
 
 /**
@@ -57,7 +89,7 @@ export function parseConfig(text: string, file = '<config>'): Promise<AgentConfi
  * wherever the agent was started.
  */
 export async function loadConfig(file: string): Promise<AgentConfig> {
-  const cfg = await loadWith(configSchema, file);
+  const cfg = filled(await loadWith(configSchema, file));
   for (const ups of Object.values(cfg.ups)) {
     const spec = DRIVERS.find((d) => d.schema.name === ups.driver);
     if (spec?.schema.portIsFile?.(ups) && !isAbsolute(ups.port)) ups.port = resolve(dirname(resolve(file)), ups.port);
@@ -65,4 +97,4 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
   return cfg;
 }
 
-export type { UpsConfig, UserConfig, ServerConfig };
+export type { UpsConfig, UserConfig, ServerConfig, MonitorConfig };

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getopt } from '../../src/cli/commands/getopt';
 import { parseTimeout } from '../../src/cli/commands/nut-tool';
-import { splitAddr, splitName } from '../../src/cli/commands/target';
+import { splitAddr, splitName } from '../../src/client/target';
 
 void describe('getopt', () => {
   void test('flags, clusters, attached and separate values, operands', () => {

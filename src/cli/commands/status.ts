@@ -8,7 +8,7 @@
 import { DEFAULT_HOST, DEFAULT_PORT, NutClient, NutProtocolError, nutErrorText } from '../../client';
 import type { CliIO } from '../io';
 import { renderJson, renderTable, summarize, unavailable, type StatusDocument, type UpsSummary } from './status-format';
-import { splitAddr, splitName } from './target';
+import { splitAddr, splitName } from '../../client/target';
 
 export interface StatusOptions {
   /** `ups[@host[:port]]` for one UPS, `@host[:port]` for every UPS on a host; default: every UPS on localhost. */

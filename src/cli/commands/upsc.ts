@@ -6,7 +6,7 @@ import { nutErrorText, type NutClient } from '../../client';
 import type { CliIO } from '../io';
 import { getopt } from './getopt';
 import { connectTool, fatal, isUnknownCommand, versionLine } from './nut-tool';
-import { splitAddr, splitName } from './target';
+import { splitAddr, splitName } from '../../client/target';
 
 const PROG = 'upsc';
 

@@ -18,7 +18,7 @@ import {
   sendCredentials,
   versionLine,
 } from './nut-tool';
-import { splitName } from './target';
+import { splitName } from '../../client/target';
 
 const PROG = 'upsrw';
 

@@ -6,7 +6,7 @@
  * strtok's skipping of empty fields (`@host` takes "host" as the UPS name).
  * On failure it returns the diagnostic line upsclient prints, if any.
  */
-import { DEFAULT_HOST, DEFAULT_PORT } from '../../client';
+import { DEFAULT_HOST, DEFAULT_PORT } from './client';
 
 export interface HostPort {
   host: string;
