@@ -27,6 +27,8 @@ export interface EventMap {
   'ups.commands': { ups: string; commands: readonly string[] };
   /** Clients logged in to a UPS (NUT's NUMLOGINS) changed; published by the NUT server. */
   'ups.logins': { ups: string; count: number };
+  /** The monitor sent a notification (upsmon's NOTIFY types); `ups` is empty for host-wide ones (SHUTDOWN). */
+  'monitor.notify': { ups: string; type: string; message: string; at: number };
 }
 
 export interface SetVarRequest {
