@@ -34,6 +34,11 @@ export const MONITOR_DEFAULTS = {
 } as const;
 
 const notifyType = oneOf(NOTIFY_TYPE_NAMES);
+
+/** An optional mapping whose absence means "all its defaults" (optional() alone would give {} without them). */
+function withDefaults<T>(s: Schema<T>): Schema<T> & { optional: true } {
+  return { ...s, optional: true, check: (v, path, issues) => s.check(v ?? {}, path, issues) };
+}
 const seconds = (min = 0, max = 7 * 86_400) => num({ min, max });
 
 /** `ups`, `ups@host` or `ups@host:port` (`[v6addr]:port`), parsed as upsclient does. */
@@ -74,7 +79,7 @@ const commandShape = obj({
   events: optional(list(notifyType, { minItems: 1, unique: true })),
 });
 
-const notifySchema = optional(
+const notifySchema = withDefaults(
   obj({
     /** Per type, where it goes (NUT NOTIFYFLAG); types not named go to log and wall. */
     routes: optional(dict(list(oneOf(NOTIFY_ROUTES), { minItems: 1, unique: true }), { key: typeKey(), keyText: 'a notification type' }), {}),
@@ -84,7 +89,6 @@ const notifySchema = optional(
     commands: optional(list(commandEntry), []),
     commandTimeout: optional(seconds(1, 86_400), MONITOR_DEFAULTS.commandTimeout),
   }),
-  {},
 );
 
 function typeKey(): RegExp {
@@ -123,7 +127,7 @@ const timerRule = refine(
   },
 );
 
-const timersSchema = optional(
+const timersSchema = withDefaults(
   refine(
     obj({
       /** upssched's CMDSCRIPT: run with the timer's name (or EXECUTE's word) as its argument. */
@@ -134,17 +138,15 @@ const timersSchema = optional(
       if ((v.rules?.length ?? 0) > 0 && v.command === undefined) issues.push({ path: `${path}.command`, message: 'is required when there are rules (the command the timers run)' });
     },
   ),
-  { rules: [] },
 );
 
 /** Built-in shutdown policies: on battery, the UPS counts as critical for this host once one is reached. */
-const policySchema = optional(
+const policySchema = withDefaults(
   obj({
     onBatteryFor: optional(seconds(1)),
     chargeAtMost: optional(num({ min: 0, max: 100 })),
     runtimeAtMost: optional(seconds(0)),
   }),
-  {},
 );
 
 export const monitorSectionSchema = optional(
