@@ -1,6 +1,7 @@
 import type { DriverSchema, UpsConfig } from '../core/config';
 import { UpsAgentError } from '../core/errors';
 import type { Module } from '../core/module';
+import { list, optional, str, type Schema } from '../core/schema';
 import { dummySchema } from './dummy/config';
 import { RUNTIME_OPTIONS } from './runtime/config';
 import type { DriverDeps, DriverFactory } from './types';
@@ -19,8 +20,34 @@ export const DRIVERS: readonly DriverSpec[] = [
   { schema: usbhidSchema, load: async () => (await import('./usbhid/index')).createUsbHidDriver },
 ];
 
-/** Keys every driver takes (the runtime's). */
-export const COMMON_DRIVER_OPTIONS = RUNTIME_OPTIONS;
+const commandName = str({ pattern: /^[A-Za-z0-9_.-]+$/, patternText: 'an instant command name such as shutdown.return or load.off' });
+const commandList = list(commandName, { minItems: 1, unique: true });
+
+/**
+ * ups.conf writes sdcommands as one comma-separated word; a NUT user pasting
+ * `shutdown.return,load.off` gets the list it means instead of an error.
+ */
+const sdcommandsSchema: Schema<string[]> = {
+  expected: commandList.expected,
+  optional: false,
+  check(v, path, issues) {
+    const value = typeof v === 'string' && v.includes(',') ? v.split(',').map((c) => c.trim()).filter((c) => c !== '') : v;
+    return commandList.check(value, path, issues);
+  },
+};
+
+/** Keys every driver takes: the runtime's, and what `upsagent shutdown-ups` sends. */
+export const COMMON_DRIVER_OPTIONS = {
+  ...RUNTIME_OPTIONS,
+  /**
+   * The instant commands `upsagent shutdown-ups` tries, in order, until the
+   * UPS accepts one (NUT ups.conf sdcommands). `shutdown.default` stands for
+   * the built-in list. Unset: shutdown.return, shutdown.reboot,
+   * load.off.delay, shutdown.stayoff, load.off (DEFAULT_SHUTDOWN_COMMANDS
+   * of src/cli/commands/shutdown-ups.ts).
+   */
+  sdcommands: optional(sdcommandsSchema),
+};
 
 /** Creates (does not start) the driver module named by `cfg.driver`. */
 export async function createDriver(cfg: UpsConfig, deps: DriverDeps): Promise<Module> {
