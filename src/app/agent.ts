@@ -7,6 +7,8 @@ import type { Module } from '../core/module';
 import { UpsStore } from '../core/state';
 import type { DriverDeps } from '../drivers/types';
 import { SERVER_DEFAULTS } from '../server/config';
+import type { Monitor } from '../monitor/monitor';
+import type { MonitorDeps } from './monitor';
 
 /** Builds a driver some other way than from the config (the embedded demo, tests); undefined = use the registry. */
 export type DriverOverride = (ups: string, cfg: UpsConfig, deps: DriverDeps) => Promise<Module | undefined> | Module | undefined;
@@ -19,6 +21,8 @@ export interface AgentOptions {
   driverFor?: DriverOverride;
   /** How long the server waits for the drivers' first reads before it listens (default 500 ms). */
   startupWaitMs?: number;
+  /** Overrides for the monitor's parts (tests: a clock, a state file). */
+  monitorDeps?: Partial<Pick<MonitorDeps, 'clock'>>;
 }
 
 /** Long enough for a device that is there to be read before clients ask; short enough that a hung one delays nobody. */
@@ -32,6 +36,14 @@ function sleep(ms: number): Promise<void> {
 export interface RunningAgent {
   readonly bus: EventBus;
   readonly store: UpsStore;
+  /** The monitor, when the configuration has a monitor: section. */
+  readonly monitor: Monitor | null;
+  /**
+   * Resolves when the agent has nothing left to do: a host that only watches
+   * other servers, once its shutdown sequence is over (upsmon exits then).
+   * Never resolves on a host that serves UPSes: the OS stops it.
+   */
+  readonly finished: Promise<void>;
   /** Addresses the NUT server listens on. */
   addresses(): Array<{ host: string; port: number }>;
   stop(): Promise<void>;
@@ -56,15 +68,37 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     modules.push(driver);
   }
 
-  const { NutServer } = await import('../server/server');
-  const server = new NutServer({
-    store,
-    bus,
-    log: log.child('server'),
-    server: config.server ?? SERVER_DEFAULTS,
-    users: config.users ?? {},
-    version: opts.version,
-  });
+  const serving = Object.keys(config.ups).length > 0;
+  const serverConfig = config.server ?? SERVER_DEFAULTS;
+  // A host that only watches UPSes on other servers has nothing to serve (upsmon alone).
+  const server = serving
+    ? new (await import('../server/server')).NutServer({
+        store,
+        bus,
+        log: log.child('server'),
+        server: serverConfig,
+        users: config.users ?? {},
+        version: opts.version,
+      })
+    : null;
+
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  let monitor: Monitor | null = null;
+  if (config.monitor) {
+    const { buildMonitor } = await import('./monitor');
+    monitor = buildMonitor({
+      config: config.monitor,
+      localUpses: Object.keys(config.ups),
+      store,
+      bus,
+      log: log.child('monitor'),
+      maxAgeMs: (serverConfig.maxAge ?? SERVER_DEFAULTS.maxAge) * 1000,
+      keepAlive: !serving,
+      onShutdownDone: serving ? undefined : () => finish(),
+      ...opts.monitorDeps,
+    });
+  }
 
   const started: Module[] = [];
   try {
@@ -73,19 +107,28 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     // UPS answers DRIVER-NOT-CONNECTED until its device answers, the others are served.
     started.push(...modules);
     const first = Promise.all(modules.map((m) => startDriver(m, log)));
-    await Promise.race([first, sleep(opts.startupWaitMs ?? DEFAULT_STARTUP_WAIT_MS)]);
-    await server.start();
-    started.push(server);
+    if (modules.length) await Promise.race([first, sleep(opts.startupWaitMs ?? DEFAULT_STARTUP_WAIT_MS)]);
+    if (server) {
+      await server.start();
+      started.push(server);
+    }
+    // Last: it reads what the drivers publish, and its remote UPSes may be served by this very agent.
+    if (monitor) {
+      await monitor.start();
+      started.push(monitor);
+    }
   } catch (err) {
     for (const m of started.reverse()) await m.stop().catch(() => undefined);
     throw err;
   }
-  log.info(`serving ${Object.keys(config.ups).join(', ')} on ${server.addresses().map(formatAddress).join(', ')}`);
+  if (server) log.info(`serving ${Object.keys(config.ups).join(', ')} on ${server.addresses().map(formatAddress).join(', ')}`);
 
   return {
     bus,
     store,
-    addresses: () => server.addresses(),
+    monitor,
+    finished,
+    addresses: () => server?.addresses() ?? [],
     async stop() {
       for (const m of started.reverse()) {
         try {

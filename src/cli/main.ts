@@ -5,6 +5,9 @@
 import { processIO } from './io';
 import { VERSION } from './version';
 
+/** Mirrors core's DEFAULT_CONFIG_PATH; not imported, so `--help` loads nothing but yargs. */
+const DEFAULT_CONFIG = '/etc/upsagent/upsagent.yaml';
+
 /** NUT's own tools keep their getopt-style arguments, so they bypass yargs entirely. */
 const NUT_TOOLS: Record<string, string> = {
   upsc: 'list UPSes and read variables, as NUT upsc does',
@@ -47,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
       'run the agent: drivers and the NUT server',
       (y) =>
         y
-          .option('config', { alias: 'c', type: 'string', describe: 'configuration file', default: '/etc/upsagent/upsagent.yaml' })
+          .option('config', { alias: 'c', type: 'string', describe: 'configuration file', default: DEFAULT_CONFIG })
           .option('demo', { type: 'boolean', describe: 'run the embedded demo UPS instead of a configuration file' })
           .option('listen', { type: 'string', array: true, describe: 'address to listen on (host:port), overrides server.listen' })
           .option('log-level', { choices: ['error', 'warn', 'info', 'debug'] as const, describe: 'overrides log.level' }),
@@ -68,9 +71,10 @@ export async function main(argv: string[]): Promise<number> {
       'summary of each UPS on a NUT server: state, charge, runtime, load',
       (y) =>
         y
-          .positional('target', { type: 'string', describe: 'ups[@host[:port]] or @host[:port]; default: every UPS on localhost' })
-          .option('json', { type: 'boolean', describe: 'print JSON' }),
-      async (a) => setExit(await (await import('./commands/status')).runStatus({ target: a.target, json: a.json === true }, processIO())),
+          .positional('target', { type: 'string', describe: "ups[@host[:port]] or @host[:port]; default: every UPS on localhost, and this host's monitor" })
+          .option('json', { type: 'boolean', describe: 'print JSON' })
+          .option('config', { alias: 'c', type: 'string', describe: "configuration whose monitor to show (default: /etc/upsagent/upsagent.yaml's, if readable)" }),
+      async (a) => setExit(await (await import('./commands/status')).runStatus({ target: a.target, json: a.json === true, config: a.config }, processIO())),
     )
     .command('driver', 'run a driver by itself', (y) =>
       y
@@ -84,6 +88,48 @@ export async function main(argv: string[]): Promise<number> {
           async (a) => setExit(await (await import('./commands/driver-replay')).runDriverReplay({ driver: a.driver, file: a.file }, processIO())),
         )
         .demandCommand(1, 'Name a driver subcommand: replay'),
+    )
+    .command('killpower', 'the power-down flag the monitor writes before it shuts the host down', (y) =>
+      y
+        .command(
+          'check',
+          'exit 0 when the power-down flag is set (the UPS should now be shut down), 1 when not, 2 when no flag is configured; as NUT upsmon -K',
+          (yy) =>
+            yy
+              .option('flag', { type: 'string', describe: 'the flag file; default: monitor.powerDownFlag of the configuration (not read when --flag is given)' })
+              .option('config', { alias: 'c', type: 'string', describe: 'configuration file', default: DEFAULT_CONFIG }),
+          async (a) => setExit(await (await import('./commands/killpower')).runKillpowerCheck({ config: a.config, flag: a.flag }, processIO())),
+        )
+        .demandCommand(1, 'Name a killpower subcommand: check'),
+    )
+    .command(
+      'shutdown-ups [ups]',
+      'start each UPS driver alone and send the UPS its shutdown command (the last step of a shutdown on power failure); as NUT upsdrvctl shutdown',
+      (y) =>
+        y
+          .positional('ups', { type: 'string', describe: 'one UPS of the ups: section; default: all of them, in order' })
+          .option('dry-run', { type: 'boolean', describe: 'start the drivers and say which command would be sent, without sending it' })
+          .option('wait', { type: 'number', describe: 'seconds to wait for each device', default: 15 })
+          .option('config', { alias: 'c', type: 'string', describe: 'configuration file', default: DEFAULT_CONFIG }),
+      async (a) =>
+        setExit(
+          await (await import('./commands/shutdown-ups')).runShutdownUps(
+            { config: a.config, ups: a.ups, dryRun: a['dry-run'] === true, waitMs: a.wait * 1000 },
+            processIO(),
+          ),
+        ),
+    )
+    .command(
+      'fsd <target>',
+      'set forced shutdown (FSD) on a UPS of a NUT server: every monitor of it shuts its host down; as NUT upsmon -c fsd',
+      (y) =>
+        y
+          .positional('target', { type: 'string', demandOption: true, describe: 'ups[@host[:port]]' })
+          .option('user', { alias: 'u', type: 'string', describe: 'user name (default: the monitor.ups entry for this UPS, else asked)' })
+          .option('password', { alias: 'p', type: 'string', describe: 'password (default: from the configuration, else asked without echo)' })
+          .option('config', { alias: 'c', type: 'string', describe: 'configuration file', default: DEFAULT_CONFIG }),
+      async (a) =>
+        setExit(await (await import('./commands/fsd')).runFsd({ target: a.target, user: a.user, password: a.password, config: a.config }, processIO())),
     )
     .command('scan', 'find UPSes on USB HID and list serial ports; prints a ups: section to paste into the configuration', {}, async () =>
       setExit(await (await import('./commands/scan')).runScan(processIO())),

@@ -192,7 +192,7 @@ function checkMonitor(v: { ups: Array<{ name: string }> }, path: string, issues:
 
 type Section = NonNullable<Infer<typeof monitorSectionSchema>>;
 /** Keys the schema always fills in (they have defaults). */
-type Defaulted = Exclude<keyof Section, 'powerDownFlag' | 'notify' | 'timers' | 'policy'>;
+type Defaulted = Exclude<keyof Section, 'ups' | 'powerDownFlag' | 'notify' | 'timers' | 'policy'>;
 type Filled<T> = { [K in keyof T]-?: NonNullable<T[K]> };
 export type WatchedUpsConfig = Section['ups'][number] & { powerValue: number };
 export type TimerRuleConfig = NonNullable<NonNullable<Section['timers']>['rules']>[number] & { ups: string; shared: boolean; matched: boolean };

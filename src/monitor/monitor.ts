@@ -81,6 +81,8 @@ export class Monitor implements Module {
   private shutdown: MonitorView['shutdown'] = null;
   private shutdownDone: Promise<void> | null = null;
   private lastView = '';
+  /** Dry run: a sequence ran; another waits until the supplies were healthy again. */
+  private dryRunSpent = false;
 
   constructor(private readonly opts: MonitorOptions) {
     const c = opts.config;
@@ -260,7 +262,8 @@ export class Monitor implements Module {
       else healthy += e.powerValue;
     }
     const min = this.opts.config.minSupplies;
-    if (healthy < min && !this.shutdown) {
+    if (healthy >= min) this.dryRunSpent = false;
+    if (healthy < min && !this.shutdown && !this.dryRunSpent) {
       const reason = `too few healthy power supplies (${healthy} < ${min}): ${critical.join('; ')}`;
       this.opts.log.warn(`${reason}: starting the forced shutdown`);
       this.startShutdown(reason, now);
@@ -312,6 +315,15 @@ export class Monitor implements Module {
 
   /** SHUTDOWNEXIT: stay logged in for a while (or for good) so primaries do not count this host gone too early. */
   private async afterShutdown(): Promise<void> {
+    if (this.opts.config.dryRun) {
+      // Nothing went down: go on watching, as a dry run should leave the host as it was.
+      this.opts.log.warn('dry run: shutdown sequence over; watching again');
+      this.shutdown = null;
+      this.dryRunSpent = true;
+      this.publishView();
+      this.scheduleNext();
+      return;
+    }
     const linger = this.opts.config.shutdownExit;
     if (linger !== 0) {
       this.opts.log.warn(linger < 0 ? 'shutdown exit: staying logged in until stopped' : `shutdown exit: staying logged in for ${linger} s`);

@@ -365,3 +365,18 @@ test('messages are NUT stock ones, or the configured ones', async () => {
   );
   await r.monitor.stop();
 });
+
+test('dry run goes on watching after the sequence, and runs it again only after the supplies were healthy', async () => {
+  const r = await startRig([{ name: A, role: 'primary' }], { dryRun: true });
+  r.src(A).status = 'OB LB';
+  await r.advance(60);
+  assert.equal(r.types().filter((t) => t === 'SHUTDOWN').length, 1);
+  assert.equal(r.monitor.view().shutdown, null);
+  r.src(A).status = 'OL';
+  await r.advance(10);
+  r.src(A).status = 'OB LB';
+  await r.advance(30);
+  assert.equal(r.types().filter((t) => t === 'SHUTDOWN').length, 2);
+  assert.deepEqual(r.commands, []);
+  await r.monitor.stop();
+});

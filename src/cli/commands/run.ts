@@ -66,18 +66,43 @@ export async function runAgent(opts: RunOptions): Promise<number> {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    // A host that only watches other servers is done once its shutdown sequence is (upsmon exits then).
+    void agent.finished.then(async () => {
+      if (stopping) return;
+      stopping = true;
+      await agent.stop().catch(() => undefined);
+      resolve(0);
+    });
   });
 }
 
-/** The embedded demo: one simulated UPS on the default loopback addresses, no users (read-only). */
+/**
+ * The embedded demo: one simulated UPS on the default loopback addresses, no
+ * users (read-only), watched by the monitor in dry run: its power failures
+ * go through the whole shutdown sequence, and the command is only logged.
+ */
 async function loadDemo() {
   const { demoSetup } = await import('../../drivers/dummy/demo');
+  const { validateConfig } = await import('../../app/config');
+  const { DEMO_STATE_FILE } = await import('./status');
+  const { NOTIFY_TYPE_NAMES } = await import('../../monitor/notify-types');
   const setup = demoSetup();
+  const monitored = validateConfig({
+    ups: { [setup.name]: { driver: 'dummy', port: 'demo.seq' } },
+    monitor: {
+      ups: [{ name: setup.name, role: 'primary' }],
+      dryRun: true,
+      stateFile: DEMO_STATE_FILE,
+      // The log only: a demo must not write on every terminal of the machine (wall).
+      notify: { routes: Object.fromEntries(NOTIFY_TYPE_NAMES.map((t) => [t, ['log']])) },
+    },
+  });
   const config: AgentConfig = {
     ups: { [setup.name]: setup.config },
     server: SERVER_DEFAULTS,
     users: {},
     log: { level: 'info' },
+    monitor: monitored.monitor,
   };
   return { config, driverFor: setup.driverFor };
 }

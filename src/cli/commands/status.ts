@@ -9,12 +9,69 @@ import { DEFAULT_HOST, DEFAULT_PORT, NutClient, NutProtocolError, nutErrorText }
 import type { CliIO } from '../io';
 import { renderJson, renderTable, summarize, unavailable, type StatusDocument, type UpsSummary } from './status-format';
 import { splitAddr, splitName } from '../../client/target';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { errorMessage } from '../../core/errors';
+import { renderView, type MonitorView } from '../../monitor/view';
+
+/** Where the embedded demo's monitor keeps its state (the demo must not need root). */
+export const DEMO_STATE_FILE = join(tmpdir(), 'upsagent-demo', 'monitor.json');
 
 export interface StatusOptions {
   /** `ups[@host[:port]]` for one UPS, `@host[:port]` for every UPS on a host; default: every UPS on localhost. */
   target?: string;
   json: boolean;
   timeoutMs?: number;
+  /** Configuration whose monitor state file to read (default: the system one, if readable). */
+  config?: string;
+  /** Monitor state files to look at instead of the configuration's (tests). */
+  stateFiles?: string[];
+}
+
+/** A running monitor's view, as its state file holds it. */
+interface MonitorBlock {
+  file: string;
+  pid: number;
+  updatedAt: number;
+  view: MonitorView;
+}
+
+/** The monitor's own view, from the state file of a monitor that is running now; null when there is none. */
+async function monitorBlock(opts: StatusOptions): Promise<MonitorBlock | null> {
+  const { readStateFile } = await import('../../monitor/history');
+  const files = opts.stateFiles ?? (await stateFilesFor(opts.config));
+  let best: MonitorBlock | null = null;
+  for (const file of files) {
+    const st = await readStateFile(file).catch(() => null);
+    if (!st || !st.view || typeof st.view !== 'object' || !alive(st.pid)) continue;
+    if (!best || st.updatedAt > best.updatedAt) best = { file, pid: st.pid, updatedAt: st.updatedAt, view: st.view as MonitorView };
+  }
+  return best;
+}
+
+async function stateFilesFor(config: string | undefined): Promise<string[]> {
+  const { MONITOR_DEFAULTS } = await import('../../monitor/config');
+  const files = [MONITOR_DEFAULTS.stateFile, DEMO_STATE_FILE];
+  const { loadConfig } = await import('../../app/config');
+  const { DEFAULT_CONFIG_PATH } = await import('../../core/config');
+  try {
+    const cfg = await loadConfig(config ?? DEFAULT_CONFIG_PATH);
+    if (cfg.monitor) files.unshift(cfg.monitor.stateFile);
+  } catch (err) {
+    // No readable configuration: the default places are still worth a look.
+    if (config !== undefined) throw new Error(`cannot read ${config}: ${errorMessage(err)}`);
+  }
+  return files;
+}
+
+/** Only a monitor that is running says anything about now. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** What upsd says when ups.conf gives no description (LIST UPS, GET UPSDESC). */
@@ -51,11 +108,32 @@ export async function runStatus(opts: StatusOptions, io: CliIO): Promise<number>
     io.err(`Error: cannot read ${JSON.stringify(opts.target)}; expected ups[@host[:port]] or @host[:port]\n`);
     return 1;
   }
-  const doc: StatusDocument = { server: { host: target.host, port: target.port }, error: null, upses: [] };
+  // The monitor's view is this host's: shown for the default target, or when asked for with --config.
+  let monitor: MonitorBlock | null = null;
+  if (opts.target === undefined || opts.target === '' || opts.config !== undefined || opts.stateFiles !== undefined) {
+    try {
+      monitor = await monitorBlock(opts);
+    } catch (err) {
+      io.err(`Error: ${errorMessage(err)}\n`);
+      return 1;
+    }
+  }
+  const doc: StatusDocument & { monitor?: unknown } = { server: { host: target.host, port: target.port }, error: null, upses: [] };
+  if (monitor) doc.monitor = { pid: monitor.pid, updatedAt: new Date(monitor.updatedAt).toISOString(), ...monitor.view };
+  const printMonitor = (): void => {
+    if (monitor && !opts.json) {
+      io.out(`\n${renderView(monitor.view, (Date.now() - monitor.updatedAt) / 1000)}`);
+    }
+  };
   const failWith = (msg: string): number => {
     doc.error = msg;
     if (opts.json) io.out(renderJson(doc));
     io.err(`Error: ${msg}\n`);
+    // A host that only watches other servers has no server of its own: its monitor is the status.
+    if (monitor) {
+      printMonitor();
+      return 0;
+    }
     return 1;
   };
 
@@ -90,5 +168,6 @@ export async function runStatus(opts: StatusOptions, io: CliIO): Promise<number>
   if (opts.json) io.out(renderJson(doc));
   else if (doc.upses.length === 0) io.out(`No UPS on ${target.host}:${target.port}\n`);
   else io.out(renderTable(doc.upses));
+  printMonitor();
   return 0;
 }

@@ -1,0 +1,74 @@
+/**
+ * Builds the monitor from the `monitor:` section: one source per watched UPS
+ * (the store for a local one, a NUT connection for a remote one), the
+ * notifier, the timers, the history, and the real shutdown command runner.
+ * Kept beside the composition root because it is the one place that joins
+ * the monitor to the store and the client.
+ */
+import type { EventBus } from '../core/bus';
+import { systemClock, type Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
+import { roleOf, watchTarget, type MonitorConfig } from '../monitor/config';
+import { EventHistory, HISTORY_TYPES } from '../monitor/history';
+import { clearPowerDownFlag, writePowerDownFlag } from '../monitor/killpower';
+import { Monitor, type WatchedSource } from '../monitor/monitor';
+import { Notifier, spawnShell } from '../monitor/notifier';
+import { TimerSchedule } from '../monitor/schedule';
+import { LocalSource, type LocalUpsAccess } from '../monitor/sources/local';
+import { RemoteSource } from '../monitor/sources/remote';
+
+export interface MonitorDeps {
+  config: MonitorConfig;
+  /** UPSes of this agent's `ups:` section. */
+  localUpses: readonly string[];
+  store: LocalUpsAccess;
+  bus: EventBus;
+  log: Logger;
+  /** The server's maxAge: local data older than this is stale for the monitor too. */
+  maxAgeMs: number;
+  clock?: Clock;
+  keepAlive?: boolean;
+  onShutdownDone?(): void;
+}
+
+/** The shutdown command may take its time (it usually returns at once); past this it is reported as hung. */
+const SHUTDOWN_COMMAND_TIMEOUT_MS = 10 * 60_000;
+
+export function buildMonitor(d: MonitorDeps): Monitor {
+  const { config, log } = d;
+  const clock = d.clock ?? systemClock;
+  const sources: WatchedSource[] = config.ups.map((u) => {
+    const target = watchTarget(u.name, d.localUpses);
+    const role = roleOf(u, target);
+    if (target.kind === 'local') {
+      return { source: new LocalSource({ ups: target.ups, store: d.store, bus: d.bus, maxAgeMs: d.maxAgeMs }), role, powerValue: u.powerValue, readBattery: true };
+    }
+    const source = new RemoteSource({
+      name: u.name,
+      ups: target.ups,
+      host: target.host,
+      port: target.port,
+      user: u.user ?? '',
+      password: u.password ?? '',
+      role,
+      log: log.child(u.name),
+    });
+    return { source, role, powerValue: u.powerValue };
+  });
+  return new Monitor({
+    config,
+    sources,
+    clock,
+    log,
+    bus: d.bus,
+    notifier: new Notifier({ config: config.notify, log: log.child('notify'), clock }),
+    schedule: new TimerSchedule({ rules: config.timers.rules, command: config.timers.command, clock, log: log.child('timers') }),
+    history: new EventHistory({ file: config.stateFile, size: config.historySize, log: log.child('history'), clock }),
+    historyTypes: new Set<string>(HISTORY_TYPES),
+    runCommand: async (command) => (await spawnShell({ script: command, env: {}, timeoutMs: SHUTDOWN_COMMAND_TIMEOUT_MS, log }).done).code,
+    writeFlag: (f) => writePowerDownFlag(f),
+    clearFlag: (f) => clearPowerDownFlag(f, log),
+    keepAlive: d.keepAlive,
+    onShutdownDone: d.onShutdownDone,
+  });
+}
