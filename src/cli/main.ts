@@ -76,6 +76,30 @@ export async function main(argv: string[]): Promise<number> {
           .option('config', { alias: 'c', type: 'string', describe: "configuration whose monitor to show (default: /etc/upsagent/upsagent.yaml's, if readable)" }),
       async (a) => setExit(await (await import('./commands/status')).runStatus({ target: a.target, json: a.json === true, config: a.config }, processIO())),
     )
+    .command('notify', "work with the monitor's notifications", (y) =>
+      y
+        .command(
+          'test <type> [ups]',
+          'send one notification through the configured routes and commands and report how each command ended',
+          (yy) =>
+            yy
+              .positional('type', { type: 'string', demandOption: true, describe: 'a notification type (ONBATT, LOWBATT, ...), any case' })
+              .positional('ups', { type: 'string', describe: 'the UPS named in it; default: the first UPS the monitor watches' })
+              .option('config', { alias: 'c', type: 'string', describe: 'configuration file', default: DEFAULT_CONFIG }),
+          async (a) => setExit(await (await import('./commands/notify-test')).runNotifyTest({ config: a.config, type: a.type, ups: a.ups }, processIO())),
+        )
+        .demandCommand(1, 'Name a notify subcommand: test'),
+    )
+    .command(
+      'events',
+      "the monitor's event history (from its state file), oldest first",
+      (y) =>
+        y
+          .option('config', { alias: 'c', type: 'string', describe: 'configuration file', default: DEFAULT_CONFIG })
+          .option('json', { type: 'boolean', describe: 'print JSON' })
+          .option('limit', { type: 'number', describe: 'only the most recent N events' }),
+      async (a) => setExit(await (await import('./commands/events')).runEvents({ config: a.config, json: a.json === true, limit: a.limit }, processIO())),
+    )
     .command('driver', 'run a driver by itself', (y) =>
       y
         .command(

@@ -354,7 +354,9 @@ export class Monitor implements Module {
       () => this.opts.schedule.onNotify(n),
       () => this.opts.bus.emit('monitor.notify', n),
       () => {
-        if (this.opts.historyTypes.has(type)) this.opts.history.add(n);
+        if (!this.opts.historyTypes.has(type)) return;
+        this.opts.history.add(n);
+        this.opts.history.flush().catch((err: unknown) => this.opts.log.debug(`state file: ${errorMessage(err)}`));
       },
     ]) {
       try {
