@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for f in /lib/nut/upsd /lib/nut/dummy-ups /usr/bin/upsc /usr/bin/upsrw /usr/bin/upscmd; do
+for f in /lib/nut/upsd /lib/nut/dummy-ups /lib/nut/upsmon /usr/bin/upsc /usr/bin/upsrw /usr/bin/upscmd; do
   [ -x "$f" ] || missing+=("$f")
 done
 if [ ${#missing[@]} -gt 0 ]; then
