@@ -181,7 +181,11 @@ export const monitorSectionSchema = optional(
   ),
 );
 
-function checkMonitor(v: { ups: Array<{ name: string }> }, path: string, issues: ConfigIssue[]): void {
+function checkMonitor(v: { ups: Array<{ name: string; powerValue?: number }>; minSupplies?: number }, path: string, issues: ConfigIssue[]): void {
+  const total = v.ups.reduce((n, u) => n + (u.powerValue ?? 1), 0);
+  const min = v.minSupplies ?? MONITOR_DEFAULTS.minSupplies;
+  // upsmon would shut the host down on its first look: say so now instead.
+  if (total < min) issues.push({ path: `${path}.minSupplies`, message: `is ${min} but the watched UPSes' power values add up to ${total}: the host would be shut down at once; lower minSupplies (0 = watch only)` });
   const seen = new Set<string>();
   v.ups.forEach((u, i) => {
     const key = u.name.toLowerCase();

@@ -47,6 +47,8 @@ export interface Reading {
   charge?: number;
   /** battery.runtime (s), likewise. */
   runtime?: number;
+  /** ups.test.result, when the UPS publishes it: a change is a battery test result worth keeping. */
+  testResult?: string;
 }
 
 export type Notify = (type: NotifyType, extra?: string) => void;
@@ -81,6 +83,9 @@ export class Supply {
   private chargeHits = 0;
   private runtimeHits = 0;
   private lastError = '';
+  private policyAnnounced = false;
+  /** undefined until first read: the result standing at start-up is not news. */
+  private testResult: string | undefined;
 
   constructor(
     readonly name: string,
@@ -205,6 +210,15 @@ export class Supply {
     if (!this.flags.has('OB') || !this.flags.has('LB') || this.flags.has('CAL')) this.lastNonCrit = now;
 
     this.readBattery(r);
+    this.readTestResult(r.testResult);
+  }
+
+  /** A new ups.test.result (e.g. "Done and passed") is announced; the one standing at start-up is not. */
+  private readTestResult(result: string | undefined): void {
+    if (result === undefined) return;
+    const before = this.testResult;
+    this.testResult = result;
+    if (before !== undefined && before !== result && !/^(no test initiated|in progress)$/i.test(result.trim())) this.notify('BATTERY_TEST', result);
   }
 
   /** A poll failed: no answer, an error, stale data, driver gone (upsmon ups_is_gone). */
@@ -347,6 +361,9 @@ export class Supply {
     if (this.flags.has('OFF') && this.rules.offDurationMs >= 0 && this.offState) return 'administratively OFF for longer than offDuration';
 
     const policy = this.policyReached(now);
+    // Announced once each time a policy is reached (a POLICY event in the history says why the host went down).
+    if (policy && !this.policyAnnounced) this.notify('POLICY', policy);
+    this.policyAnnounced = policy !== null;
     if (!this.flags.has('OB') || !this.flags.has('LB')) {
       this.oblbSince = 0;
       return policy;

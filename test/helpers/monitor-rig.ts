@@ -8,7 +8,7 @@ import { EventBus } from '../../src/core/bus';
 import { MemoryLogger } from '../../src/core/logger';
 import { validateConfig } from '../../src/app/config';
 import type { MonitorConfig } from '../../src/monitor/config';
-import { Monitor, type WatchedSource } from '../../src/monitor/monitor';
+import { Monitor, type ScheduleLike, type WatchedSource } from '../../src/monitor/monitor';
 import { NOTIFY_TYPES, formatMessage, type Notification, type NotifyType } from '../../src/monitor/notify-types';
 import type { PollOutcome, UpsSource } from '../../src/monitor/sources/source';
 import type { Role } from '../../src/monitor/supply';
@@ -20,6 +20,7 @@ export class FakeSource implements UpsSource {
   error = 'Connection refused';
   charge: number | undefined;
   runtime: number | undefined;
+  testResult: string | undefined;
   /** Other monitors logged in (NUMLOGINS minus us). */
   logins = 0;
   /** FSD latched on the "server": the status then reads `FSD ...`, as upsd sends it. */
@@ -34,7 +35,7 @@ export class FakeSource implements UpsSource {
   poll(): Promise<PollOutcome> {
     this.polls++;
     if (this.status === null) return Promise.resolve({ ok: false, error: this.error });
-    return Promise.resolve({ ok: true, reading: { status: `${this.fsd ? 'FSD ' : ''}${this.status}`, charge: this.charge, runtime: this.runtime } });
+    return Promise.resolve({ ok: true, reading: { status: `${this.fsd ? 'FSD ' : ''}${this.status}`, charge: this.charge, runtime: this.runtime, testResult: this.testResult } });
   }
   setFsd(): Promise<void> {
     this.fsdCalls++;
@@ -83,7 +84,7 @@ export interface Rig {
 }
 
 /** Builds and starts a monitor; `monitor` holds keys of the monitor: section (defaults: NUT's). */
-export async function startRig(upses: RigUps[], monitor: Record<string, unknown> = {}): Promise<Rig> {
+export async function startRig(upses: RigUps[], monitor: Record<string, unknown> = {}, parts: { schedule?: (cfg: MonitorConfig, clock: FakeClock) => ScheduleLike } = {}): Promise<Rig> {
   const cfg = validateConfig({
     monitor: {
       ups: upses.map((u) => ({ name: u.name, powerValue: u.powerValue ?? 1, role: u.role ?? 'secondary', user: 'mon', password: 'pw' })),
@@ -110,7 +111,7 @@ export async function startRig(upses: RigUps[], monitor: Record<string, unknown>
       message: (type, ups, extra) => formatMessage(cfg.notify.messages[type] ?? NOTIFY_TYPES[type], ups, extra),
       notify: (n) => notes.push(n),
     },
-    schedule: { onNotify: () => undefined, stop: () => undefined },
+    schedule: parts.schedule?.(cfg, clock) ?? { onNotify: () => undefined, stop: () => undefined },
     history: { load: () => Promise.resolve(), add: () => undefined, setView: () => undefined, flush: () => Promise.resolve() },
     historyTypes: new Set(),
     runCommand: (command) => {

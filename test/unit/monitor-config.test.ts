@@ -73,6 +73,9 @@ test('clear errors: path, what is wrong, what is allowed', async () => {
   assert.ok(bad.some((l) => l.startsWith('monitor.pollfreq: unknown key; allowed here:') && l.includes('pollFreq')), bad.join('\n'));
   assert.ok(bad.some((l) => l.startsWith('monitor.deadTime:')), bad.join('\n'));
   assert.deepEqual(await problems(`${LOCAL}monitor:\n  ups:\n    - name: myups\n    - name: MYUPS\n`), ['monitor.ups[1].name: MYUPS is watched twice']);
+  assert.deepEqual(await problems(`${LOCAL}monitor:\n  ups:\n    - name: myups\n      powerValue: 0\n`), [
+    "monitor.minSupplies: is 1 but the watched UPSes' power values add up to 0: the host would be shut down at once; lower minSupplies (0 = watch only)",
+  ]);
   assert.deepEqual(await problems('server:\n  maxAge: 15\n'), [
     'ups: is required (a ups: section with at least one UPS, or a monitor: section watching UPSes on other servers)',
   ]);

@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { MemoryLogger } from '../../src/core/logger';
 import { startRig } from '../helpers/monitor-rig';
 
 const A = 'ups@a';
@@ -378,5 +379,98 @@ test('dry run goes on watching after the sequence, and runs it again only after 
   await r.advance(30);
   assert.equal(r.types().filter((t) => t === 'SHUTDOWN').length, 2);
   assert.deepEqual(r.commands, []);
+  await r.monitor.stop();
+});
+
+test('a battery test result that changes is announced; the one standing at start-up is not', async () => {
+  const r = await startRig([{ name: A }]);
+  r.src(A).testResult = 'Done and passed';
+  await r.advance(5);
+  r.src(A).testResult = 'In progress';
+  await r.advance(5);
+  r.src(A).testResult = 'Done and warning';
+  await r.advance(5);
+  assert.deepEqual(r.types(), ['BATTERY_TEST']);
+  assert.equal(r.notes[0]!.message, 'UPS ups@a: battery test result: Done and warning');
+  await r.monitor.stop();
+});
+
+test('a policy reached is announced once, with why', async () => {
+  const r = await startRig([{ name: A, powerValue: 0 }], { policy: { onBatteryFor: 10 }, minSupplies: 0 });
+  r.src(A).status = 'OB';
+  await r.advance(60);
+  assert.deepEqual(r.types(), ['ONBATT', 'POLICY']);
+  assert.match(r.notes[1]!.message, /^UPS ups@a: shutdown policy reached: on battery for 1\d s \(policy: 10 s\)$/);
+  await r.monitor.stop();
+});
+
+test('alarmCritical: silent after ALARM is critical by default, not when turned off', async () => {
+  for (const [alarmCritical, shuts] of [[true, 1], [false, 0]] as const) {
+    const r = await startRig([{ name: A }], { alarmCritical });
+    r.src(A).status = 'OL ALARM';
+    await r.advance(5);
+    r.src(A).status = null;
+    await r.advance(30);
+    assert.equal(r.commands.length, shuts, `alarmCritical ${alarmCritical}`);
+    assert.equal(r.notes.find((n) => n.type === 'ALARM')!.message, 'UPS ups@a: one or more active alarms: [n/a]');
+    await r.monitor.stop();
+  }
+});
+
+test('overDuration: silent after OVER is critical only once overDuration has passed; -1 never', async () => {
+  const r = await startRig([{ name: A }], { overDuration: 20 });
+  r.src(A).status = 'OL OVER';
+  await r.advance(5);
+  r.src(A).status = null;
+  await r.advance(10);
+  assert.equal(r.commands.length, 0);
+  await r.advance(30);
+  assert.equal(r.commands.length, 1);
+  await r.monitor.stop();
+  const never = await startRig([{ name: A }]);
+  never.src(A).status = 'OL OVER';
+  await never.advance(5);
+  never.src(A).status = null;
+  await never.advance(300);
+  assert.equal(never.commands.length, 0);
+  await never.monitor.stop();
+});
+
+test('shutdownExit: stays logged in for that long after the command, then logs out', async () => {
+  const r = await startRig([{ name: A }], { shutdownExit: 30, finalDelay: 0 });
+  r.src(A).status = 'FSD OL';
+  await r.advance(5);
+  assert.equal(r.commands.length, 1);
+  await r.advance(20);
+  assert.ok(!r.src(A).stopped, 'still logged in within shutdownExit');
+  await r.advance(15);
+  assert.ok(r.src(A).stopped);
+  await r.monitor.stop();
+});
+
+test('timers (upssched) run on the monitor clock: ONBATT starts one, ONLINE cancels it', async () => {
+  const { TimerSchedule } = await import('../../src/monitor/schedule');
+  const ran: string[] = [];
+  const r = await startRig(
+    [{ name: A }],
+    {
+      timers: {
+        command: '/bin/true',
+        rules: [
+          { at: ['ONBATT'], start: 'onbatt', after: 30 },
+          { at: ['ONLINE'], cancel: 'onbatt' },
+        ],
+      },
+    },
+    { schedule: (cfg, clock) => new TimerSchedule({ rules: cfg.timers.rules, command: cfg.timers.command, clock, log: new MemoryLogger(), run: (arg) => ran.push(arg) }) },
+  );
+  r.src(A).status = 'OB';
+  await r.advance(20);
+  r.src(A).status = 'OL';
+  await r.advance(60);
+  assert.deepEqual(ran, []);
+  r.src(A).status = 'OB';
+  await r.advance(40);
+  assert.deepEqual(ran, ['onbatt']);
   await r.monitor.stop();
 });

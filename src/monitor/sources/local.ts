@@ -64,6 +64,7 @@ export class LocalSource implements UpsSource {
     if (status === undefined) return { ok: false, error: 'Variable not supported by UPS' };
     const reading: Reading = { status: view.fsd ? `FSD ${status}` : status };
     if (/\bALARM\b/i.test(status)) reading.alarm = view.getVar('ups.alarm')?.value;
+    reading.testResult = view.getVar('ups.test.result')?.value;
     if (req.battery) {
       reading.charge = numberOf(view.getVar('battery.charge')?.value);
       reading.runtime = numberOf(view.getVar('battery.runtime')?.value);

@@ -57,6 +57,7 @@ export class RemoteSource implements UpsSource {
       const reading: Reading = { status: await s.getVar(ups, 'ups.status') };
       // Extras are best effort: a UPS without them is still read.
       if (/\bALARM\b/i.test(reading.status)) reading.alarm = await optionalVar(s, ups, 'ups.alarm');
+      reading.testResult = await optionalVar(s, ups, 'ups.test.result');
       if (req.battery) {
         reading.charge = numberOf(await optionalVar(s, ups, 'battery.charge'));
         reading.runtime = numberOf(await optionalVar(s, ups, 'battery.runtime'));
