@@ -183,4 +183,58 @@ void describe('dist/upsagent (single executable)', () => {
     assert.deepEqual(result, { code: 0, signal: null }, output);
     assert.doesNotMatch(output, /Closing file descriptor|DEP0137/, 'no descriptor left to the garbage collector');
   });
+  void test('the monitor inside the executable: OB LB on a local UPS runs the shutdown command; events, status and killpower check read what it left', async (t) => {
+    const port = await freePort();
+    const target = `127.0.0.1:${port}`;
+    const dev = join(scratch, 'mon.dev');
+    writeFileSync(dev, 'ups.status: OL\nbattery.charge: 100\n');
+    const cfg = join(scratch, 'mon.yaml');
+    writeFileSync(
+      cfg,
+      [
+        'ups:',
+        '  mon: { driver: dummy, port: mon.dev, pollInterval: 1 }',
+        'server:',
+        `  listen: ["${target}"]`,
+        'monitor:',
+        '  ups: [{ name: mon }]',
+        '  finalDelay: 1',
+        `  shutdownCommand: "touch ${join(scratch, 'mon.down')}"`,
+        `  powerDownFlag: ${join(scratch, 'mon.killpower')}`,
+        `  stateFile: ${join(scratch, 'mon-state.json')}`,
+        '  notify: { routes: { ONBATT: [log], LOWBATT: [log], FSD: [log], SHUTDOWN: [log] } }',
+        '',
+      ].join('\n'),
+    );
+    const agent: ChildProcess = spawn(bin, ['run', '--config', cfg], { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    agent.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    agent.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => agent.once('exit', (code, signal) => r({ code, signal })));
+    t.after(() => {
+      if (agent.exitCode === null && agent.signalCode === null) agent.kill('SIGKILL');
+    });
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !/watching mon/.test(output)) await sleep(100);
+    assert.match(output, /watching mon \(primary, power value 1\)/);
+    const idle = await run(bin, ['killpower', 'check', '--config', cfg], { cwd: scratch, env });
+    assert.equal(idle.code, 1, 'no flag before a power failure');
+    writeFileSync(dev, 'ups.status: OB LB\nbattery.charge: 9\n');
+    while (Date.now() < deadline && !existsSync(join(scratch, 'mon.down'))) await sleep(100);
+    assert.ok(existsSync(join(scratch, 'mon.down')), `the shutdown command ran:\n${output}`);
+    const upsc = await run(UPSC, [`mon@${target}`, 'ups.status'], { timeout: 5000 });
+    assert.equal(upsc.stdout, 'FSD OB LB\n', 'the primary set FSD, as real upsc sees it');
+    const check = await run(bin, ['killpower', 'check', '--config', cfg], { cwd: scratch, env });
+    assert.equal(check.code, 0, check.stderr);
+    const events = await run(bin, ['events', '--config', cfg, '--json'], { cwd: scratch, env });
+    assert.equal(events.code, 0, events.stderr);
+    const types = (JSON.parse(events.stdout) as { events: Array<{ type: string }> }).events.map((e) => e.type);
+    assert.deepEqual(types, ['ONBATT', 'LOWBATT', 'FSD', 'SHUTDOWN']);
+    const status = await run(bin, ['status', `@${target}`, '--config', cfg], { cwd: scratch, env });
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /Monitor: 0 of at least 1 power supplies healthy/);
+    agent.kill('SIGTERM');
+    const result = await Promise.race([exited, sleep(10_000).then(() => null)]);
+    assert.deepEqual(result, { code: 0, signal: null }, output);
+  });
 });
