@@ -6,12 +6,11 @@
  * Exit 0 (also when nothing is recorded yet), 1 when the file cannot be
  * read, 2 for a configuration problem or a bad --limit.
  */
-import { loadConfig, type AgentConfig } from '../../app/config';
-import { ConfigError, errorMessage } from '../../core/errors';
+import { errorMessage } from '../../core/errors';
 import { MONITOR_DEFAULTS } from '../../monitor/config';
 import { StateFileError, readStateFile, type HistoryEvent } from '../../monitor/history';
 import type { CliIO } from '../io';
-import { EXIT_CONFIG } from './config-check';
+import { EXIT_CONFIG, loadConfigOrSay } from './config-check';
 
 export interface EventsOptions {
   config: string;
@@ -25,13 +24,8 @@ export async function runEvents(opts: EventsOptions, io: CliIO): Promise<number>
     io.err(`--limit must be a whole number of at least 1, not ${String(opts.limit)}\n`);
     return EXIT_CONFIG;
   }
-  let cfg: AgentConfig;
-  try {
-    cfg = await loadConfig(opts.config);
-  } catch (err) {
-    io.err(err instanceof ConfigError ? `${err.message}\n` : `${opts.config}: ${errorMessage(err)}\n`);
-    return EXIT_CONFIG;
-  }
+  const cfg = await loadConfigOrSay(opts.config, io);
+  if (!cfg) return EXIT_CONFIG;
   const file = cfg.monitor?.stateFile ?? MONITOR_DEFAULTS.stateFile;
   let events: HistoryEvent[];
   try {

@@ -5,11 +5,10 @@
  * load (`upsagent shutdown-ups`). Exit 0: yes; 1: no; 2: it cannot tell,
  * because no flag file is configured.
  */
-import { loadConfig } from '../../app/config';
-import { ConfigError, errorMessage } from '../../core/errors';
+import { errorMessage } from '../../core/errors';
 import { powerDownFlagStatus, type PowerDownFlagState } from '../../monitor/killpower';
 import type { CliIO } from '../io';
-import { EXIT_CONFIG } from './config-check';
+import { EXIT_CONFIG, loadConfigOrSay } from './config-check';
 
 export interface KillpowerCheckOptions {
   /** The configuration whose monitor.powerDownFlag names the flag. */
@@ -56,14 +55,12 @@ async function flagFile(opts: KillpowerCheckOptions, io: CliIO): Promise<string 
     io.err('--flag needs the path of the power-down flag file\n');
     return null;
   }
-  let flag: string | undefined;
-  try {
-    flag = (await loadConfig(opts.config)).monitor?.powerDownFlag;
-  } catch (err) {
-    io.err(err instanceof ConfigError ? `${err.message}\n` : `${opts.config}: ${errorMessage(err)}\n`);
+  const cfg = await loadConfigOrSay(opts.config, io);
+  if (!cfg) {
     io.err('cannot tell where the power-down flag is; give it with --flag FILE\n');
     return null;
   }
+  const flag = cfg.monitor?.powerDownFlag;
   if (flag === undefined) {
     io.err(`${opts.config}: no power-down flag is configured (monitor.powerDownFlag); set it, or give the file with --flag FILE\n`);
     return null;

@@ -5,13 +5,11 @@
  * before a power cut does it. Exit 0 when every command exited 0, 1 when one
  * did not, 2 for a configuration problem or an unknown type.
  */
-import { loadConfig, type AgentConfig } from '../../app/config';
-import { ConfigError, errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { Notifier, describeResult, type CommandResult, type SpawnCommand, type TestReport } from '../../monitor/notifier';
 import { NOTIFY_TYPE_NAMES } from '../../monitor/notify-types';
 import type { CliIO } from '../io';
-import { EXIT_CONFIG } from './config-check';
+import { EXIT_CONFIG, loadConfigOrSay } from './config-check';
 
 export interface NotifyTestOptions {
   config: string;
@@ -28,13 +26,8 @@ export interface NotifyTestDeps {
 }
 
 export async function runNotifyTest(opts: NotifyTestOptions, io: CliIO, deps: NotifyTestDeps = {}): Promise<number> {
-  let cfg: AgentConfig;
-  try {
-    cfg = await loadConfig(opts.config);
-  } catch (err) {
-    io.err(err instanceof ConfigError ? `${err.message}\n` : `${opts.config}: ${errorMessage(err)}\n`);
-    return EXIT_CONFIG;
-  }
+  const cfg = await loadConfigOrSay(opts.config, io);
+  if (!cfg) return EXIT_CONFIG;
   if (cfg.monitor === undefined) {
     io.err(`${opts.config}: has no monitor: section; notifications are configured under monitor.notify\n`);
     return EXIT_CONFIG;

@@ -10,17 +10,16 @@
  * only if the UPS lists it, stopping at the first it accepts
  * (drivers/main.c do_loop_shutdown_commands).
  */
-import { loadConfig, type AgentConfig } from '../../app/config';
 import { EventBus } from '../../core/bus';
 import type { UpsConfig } from '../../core/config';
-import { ConfigError, UpsAgentError, errorMessage } from '../../core/errors';
+import { UpsAgentError, errorMessage } from '../../core/errors';
 import { MemoryLogger, type Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import { UpsStore, type UpsView } from '../../core/state';
 import { createDriver } from '../../drivers/registry';
 import type { DriverDeps } from '../../drivers/types';
 import type { CliIO } from '../io';
-import { EXIT_CONFIG } from './config-check';
+import { EXIT_CONFIG, loadConfigOrSay } from './config-check';
 
 /** NUT's order: power off and return, reboot, the generic delayed off, stay off; then the immediate off most UPSes have. */
 export const DEFAULT_SHUTDOWN_COMMANDS: readonly string[] = ['shutdown.return', 'shutdown.reboot', 'load.off.delay', 'shutdown.stayoff', 'load.off'];
@@ -78,13 +77,8 @@ export function shutdownCommandsFor(cfg: UpsConfig): string[] {
 }
 
 export async function runShutdownUps(opts: ShutdownUpsOptions, io: CliIO, deps: ShutdownUpsDeps = {}): Promise<number> {
-  let config: AgentConfig;
-  try {
-    config = await loadConfig(opts.config);
-  } catch (err) {
-    io.err(err instanceof ConfigError ? `${err.message}\n` : `${opts.config}: ${errorMessage(err)}\n`);
-    return EXIT_CONFIG;
-  }
+  const config = await loadConfigOrSay(opts.config, io);
+  if (!config) return EXIT_CONFIG;
   const known = Object.keys(config.ups);
   if (known.length === 0) {
     io.err(`${opts.config}: the ups: section is empty; there is no UPS to shut down\n`);
