@@ -66,6 +66,18 @@ void describe('dist/upsagent (single executable)', () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
+  /** Starts the executable, collects what it prints, kills it if the test ends first. */
+  function startBinary(t: { after(fn: () => void): void }, args: string[]) {
+    const agent: ChildProcess = spawn(bin, args, { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = { agent, output: '', exited: new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => agent.once('exit', (code, signal) => r({ code, signal }))) };
+    agent.stdout?.on('data', (d: Buffer) => (started.output += d.toString()));
+    agent.stderr?.on('data', (d: Buffer) => (started.output += d.toString()));
+    t.after(() => {
+      if (agent.exitCode === null && agent.signalCode === null) agent.kill('SIGKILL');
+    });
+    return started;
+  }
+
   void test('--version prints the package version', async () => {
     const r = await run(bin, ['--version'], { cwd: scratch, env });
     assert.equal(r.code, 0, r.stderr);
@@ -100,26 +112,20 @@ void describe('dist/upsagent (single executable)', () => {
   void test('run --demo serves the demo UPS to the real upsc and stops cleanly on SIGTERM', async (t) => {
     const port = await freePort();
     const target = `127.0.0.1:${port}`;
-    const agent: ChildProcess = spawn(bin, ['run', '--demo', '--listen', target], { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    agent.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    agent.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => agent.once('exit', (code, signal) => r({ code, signal })));
-    t.after(() => {
-      if (agent.exitCode === null && agent.signalCode === null) agent.kill('SIGKILL');
-    });
+    const a = startBinary(t, ['run', '--demo', '--listen', target]);
+    const { agent, exited } = a;
 
     // The real upsc -l prints one UPS name per line once the server listens.
     let names: string[] = [];
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      if (agent.exitCode !== null) assert.fail(`agent exited early (${agent.exitCode}):\n${output}`);
+      if (agent.exitCode !== null) assert.fail(`agent exited early (${agent.exitCode}):\n${a.output}`);
       const r = await run(UPSC, ['-l', target], { timeout: 5000 });
       names = r.stdout.split('\n').filter((l) => l.trim() !== '');
       if (r.code === 0 && names.length > 0) break;
       await sleep(200);
     }
-    assert.deepEqual(names, [DEMO_UPS_NAME], `upsc -l ${target} should list the demo UPS; agent output:\n${output}`);
+    assert.deepEqual(names, [DEMO_UPS_NAME], `upsc -l ${target} should list the demo UPS; agent a.output:\n${a.output}`);
     const ups = DEMO_UPS_NAME;
 
     // Every variable, then one: the demo is driven, so its status is one of the loop's states (never WAIT for long).
@@ -138,9 +144,9 @@ void describe('dist/upsagent (single executable)', () => {
 
     agent.kill('SIGTERM');
     const result = await Promise.race([exited, sleep(10_000).then(() => null)]);
-    assert.ok(result, `agent did not exit within 10 s of SIGTERM:\n${output}`);
-    assert.deepEqual(result, { code: 0, signal: null }, output);
-    assert.doesNotMatch(output, SEA_NOISE);
+    assert.ok(result, `agent did not exit within 10 s of SIGTERM:\n${a.output}`);
+    assert.deepEqual(result, { code: 0, signal: null }, a.output);
+    assert.doesNotMatch(a.output, SEA_NOISE);
   });
 
   void test('with a dummy file that is a FIFO nobody writes: the other UPS is served, the hung one is Driver not connected, clients stay connected, SIGTERM exits', async (t) => {
@@ -152,36 +158,30 @@ void describe('dist/upsagent (single executable)', () => {
       join(scratch, 'hung.yaml'),
       `ups:\n  good: { driver: dummy, port: good.dev }\n  silent: { driver: dummy, port: silent.dev, timeout: 1 }\nserver:\n  listen: ["${target}"]\n`,
     );
-    const agent: ChildProcess = spawn(bin, ['run', '--config', join(scratch, 'hung.yaml')], { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    agent.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    agent.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => agent.once('exit', (code, signal) => r({ code, signal })));
-    t.after(() => {
-      if (agent.exitCode === null && agent.signalCode === null) agent.kill('SIGKILL');
-    });
+    const a = startBinary(t, ['run', '--config', join(scratch, 'hung.yaml')]);
+    const { agent, exited } = a;
     let good: Run = { code: null, stdout: '', stderr: '' };
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      if (agent.exitCode !== null) assert.fail(`agent exited early (${agent.exitCode}):\n${output}`);
+      if (agent.exitCode !== null) assert.fail(`agent exited early (${agent.exitCode}):\n${a.output}`);
       good = await run(UPSC, [`good@${target}`, 'ups.status'], { timeout: 5000 });
       if (good.code === 0) break;
       await sleep(100);
     }
-    assert.equal(good.stdout, 'OL\n', `${good.stderr}\n${output}`);
+    assert.equal(good.stdout, 'OL\n', `${good.stderr}\n${a.output}`);
     // Several timed-out reads of the FIFO later (1 s deadline, 3 s to open, retries), clients are still answered.
     for (let i = 0; i < 4; i++) {
       const silent = await run(UPSC, [`silent@${target}`], { timeout: 5000 });
       assert.equal(silent.code, 1);
       assert.match(silent.stderr, /Driver not connected/);
       const again = await run(UPSC, [`good@${target}`, 'battery.charge'], { timeout: 5000 });
-      assert.equal(again.stdout, '100\n', `${again.stderr}\n${output}`);
+      assert.equal(again.stdout, '100\n', `${again.stderr}\n${a.output}`);
       await sleep(1000);
     }
     agent.kill('SIGTERM');
     const result = await Promise.race([exited, sleep(10_000).then(() => null)]);
-    assert.deepEqual(result, { code: 0, signal: null }, output);
-    assert.doesNotMatch(output, /Closing file descriptor|DEP0137/, 'no descriptor left to the garbage collector');
+    assert.deepEqual(result, { code: 0, signal: null }, a.output);
+    assert.doesNotMatch(a.output, /Closing file descriptor|DEP0137/, 'no descriptor left to the garbage collector');
   });
   void test('the monitor inside the executable: OB LB on a local UPS runs the shutdown command; events, status and killpower check read what it left', async (t) => {
     const port = await freePort();
@@ -206,22 +206,16 @@ void describe('dist/upsagent (single executable)', () => {
         '',
       ].join('\n'),
     );
-    const agent: ChildProcess = spawn(bin, ['run', '--config', cfg], { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    agent.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    agent.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => agent.once('exit', (code, signal) => r({ code, signal })));
-    t.after(() => {
-      if (agent.exitCode === null && agent.signalCode === null) agent.kill('SIGKILL');
-    });
+    const a = startBinary(t, ['run', '--config', cfg]);
+    const { agent, exited } = a;
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && !/watching mon/.test(output)) await sleep(100);
-    assert.match(output, /watching mon \(primary, power value 1\)/);
+    while (Date.now() < deadline && !/watching mon/.test(a.output)) await sleep(100);
+    assert.match(a.output, /watching mon \(primary, power value 1\)/);
     const idle = await run(bin, ['killpower', 'check', '--config', cfg], { cwd: scratch, env });
     assert.equal(idle.code, 1, 'no flag before a power failure');
     writeFileSync(dev, 'ups.status: OB LB\nbattery.charge: 9\n');
     while (Date.now() < deadline && !existsSync(join(scratch, 'mon.down'))) await sleep(100);
-    assert.ok(existsSync(join(scratch, 'mon.down')), `the shutdown command ran:\n${output}`);
+    assert.ok(existsSync(join(scratch, 'mon.down')), `the shutdown command ran:\n${a.output}`);
     const upsc = await run(UPSC, [`mon@${target}`, 'ups.status'], { timeout: 5000 });
     assert.equal(upsc.stdout, 'FSD OB LB\n', 'the primary set FSD, as real upsc sees it');
     const check = await run(bin, ['killpower', 'check', '--config', cfg], { cwd: scratch, env });
@@ -235,6 +229,6 @@ void describe('dist/upsagent (single executable)', () => {
     assert.match(status.stdout, /Monitor: 0 of at least 1 power supplies healthy/);
     agent.kill('SIGTERM');
     const result = await Promise.race([exited, sleep(10_000).then(() => null)]);
-    assert.deepEqual(result, { code: 0, signal: null }, output);
+    assert.deepEqual(result, { code: 0, signal: null }, a.output);
   });
 });
