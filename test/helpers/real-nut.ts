@@ -74,6 +74,10 @@ export interface RealNut {
   dir: string;
   /** Where each device's file was copied; edit it to change what dummy-ups reads. */
   deviceFiles: Record<string, string>;
+  /** Stops upsd alone (the drivers keep running): to its clients, the server is gone from the network. */
+  stopUpsd(): Promise<void>;
+  /** Starts upsd again on the same port and waits until every device answers. */
+  startUpsd(): Promise<void>;
   /** Kills every process this harness started and removes the folder. */
   stop(): Promise<void>;
 }
@@ -129,7 +133,7 @@ export async function freePort(): Promise<number> {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Double-quoted value for NUT config files (they take \" and \\ escapes). */
-function confQuote(v: string): string {
+export function confQuote(v: string): string {
   return `"${v.replace(/(["\\])/g, '\\$1')}"`;
 }
 
@@ -155,7 +159,7 @@ function writeConfigs(dir: string, opts: RealNutOptions, port: number, deviceFil
   writeFileSync(join(dir, 'upsd.users'), users.join('\n'), { mode: 0o600 });
 }
 
-function tail(file: string): string {
+export function tail(file: string): string {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
   } catch {
@@ -163,13 +167,16 @@ function tail(file: string): string {
   }
 }
 
-/** Starts a program with its output in `<dir>/<log>`, tracked for cleanup. */
-function launch(dir: string, cmd: string, args: string[], log: string): ChildProcess {
+/**
+ * Starts a program with its output in `<dir>/<log>`, tracked for cleanup.
+ * NUT_CONFPATH, NUT_STATEPATH and NUT_ALTPIDPATH point at `dir`; `env` adds to (or overrides) the environment.
+ */
+export function launch(dir: string, cmd: string, args: string[], log: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
   const fd = openSync(join(dir, log), 'a');
   const child = spawn(cmd, args, {
     cwd: dir,
     stdio: ['ignore', fd, fd],
-    env: { ...process.env, NUT_CONFPATH: dir, NUT_STATEPATH: dir, NUT_ALTPIDPATH: dir },
+    env: { ...process.env, NUT_CONFPATH: dir, NUT_STATEPATH: dir, NUT_ALTPIDPATH: dir, ...env },
   });
   closeSync(fd);
   live.add(child);
@@ -177,7 +184,8 @@ function launch(dir: string, cmd: string, args: string[], log: string): ChildPro
   return child;
 }
 
-async function kill(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 3 s; resolves once the process has exited. */
+export async function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
@@ -186,7 +194,7 @@ async function kill(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-function running(child: ChildProcess): boolean {
+export function running(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
@@ -252,23 +260,47 @@ async function startOnce(opts: RealNutOptions, port: number): Promise<RealNut> {
       }
     }
 
-    const upsd = launch(dir, UPSD, ['-u', 'root', '-F'], 'upsd.log');
-    children.push(upsd);
-    for (const name of Object.keys(opts.devices)) {
-      for (;;) {
-        if (!running(upsd)) {
-          const log = tail(join(dir, 'upsd.log'));
-          if (/not listening|bind|Address already in use/i.test(log)) throw new PortInUse(`upsd could not listen on ${port}:\n${log}`);
-          throw new RealNutError(`upsd exited:\n${log}`);
+    let upsd: ChildProcess | null = null;
+    const startUpsd = async (until: number): Promise<void> => {
+      const proc = launch(dir, UPSD, ['-u', 'root', '-F'], 'upsd.log');
+      upsd = proc;
+      children.push(proc);
+      for (const name of Object.keys(opts.devices)) {
+        for (;;) {
+          if (!running(proc)) {
+            const log = tail(join(dir, 'upsd.log'));
+            if (/not listening|bind|Address already in use/i.test(log)) throw new PortInUse(`upsd could not listen on ${port}:\n${log}`);
+            throw new RealNutError(`upsd exited:\n${log}`);
+          }
+          if ((await probe(name, port)) !== null) break;
+          if (Date.now() > until) {
+            throw new RealNutError(`${name} never answered on port ${port}:\n${tail(join(dir, 'upsd.log'))}\n${tail(join(dir, `dummy-ups-${name}.log`))}`);
+          }
+          await sleep(100);
         }
-        if ((await probe(name, port)) !== null) break;
-        if (Date.now() > deadline) {
-          throw new RealNutError(`${name} never answered on port ${port}:\n${tail(join(dir, 'upsd.log'))}\n${tail(join(dir, `dummy-ups-${name}.log`))}`);
-        }
-        await sleep(100);
       }
-    }
-    return { port, host: '127.0.0.1', dir, deviceFiles, stop };
+    };
+    const stopUpsd = async (): Promise<void> => {
+      const proc: ChildProcess | null = upsd;
+      if (!proc) return;
+      upsd = null;
+      await kill(proc);
+      const i = children.indexOf(proc);
+      if (i >= 0) children.splice(i, 1);
+    };
+    await startUpsd(deadline);
+    return {
+      port,
+      host: '127.0.0.1',
+      dir,
+      deviceFiles,
+      stopUpsd,
+      startUpsd: async () => {
+        if (stopped) throw new RealNutError('this NUT was stopped');
+        if (upsd === null) await startUpsd(Date.now() + (opts.startTimeoutMs ?? 15_000));
+      },
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
