@@ -56,6 +56,8 @@ export interface RealUpsmonOptions {
   finalDelay?: number;
   /** NOTIFYCMD appends "$NOTIFYTYPE $UPSNAME" lines here, for ONLINE, ONBATT, LOWBATT, FSD, COMMOK, COMMBAD and SHUTDOWN. */
   notifyFile?: string;
+  /** Instead: NOTIFYCMD's whole script body (benchmarks write a timestamp first thing). */
+  notifyScript?: string;
 }
 
 export interface RealUpsmon {
@@ -132,7 +134,7 @@ export async function startRealUpsmon(opts: RealUpsmonOptions): Promise<RealUpsm
   const shutdownScript = join(dir, 'shutdown.sh');
   script(shutdownScript, `date +%s.%N >> ${shQuote(opts.shutdownFile)}`);
   const notifyScript = join(dir, 'notify.sh');
-  script(notifyScript, opts.notifyFile ? `echo "$NOTIFYTYPE $UPSNAME" >> ${shQuote(opts.notifyFile)}` : 'exit 0');
+  script(notifyScript, opts.notifyScript ?? (opts.notifyFile ? `echo "$NOTIFYTYPE $UPSNAME" >> ${shQuote(opts.notifyFile)}` : 'exit 0'));
 
   const conf: string[] = ['RUN_AS_USER root'];
   for (const m of opts.monitors) {
