@@ -1,7 +1,7 @@
 /** `upsagent status`: the wording and layout, then the command against a scripted fake upsd. */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
+import { startFakeUpsd } from '../helpers/fake-upsd';
 import { MemoryIO } from '../../src/cli/io';
 import { runStatus } from '../../src/cli/commands/status';
 import { describeStatus, formatRuntime, renderTable, summarize, unavailable } from '../../src/cli/commands/status-format';
@@ -82,30 +82,15 @@ void describe('status wording', () => {
 });
 
 void describe('runStatus', () => {
-  const servers: Server[] = [];
+  const servers: Array<{ close(): void }> = [];
   after(() => {
     for (const s of servers) s.close();
   });
 
   async function fakeUpsd(answers: Record<string, string>): Promise<number> {
-    const server = createServer((sock) => {
-      sock.on('error', () => undefined);
-      let buf = '';
-      sock.on('data', (d) => {
-        buf += d.toString();
-        let i: number;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          if (line === 'LOGOUT') sock.end('OK Goodbye\n');
-          else sock.write(`${answers[line] ?? 'ERR UNKNOWN-COMMAND'}\n`);
-        }
-      });
-    });
-    servers.push(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const addr = server.address();
-    return typeof addr === 'object' && addr ? addr.port : 0;
+    const fake = await startFakeUpsd((line) => answers[line]);
+    servers.push(fake);
+    return fake.port;
   }
 
   const answers = {

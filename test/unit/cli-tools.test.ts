@@ -6,7 +6,8 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
+import { startFakeUpsd, type FakeUpsd } from '../helpers/fake-upsd';
 import { MemoryIO } from '../../src/cli/io';
 import { runUpsc, jsonEscape } from '../../src/cli/commands/upsc';
 import { runUpsrw } from '../../src/cli/commands/upsrw';
@@ -14,43 +15,19 @@ import { runUpscmd } from '../../src/cli/commands/upscmd';
 
 type Answer = string | ((line: string) => string);
 
-interface FakeUpsd {
-  port: number;
-  host: string;
-  received: string[];
-}
-
-const servers: Server[] = [];
+const servers: Array<{ close(): void }> = [];
 after(() => {
   for (const s of servers) s.close();
 });
 
 /** A upsd stand-in: each request line looked up in `answers`; unknown ones get ERR UNKNOWN-COMMAND. */
 async function fakeUpsd(answers: Record<string, Answer>): Promise<FakeUpsd> {
-  const received: string[] = [];
-  const server = createServer((sock: Socket) => {
-    sock.on('error', () => undefined);
-    let buf = '';
-    sock.on('data', (d) => {
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        received.push(line);
-        if (line === 'LOGOUT') {
-          sock.end('OK Goodbye\n');
-          continue;
-        }
-        const a = answers[line];
-        sock.write(`${a === undefined ? 'ERR UNKNOWN-COMMAND' : typeof a === 'function' ? a(line) : a}\n`);
-      }
-    });
+  const fake = await startFakeUpsd((line) => {
+    const a = answers[line];
+    return typeof a === 'function' ? a(line) : a;
   });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  return { port: typeof addr === 'object' && addr ? addr.port : 0, host: '127.0.0.1', received };
+  servers.push(fake);
+  return fake;
 }
 
 const at = (f: FakeUpsd, ups = 'ups1') => `${ups}@${f.host}:${f.port}`;

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:net';
+import { startFakeUpsd } from '../helpers/fake-upsd';
+import { freePort } from '../helpers/real-nut';
 import { MemoryIO } from '../../src/cli/io';
 import { runFsd } from '../../src/cli/commands/fsd';
 import { runUpsc } from '../../src/cli/commands/upsc';
@@ -95,33 +96,18 @@ void describe('upsagent fsd', () => {
   });
 
   test('sends USERNAME, PASSWORD, PRIMARY, then FSD; falls back to MASTER for an old upsd', async () => {
-    const received: string[] = [];
-    const server: Server = createServer((sock) => {
-      sock.on('error', () => undefined);
-      let buf = '';
-      sock.on('data', (d) => {
-        buf += d.toString();
-        let i: number;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          received.push(line);
-          if (line === 'LOGOUT') sock.end('OK Goodbye\n');
-          else if (line === 'PRIMARY ups1') sock.write('ERR UNKNOWN-COMMAND\n');
-          else if (line === 'MASTER ups1') sock.write('OK MASTER-GRANTED\n');
-          else if (line === 'FSD ups1') sock.write('OK FSD-SET\n');
-          else sock.write('OK\n');
-        }
-      });
+    const fake = await startFakeUpsd((line) => {
+      if (line === 'PRIMARY ups1') return 'ERR UNKNOWN-COMMAND';
+      if (line === 'MASTER ups1') return 'OK MASTER-GRANTED';
+      if (line === 'FSD ups1') return 'OK FSD-SET';
+      return 'OK';
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      const port = (server.address() as { port: number }).port;
       const io = new MemoryIO();
-      assert.equal(await runFsd({ target: `ups1@127.0.0.1:${port}`, user: 'upsmon', password: 'p w' }, io), 0, io.stderr);
-      assert.deepEqual(received, ['USERNAME upsmon', 'PASSWORD "p w"', 'PRIMARY ups1', 'MASTER ups1', 'FSD ups1', 'LOGOUT']);
+      assert.equal(await runFsd({ target: `ups1@127.0.0.1:${fake.port}`, user: 'upsmon', password: 'p w' }, io), 0, io.stderr);
+      assert.deepEqual(fake.received, ['USERNAME upsmon', 'PASSWORD "p w"', 'PRIMARY ups1', 'MASTER ups1', 'FSD ups1', 'LOGOUT']);
     } finally {
-      server.close();
+      fake.close();
     }
   });
 
@@ -168,10 +154,7 @@ void describe('upsagent fsd', () => {
   });
 
   test('an unreachable server or a bad target: exit 1', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await freePort();
     let io = new MemoryIO();
     assert.equal(await runFsd({ target: `ups1@127.0.0.1:${port}`, user: 'admin', password: 'secret' }, io), 1);
     assert.match(io.stderr, /Error: Connection failure: Connection refused/);
