@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs the real NUT 2.8 peers the
-# interoperability tests run against (Debian packages), the npm dependencies,
+# interoperability tests run against and socat for serial ptys (Debian packages), the npm dependencies,
 # builds dist/upsagent (the end-to-end test starts it), then runs type-check,
 # lint and every test. `npm test` and CI (.ci/run) both run exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for f in /lib/nut/upsd /lib/nut/dummy-ups /lib/nut/upsmon /usr/bin/upsc /usr/bin/upsrw /usr/bin/upscmd; do
+for f in /lib/nut/upsd /lib/nut/dummy-ups /lib/nut/upsmon /lib/nut/nutdrv_qx /lib/nut/apcsmart /usr/bin/upsc /usr/bin/upsrw /usr/bin/upscmd /usr/bin/socat; do
   [ -x "$f" ] || missing+=("$f")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "== installing NUT 2.8 peers (missing: ${missing[*]})"
+  echo "== installing NUT 2.8 peers and socat (missing: ${missing[*]})"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nut-server nut-client >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nut-server nut-client socat >/dev/null
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
