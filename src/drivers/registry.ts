@@ -3,6 +3,7 @@ import { UpsAgentError } from '../core/errors';
 import type { Module } from '../core/module';
 import { list, optional, str, type Schema } from '../core/schema';
 import { dummySchema } from './dummy/config';
+import { genericupsSchema } from './genericups/config';
 import { RUNTIME_OPTIONS } from './runtime/config';
 import type { DriverDeps, DriverFactory } from './types';
 import { usbhidSchema } from './usbhid/config';
@@ -18,6 +19,7 @@ export interface DriverSpec {
 export const DRIVERS: readonly DriverSpec[] = [
   { schema: dummySchema, load: async () => (await import('./dummy/index')).createDummyDriver },
   { schema: usbhidSchema, load: async () => (await import('./usbhid/index')).createUsbHidDriver },
+  { schema: genericupsSchema, load: async () => (await import('./genericups/index')).createGenericUpsDriver },
 ];
 
 const commandName = str({ pattern: /^[A-Za-z0-9_.-]+$/, patternText: 'an instant command name such as shutdown.return or load.off' });

@@ -1,0 +1,323 @@
+/**
+ * The genericups driver module: NUT's contact-closure driver on the shared
+ * runtime. A contact-closure UPS has no protocol: the host powers the cable
+ * from its output lines (DTR, RTS), reads the UPS's state from the input
+ * lines (CTS, DCD, RNG, DSR), and tells it to shut down by setting other
+ * output levels or sending a BREAK. Which line means what is the cable
+ * table of ./cables.ts, chosen by `upstype` and adjusted by the override
+ * options.
+ *
+ *   open:  open the port, set the cable power lines (NUT TIOCMSET line_norm),
+ *          read the lines once, publish ups.mfr/model (and serial), status
+ *   poll:  read the lines (NUT TIOCMGET), publish ups.status
+ *   shutdown.default / load.off: NUT's upsdrv_shutdown (set line_sd and hold
+ *          it sdtime seconds, or a 5 s BREAK)
+ *
+ * A port that disappears fails the line read with `disconnected: true`: the
+ * runtime marks the data stale and reopens it with backoff, setting the
+ * cable power again (NUT 2.8.1+ reconnect_ups does the same).
+ *
+ * As NUT's man page says, a contact-closure UPS cannot be detected: a port
+ * with nothing on it reads as some status. Only a port that cannot be
+ * opened or read is an error.
+ */
+import type { InstCmdRequest, SetVarRequest } from '../../core/bus';
+import type { UpsConfig } from '../../core/config';
+import { RequestError, UpsAgentError, errorMessage } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import type { Module } from '../../core/module';
+import pkg from '../../../package.json';
+import { DriverRuntime, realTimers, runtimeSettings, type DeviceContext, type Timers } from '../runtime/index';
+import type { InputLines, OpenSerial, OutputLines, SerialLink } from '../serial/link';
+import { attachDriver, detachDriver, type DriverDeps } from '../types';
+import { cableType, type CableType } from './cables';
+import { overridesOf, type GenericUpsConfig } from './config';
+import { applyOverrides, describeInput, describeOutputs, outputLevels, shutdownPlan, statusOf, statusesReading, type LineLevels, type ShutdownPlan } from './signals';
+
+/** What clients read in driver.name. */
+export const DRIVER_NAME = 'genericups';
+/** genericups.c DRIVER_VERSION in NUT 2.8.0, published as driver.version.internal. */
+export const GENERICUPS_VERSION = '1.38';
+/** NUT's default main-loop interval, in seconds. */
+export const DEFAULT_POLL_INTERVAL = 2;
+/** The line speed does not matter to a contact-closure UPS (NUT's ser_open leaves it as it is); some value must be given. */
+export const BAUD_RATE = 2400;
+/**
+ * The instant commands that run NUT's upsdrv_shutdown: `shutdown.default`
+ * (NUT 2.8.1+ registers it for every driver) and `load.off`, since the
+ * function "powers down the attached load immediately" (genericups.c) and
+ * `upsagent shutdown-ups` tries load.off among its defaults.
+ */
+export const SHUTDOWN_COMMANDS = ['load.off', 'shutdown.default'] as const;
+
+export interface GenericUpsOptions {
+  openSerial: OpenSerial;
+  timers?: Timers;
+  /** Published as driver.version; default this agent's version. */
+  version?: string;
+}
+
+interface Session {
+  link: SerialLink;
+  signal: AbortSignal;
+}
+
+export class GenericUpsDriver implements Module {
+  readonly name: string;
+  private readonly cfg: GenericUpsConfig;
+  private readonly log: Logger;
+  private readonly timers: Timers;
+  private readonly pollSeconds: number;
+  /** The type as the table has it (names) and as the overrides make it (lines). */
+  private readonly base: CableType;
+  readonly cable: CableType;
+  private readonly plan: ShutdownPlan;
+  private readonly runtime: DriverRuntime<Session>;
+  private readonly published = new Map<string, string>();
+  private running = false;
+  /**
+   * While a shutdown signal is held (sdtime, or the BREAK), the levels it
+   * needs: a port reopened meanwhile gets these rather than the cable
+   * power, so a reconnect does not cancel the shutdown.
+   */
+  private holding: OutputLines | null = null;
+
+  constructor(
+    cfg: UpsConfig,
+    private readonly deps: DriverDeps,
+    private readonly opts: GenericUpsOptions,
+  ) {
+    this.cfg = cfg as GenericUpsConfig;
+    this.name = `driver:${deps.ups}`;
+    this.log = deps.log;
+    this.timers = opts.timers ?? realTimers;
+    const base = this.cfg.upstype === undefined ? undefined : cableType(this.cfg.upstype);
+    // The config check says this first; a driver built some other way must not guess a cable.
+    if (!base) throw new UpsAgentError('GENERICUPS-UPSTYPE', `${deps.ups}: genericups needs upstype from 0 to 23 (got ${String(this.cfg.upstype)})`);
+    this.base = base;
+    this.cable = applyOverrides(base, overridesOf(this.cfg));
+    this.plan = shutdownPlan(this.cable.shutdown, this.cfg.sdtime);
+    this.pollSeconds = this.cfg.pollInterval ?? DEFAULT_POLL_INTERVAL;
+    this.runtime = new DriverRuntime<Session>(
+      {
+        target: this.cfg.port,
+        open: (ctx, reconnect) => this.open(ctx, reconnect),
+        poll: (s, _kind, ctx) => this.poll(s, ctx),
+        close: (s) => s.link.close(),
+      },
+      { ups: deps.ups, publisher: deps.publisher, log: deps.log },
+      {
+        pollIntervalMs: this.pollSeconds * 1000,
+        ...runtimeSettings(this.cfg),
+        ...(opts.timers ? { timers: opts.timers } : {}),
+        ...(deps.clock ? { clock: deps.clock } : {}),
+      },
+    );
+  }
+
+  /** Resolves when the device I/O queued so far is done (tests, tools). */
+  idle(): Promise<void> {
+    return this.runtime.idle();
+  }
+
+  status(): { connected: boolean; lastError?: Error } {
+    const r = this.runtime.status();
+    return { connected: r.connected, ...(r.lastError ? { lastError: r.lastError } : {}) };
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    attachDriver(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) });
+    this.log.info(`UPS type: ${this.base.desc}`);
+    this.publishDriverInfo();
+    await this.runtime.start();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.deps.bus.removeAll(this);
+    await this.runtime.stop();
+    detachDriver(this.deps, this);
+  }
+
+  // ---------------------------------------------------------------- device
+
+  /** The cable power levels (NUT line_norm); ST there is no modem line and raises nothing. */
+  private powerLines(): OutputLines {
+    return { ...outputLevels(this.cable.power), brk: false };
+  }
+
+  private async open(ctx: DeviceContext, reconnect: boolean): Promise<Session> {
+    const link = await this.opts.openSerial(this.cfg.port, { baudRate: BAUD_RATE });
+    const onAbort = (): void => void link.close().catch(() => undefined);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      // Every line at once, as TIOCMSET does: the ones the cable does not use go low.
+      await link.setLines(this.holding ?? this.powerLines());
+      abortIfCancelled(ctx);
+      ctx.reading();
+      const lines = await link.getLines();
+      abortIfCancelled(ctx);
+      this.checkRingIndicator(lines);
+      this.publishIdentity();
+      this.publishStatus(lines);
+      this.log.info(`${reconnect ? 'reopened' : 'opened'} ${this.cfg.port}: cable power ${describeOutputs(this.cable.power)}, ${this.signalsText()}`);
+      return { link, signal: ctx.signal };
+    } catch (err) {
+      await link.close().catch(() => undefined);
+      throw err;
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async poll(s: Session, ctx: DeviceContext): Promise<void> {
+    const lines = await s.link.getLines();
+    abortIfCancelled(ctx);
+    this.checkRingIndicator(lines);
+    this.publishStatus(lines);
+  }
+
+  /** A cable that signals on RNG, over a port that cannot read it: say so, never read it as low. */
+  private checkRingIndicator(lines: InputLines): void {
+    if (lines.ri !== null) return;
+    const uses = statusesReading(this.cable, 'RNG');
+    if (uses.length === 0) return;
+    throw new UpsAgentError(
+      'GENERICUPS-NO-RI',
+      `upstype ${this.base.type} (${this.base.desc}) reads ${uses.join(' and ')} from RNG (the ring indicator), and this serial port cannot report RNG (the serialport library reads CTS, DSR and DCD only)`,
+    );
+  }
+
+  private signalsText(): string {
+    const c = this.cable;
+    return `OL ${describeInput(c.ol)}, LB ${describeInput(c.lb)}, RB ${describeInput(c.rb)}, BYPASS ${describeInput(c.bypass)}, SD ${describeOutputs(c.shutdown)}`;
+  }
+
+  // ---------------------------------------------------------------- publishing
+
+  private put(name: string, value: string): void {
+    if (this.published.get(name) === value) return;
+    this.published.set(name, value);
+    this.deps.publisher.setVar(name, value);
+  }
+
+  private publishDriverInfo(): void {
+    const c = this.cfg;
+    const p = (v: string | null | undefined): string | undefined => (v === undefined ? undefined : v === null ? 'NULL' : v);
+    const info: Array<[string, string | undefined]> = [
+      ['device.type', 'ups'],
+      ['driver.name', DRIVER_NAME],
+      ['driver.version', this.opts.version ?? pkg.version],
+      ['driver.version.internal', GENERICUPS_VERSION],
+      ['driver.parameter.port', c.port],
+      ['driver.parameter.pollinterval', String(this.pollSeconds)],
+      ['driver.parameter.synchronous', 'auto'],
+      ['driver.parameter.upstype', String(this.base.type)],
+      ['driver.parameter.mfr', c.mfr],
+      ['driver.parameter.model', c.model],
+      ['driver.parameter.serial', c.serial],
+      ['driver.parameter.sdtime', c.sdtime === undefined ? undefined : String(c.sdtime)],
+      ['driver.parameter.CP', p(c.CP)],
+      ['driver.parameter.OL', p(c.OL)],
+      ['driver.parameter.LB', p(c.LB)],
+      ['driver.parameter.RB', p(c.RB)],
+      ['driver.parameter.BYPASS', p(c.BYPASS)],
+      ['driver.parameter.SD', p(c.SD)],
+    ];
+    for (const [name, value] of info) if (value !== undefined) this.put(name, value);
+  }
+
+  /** upsdrv_initinfo: the type's names unless mfr/model override them; the driver core copies them to device.*. */
+  private publishIdentity(): void {
+    const mfr = this.cfg.mfr ?? this.base.mfr;
+    const model = this.cfg.model ?? this.base.model;
+    this.put('ups.mfr', mfr);
+    this.put('ups.model', model);
+    this.put('device.mfr', mfr);
+    this.put('device.model', model);
+    if (this.cfg.serial !== undefined) {
+      this.put('ups.serial', this.cfg.serial);
+      this.put('device.serial', this.cfg.serial);
+    }
+    // NUT offers its shutdown to every type; one it knows no signal for is not offered here.
+    for (const cmd of SHUTDOWN_COMMANDS) if (this.plan.kind !== 'unknown') this.addCommand(cmd);
+  }
+
+  private readonly commands = new Set<string>();
+  private addCommand(name: string): void {
+    if (this.commands.has(name)) return;
+    this.commands.add(name);
+    this.deps.publisher.addCommand(name);
+  }
+
+  private publishStatus(lines: InputLines): void {
+    this.put('ups.status', statusOf(this.cable, levelsOf(lines)));
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  private setVar(req: SetVarRequest): Promise<void> {
+    // genericups has no writable variable.
+    return Promise.reject(new RequestError('VAR-NOT-SUPPORTED', `${this.deps.ups} has no writable variable ${req.name}`));
+  }
+
+  private async instCmd(req: InstCmdRequest): Promise<void> {
+    if (!this.commands.has(req.name)) throw new RequestError('CMD-NOT-SUPPORTED', `${this.deps.ups} has no command ${req.name}`);
+    await this.shutdown(req.name);
+  }
+
+  /**
+   * NUT's upsdrv_shutdown. Lines: set exactly the shutdown levels (TIOCMSET
+   * line_sd; DTR/RTS not named go low), then hold them `sdtime` seconds
+   * before answering; they stay so afterwards (NUT's driver exits leaving
+   * them, with HUPCL off). ST alone: a BREAK of 5 s, the cable power left as
+   * it is. The hold waits outside the device queue (the lines only need to
+   * stay put), so it is not cut short by the operation deadline and polls
+   * go on meanwhile.
+   */
+  private async shutdown(cmd: string): Promise<void> {
+    const plan = this.plan;
+    if (plan.kind === 'unknown') throw new RequestError('CMD-NOT-SUPPORTED', `no shutdown signal is known for upstype ${this.base.type}; set SD`);
+    const levels: OutputLines = plan.kind === 'break' ? { ...this.powerLines(), brk: true } : { dtr: plan.dtr, rts: plan.rts, brk: false };
+    this.log.info(`${cmd}: ${plan.kind === 'break' ? `sending a BREAK for ${plan.ms / 1000} s` : `setting the shutdown lines (${describeOutputs(this.cable.shutdown)})`}`);
+    await this.setLines(cmd, levels);
+    this.holding = levels;
+    try {
+      if (plan.kind === 'break') {
+        await this.wait(plan.ms);
+        await this.setLines(cmd, this.powerLines());
+        return;
+      }
+      this.log.info(`Holding shutdown signal for ${plan.holdMs / 1000} seconds...`);
+      if (plan.holdMs > 0) await this.wait(plan.holdMs);
+    } finally {
+      this.holding = null;
+    }
+  }
+
+  private async setLines(cmd: string, levels: OutputLines): Promise<void> {
+    await this.runtime
+      .request(cmd, async (s) => {
+        await s.link.setLines(levels);
+      })
+      .catch((err: unknown) => {
+        if (err instanceof RequestError) throw err;
+        throw new RequestError('INSTCMD-FAILED', `${cmd}: ${errorMessage(err)}`);
+      });
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => this.timers.setTimeout(resolve, ms));
+  }
+}
+
+function levelsOf(lines: InputLines): LineLevels {
+  return { CTS: lines.cts, DCD: lines.dcd, RNG: lines.ri, DSR: lines.dsr };
+}
+
+function abortIfCancelled(ctx: DeviceContext): void {
+  if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('cancelled');
+}
