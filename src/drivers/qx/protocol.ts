@@ -105,6 +105,12 @@ export interface QxQuery {
   readonly kind: QxQueryKind;
   /** Left out when this option is on (`norating` for F, `novendor` for I), as NUT's blazer_initups does. */
   readonly skipWhen?: 'norating' | 'novendor';
+  /**
+   * Asked before each pass: false leaves the query out this time. For
+   * queries only some models answer, judged from what was read at open
+   * (BestUPS: RT unless device.model is a Patriot Pro). Default: always.
+   */
+  enabled?(ctx: QxContext): boolean;
   /** Turns the reply line (without its `\r`) into values; throws QxParseError for a reply it cannot use. */
   parse(reply: string, ctx: QxContext): QxReading;
 }
@@ -128,12 +134,17 @@ export interface QxSetting {
   /** ups.delay.shutdown, ups.delay.start, ... */
   readonly name: string;
   /**
-   * Its value before any SET: the driver option named `option` when the
-   * entry sets it (checked with `normalize`; a bad one stops the driver as
-   * NUT's fatalx does), else `fallback` (NUT's default).
+   * A variable kept in the driver (NUT's server-side QX_FLAG_ABSENT vars):
+   * its value before any SET is the driver option named `option` when the
+   * entry sets it (checked with range and `normalize`; a bad one stops
+   * the driver as NUT's fatalx does), else `fallback` (NUT's default).
+   * Without `fallback` the value is the device's, published by a query;
+   * the setting only makes it writable.
    */
   readonly option?: string;
-  readonly fallback: string;
+  readonly fallback?: string;
+  /** Asked once the device is open and read: false leaves the setting out (a model without it). Default: always. */
+  enabled?(ctx: QxContext): boolean;
   /** Published as the variable's range (upsrw shows it; the core refuses values outside). */
   readonly range?: readonly [number, number];
   /** Or published as its enumeration. */
@@ -149,9 +160,10 @@ export interface QxProbe {
   readonly options: QxOptions;
   /**
    * Sends `command`; resolves with the reply line, or null when nothing
-   * usable came back: silence, a truncated reply, the command echoed or
-   * the protocol's `rejected` reply. Never rejects for device content; a
-   * port that vanished rejects DeviceGoneError.
+   * usable came back: silence, a truncated reply, or the command echoed.
+   * A fixed refusal (`(NAK`) comes back as text: mecer's claim tells a
+   * NAK unit from a silent one. Never rejects for device content; a port
+   * that vanished rejects DeviceGoneError.
    */
   query(command: string): Promise<string | null>;
 }
@@ -172,8 +184,19 @@ export interface QxProtocol {
   readonly queries: readonly QxQuery[];
   readonly commands: readonly QxInstantCommand[];
   readonly settings: readonly QxSetting[];
-  /** The whole reply meaning "done" to a command (NUT subdriver->accepted, e.g. "ACK"); no reply at all is also success. */
+  /**
+   * The reply meaning "done" to a command (NUT subdriver->accepted, e.g.
+   * "ACK"), compared with commandReplyValue(reply). No reply at all is
+   * success too, as in NUT; any other reply (the command echoed, NAK) is
+   * a refusal: INSTCMD-FAILED.
+   */
   readonly accepted?: string;
+  /**
+   * The part of a command's reply compared with `accepted`, or null when
+   * the reply has the wrong shape (NUT: the command item's leading/from/to,
+   * e.g. mecer's `(ACK` -> `ACK`). Default: the whole reply.
+   */
+  commandReplyValue?(reply: string): string | null;
   /** The whole reply meaning "refused" (NUT subdriver->rejected, e.g. "NAK"); compared before parsing. */
   readonly rejected?: string;
   /** Deadline of one reply; default 1000 ms (NUT SER_WAIT_SEC). */

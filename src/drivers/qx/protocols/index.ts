@@ -6,6 +6,13 @@
  * NUT's other subdrivers sit.
  */
 import type { QxProtocol } from '../protocol';
+import { bestups } from './bestups';
+import { mecer } from './mecer';
+import { megatec } from './megatec';
+import { megatecOld } from './megatec-old';
+import { mustek } from './mustek';
+import { q1 } from './q1';
+import { zinto } from './zinto';
 
 export const QX_PROTOCOLS: readonly QxProtocol[] = [
   // omron (vendor-gated in NUT: USB only)
@@ -13,17 +20,17 @@ export const QX_PROTOCOLS: readonly QxProtocol[] = [
   // voltronic-axpert
   // voltronic-qs
   // voltronic-qs-hex
-  // mustek
-  // megatec/old
-  // bestups
-  // mecer
-  // megatec
-  // zinto
+  mustek,
+  megatecOld,
+  bestups,
+  mecer,
+  megatec,
+  zinto,
   // masterguard, hunnox, ablerex, innovart31, innovart33, innovatae
   // q2
   // q6
   // gtec
-  // q1 (the fallback: last)
+  q1, // the fallback: keep it last
 ];
 
 /** The protocol a `protocol:` value names (case-insensitive, as NUT compares), or undefined. */
