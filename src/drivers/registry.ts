@@ -2,6 +2,7 @@ import type { DriverSchema, UpsConfig } from '../core/config';
 import { UpsAgentError } from '../core/errors';
 import type { Module } from '../core/module';
 import { list, optional, str, type Schema } from '../core/schema';
+import { apcsmartSchema } from './apcsmart/config';
 import { dummySchema } from './dummy/config';
 import { genericupsSchema } from './genericups/config';
 import { RUNTIME_OPTIONS } from './runtime/config';
@@ -19,6 +20,7 @@ export interface DriverSpec {
 export const DRIVERS: readonly DriverSpec[] = [
   { schema: dummySchema, load: async () => (await import('./dummy/index')).createDummyDriver },
   { schema: usbhidSchema, load: async () => (await import('./usbhid/index')).createUsbHidDriver },
+  { schema: apcsmartSchema, load: async () => (await import('./apcsmart/index')).createApcSmartDriver },
   { schema: genericupsSchema, load: async () => (await import('./genericups/index')).createGenericUpsDriver },
 ];
 
