@@ -1,0 +1,570 @@
+/**
+ * genericups through a fake modem-line link (test/helpers/fake-modem-link.ts).
+ *
+ * No differential test against the real /lib/nut/genericups on a pty: a pty
+ * has no modem lines (TIOCMGET/TIOCMSET fail on it), so the real driver
+ * cannot run there. Instead the expectations below come from NUT itself:
+ * its upstab as raw TIOCM numbers (checked against genericups.h when the
+ * NUT source is on this machine) and its status expression
+ * `(flags & line) == val`, evaluated for every combination of the four
+ * input lines, for every upstype.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseConfig } from '../../src/app/config';
+import { EventBus } from '../../src/core/bus';
+import type { UpsConfig } from '../../src/core/config';
+import { ConfigError, RequestError } from '../../src/core/errors';
+import { MemoryLogger } from '../../src/core/logger';
+import { UpsStore } from '../../src/core/state';
+import { CABLES, GenericUpsDriver, SHUTDOWN_COMMANDS } from '../../src/drivers/genericups/index';
+import { parseInputSignal, parseOutputLines } from '../../src/drivers/genericups/signals';
+import { createDriver } from '../../src/drivers/registry';
+import { FakeClock, flush } from '../helpers/fake-clock';
+import { FakeModemPort } from '../helpers/fake-modem-link';
+
+// ---------------------------------------------------------------- NUT's table, as numbers
+
+/** Linux <asm-generic/termios.h> TIOCM_* bits, as genericups.h uses them. */
+const TIOCM = { DTR: 0x002, RTS: 0x004, ST: 0x008, CTS: 0x020, CD: 0x040, RNG: 0x080, DSR: 0x100 } as const;
+const { DTR, RTS, ST, CTS, CD, RNG, DSR } = TIOCM;
+
+interface RawRow {
+  mfr: string;
+  model: string;
+  norm: number;
+  ol: [number, number];
+  bl: [number, number];
+  rb: [number, number];
+  bypass: [number, number];
+  sd: number;
+}
+
+const row = (mfr: string, model: string, norm: number, ol: [number, number], bl: [number, number], sd: number, rb: [number, number] = [0, 0], bypass: [number, number] = [0, 0]): RawRow => ({
+  mfr,
+  model,
+  norm,
+  ol,
+  bl,
+  rb,
+  bypass,
+  sd,
+});
+
+/** upstab[] of NUT 2.8.0 drivers/genericups.h, transcribed as numbers. */
+const UPSTAB: RawRow[] = [
+  row('UPSONIC', 'LAN Saver 600', DTR | RTS, [CTS, 0], [CD, CD], RTS),
+  row('APC', 'Back-UPS', DTR, [RNG, 0], [CD, CD], RTS),
+  row('APC', 'Back-UPS', RTS, [CTS, 0], [CD, CD], DTR | RTS),
+  row('PowerTech', 'Comp1000', DTR, [CTS, 0], [CD, CD], DTR | RTS),
+  row('Generic', 'Generic RUPS model', RTS, [CTS, CTS], [CD, 0], 0),
+  row('TrippLite', 'Internet Office Series', DTR, [CTS, CTS], [CD, 0], DTR | RTS),
+  row('Best', 'Patriot', DTR, [CTS, CTS], [CD, 0], RTS),
+  row('CyberPower', 'Power99', RTS, [CTS, CTS], [CD, 0], DTR),
+  row('Nitram', 'Elite UPS', DTR, [CTS, CTS], [CD, 0], -1),
+  row('APC', 'Back-UPS', 0, [CD, 0], [CTS, CTS], RTS),
+  row('Victron', 'Lite', RTS, [CTS, CTS], [CD, 0], DTR),
+  row('Powerware', '3115', DTR, [CTS, 0], [CD, 0], ST),
+  row('APC', 'Back-UPS Office', RTS, [CTS, 0], [CD, CD], DTR),
+  row('RPT', 'Repoteck', DTR | RTS, [CD, CD], [CTS, 0], ST),
+  row('Online', 'P250, P500, P750, P1250', DTR, [CD, CD], [CTS, 0], RTS),
+  row('Powerware', '5119', DTR, [CTS, CTS], [CD, 0], ST),
+  row('Nitram', 'Elite UPS', DTR | RTS, [CTS, CTS], [CD, 0], -1),
+  row('PowerKinetics', '9001', DTR, [CTS, CTS], [CD, 0], -1),
+  row('TrippLite', 'Omni 450LAN', DTR, [CTS, CTS], [CD, CD], -1),
+  row('Fideltronik', 'Ares Series', DTR, [CTS, CTS], [CD, 0], RTS),
+  row('Powerware', '5119 RM', DTR, [CTS, 0], [CD, CD], ST),
+  row('Generic', 'Generic RUPS 2000', RTS, [CTS, CTS], [CD, 0], RTS | DTR),
+  row('Gamatronic Electronic Industries', 'Generic Alarm UPS', RTS, [CTS, CTS], [CD, 0], DTR),
+  row('Generic', 'Generic FTTx Battery Backup', RTS, [CTS, CTS], [CD, 0], 0, [RNG, 0], [DSR, 0]),
+];
+
+/** genericups.c upsdrv_updateinfo, on a TIOCMGET word. */
+function nutStatus(r: RawRow, flags: number): string {
+  const ol = (flags & r.ol[0]) === r.ol[1];
+  const bl = r.bl[0] !== 0 && (flags & r.bl[0]) === r.bl[1];
+  const rb = r.rb[0] !== 0 && (flags & r.rb[0]) === r.rb[1];
+  const bypass = r.bypass[0] !== 0 && (flags & r.bypass[0]) === r.bypass[1];
+  return [bl ? 'LB' : '', ol ? 'OL' : 'OB', rb ? 'RB' : '', bypass ? 'BYPASS' : ''].filter((s) => s !== '').join(' ');
+}
+
+/** The 16 combinations of CTS, DCD, RNG, DSR as a TIOCMGET word and as the link reports them. */
+const COMBOS = Array.from({ length: 16 }, (_, i) => {
+  const lines = { cts: (i & 1) !== 0, dcd: (i & 2) !== 0, ri: (i & 4) !== 0, dsr: (i & 8) !== 0 };
+  const flags = (lines.cts ? CTS : 0) | (lines.dcd ? CD : 0) | (lines.ri ? RNG : 0) | (lines.dsr ? DSR : 0);
+  return { lines, flags };
+});
+
+// ---------------------------------------------------------------- rig
+
+const PORT = '/dev/ttyS0';
+
+function rig(extra: Record<string, unknown>) {
+  const clock = new FakeClock();
+  const now = (): number => clock.now();
+  const bus = new EventBus();
+  const store = new UpsStore(bus, now);
+  const publisher = store.addUps('u');
+  const lines: string[] = [];
+  const log = new MemoryLogger(lines);
+  const port = new FakeModemPort(PORT, now);
+  const cfg: UpsConfig = { driver: 'genericups', port: PORT, ...extra };
+  const driver = new GenericUpsDriver(cfg, { ups: 'u', bus, publisher, log, clock: now }, { openSerial: port.open, timers: clock, version: '2.8.0' });
+  const view = () => store.get('u')!;
+  return {
+    clock,
+    port,
+    driver,
+    lines,
+    view,
+    get: (name: string) => view().getVar(name)?.value,
+    cmd: (name: string) => bus.request('ups.instcmd', { ups: 'u', name }),
+    /** Sets the input lines and lets one poll run. */
+    async read(l: { cts: boolean; dcd: boolean; ri: boolean | null; dsr: boolean }): Promise<void> {
+      port.inputs = { ...l };
+      await clock.advance(2000);
+    },
+  };
+}
+
+async function problems(yaml: string): Promise<string[]> {
+  try {
+    await parseConfig(yaml, 'test.yaml');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err.issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  return [];
+}
+
+const ups = (keys: string): string => `ups:\n  u:\n    driver: genericups\n    port: /dev/ttyS0\n${keys
+  .split('\n')
+  .filter((l) => l !== '')
+  .map((l) => `    ${l}\n`)
+  .join('')}`;
+
+// ---------------------------------------------------------------- tests
+
+void describe('genericups cable table', () => {
+  test('24 types, 0..23, with NUT names and lines', () => {
+    assert.equal(CABLES.length, 24);
+    assert.equal(UPSTAB.length, 24);
+    for (const c of CABLES) {
+      const r = UPSTAB[c.type]!;
+      const bits = (ls: readonly string[]): number => ls.reduce((a, l) => a | TIOCM[(l === 'DCD' ? 'CD' : l) as keyof typeof TIOCM], 0);
+      assert.equal(c.mfr, r.mfr, `type ${c.type} mfr`);
+      assert.equal(c.model, r.model, `type ${c.type} model`);
+      assert.equal(bits(c.power), r.norm, `type ${c.type} cable power`);
+      for (const k of ['ol', 'rb', 'bypass'] as const) assert.deepEqual([bits(c[k].lines), bits(c[k].high)], r[k], `type ${c.type} ${k}`);
+      assert.deepEqual([bits(c.lb.lines), bits(c.lb.high)], r.bl, `type ${c.type} lb`);
+      assert.equal(c.shutdown === 'unknown' ? -1 : bits(c.shutdown), r.sd, `type ${c.type} shutdown`);
+    }
+  });
+
+  const header = '/work/nut-src/drivers/genericups.h';
+  test('the transcription above is NUT genericups.h (when the NUT source is on this machine)', { skip: !existsSync(header) && 'no NUT source' }, () => {
+    const text = readFileSync(header, 'latin1').replace(/\/\*[\s\S]*?\*\//g, '');
+    const body = text.slice(text.indexOf('upstab[] ='));
+    const entries = [...body.matchAll(/\{\s*"([^"]*)",\s*"([^"]*)",\s*"([^"]*)",([^}]*)\}/g)];
+    assert.equal(entries.length, 24);
+    const num = (expr: string): number =>
+      expr
+        .split('|')
+        .map((t) => t.trim())
+        .reduce((a, t) => a | (t.startsWith('TIOCM_') ? TIOCM[t.slice(6) === 'RI' ? 'RNG' : (t.slice(6) as keyof typeof TIOCM)] : Number(t)), 0);
+    entries.forEach((m, i) => {
+      const v = m[4]!.split(',').map((s) => s.trim()).filter((s) => s !== '').map(num);
+      assert.equal(v.length, 10, `entry ${i}`);
+      const r = UPSTAB[i]!;
+      assert.deepEqual([m[1], m[2]], [r.mfr, r.model], `entry ${i} names`);
+      assert.equal(m[3], CABLES[i]!.desc, `entry ${i} desc`);
+      assert.deepEqual(v, [r.norm, ...r.ol, ...r.bl, ...r.rb, ...r.bypass, r.sd], `entry ${i} lines`);
+    });
+  });
+});
+
+void describe('genericups status: every upstype, every combination of CTS, DCD, RNG, DSR (a link that reads RI)', () => {
+  for (const c of CABLES) {
+    test(`upstype ${c.type} (${c.desc})`, async () => {
+      const t = rig({ upstype: c.type });
+      const r = UPSTAB[c.type]!;
+      t.port.inputs = { ...COMBOS[0]!.lines };
+      await t.driver.start();
+      // The cable power, set at open, every line at once (TIOCMSET line_norm).
+      assert.deepEqual(t.port.changes, [{ dtr: (r.norm & DTR) !== 0, rts: (r.norm & RTS) !== 0, brk: false, at: t.clock.now() }]);
+      assert.equal(t.get('ups.status'), nutStatus(r, COMBOS[0]!.flags));
+      for (const combo of COMBOS) {
+        await t.read(combo.lines);
+        assert.equal(t.get('ups.status'), nutStatus(r, combo.flags), `lines ${JSON.stringify(combo.lines)}`);
+      }
+      assert.equal(t.view().health.staleFlag, false);
+      // Polls never touch the output lines.
+      assert.equal(t.port.changes.length, 1);
+      await t.driver.stop();
+    });
+  }
+});
+
+void describe('genericups publishes what NUT does', () => {
+  test('identity: the type names, device.* copies, driver.*; no serial unless given', async () => {
+    const t = rig({ upstype: 7 });
+    await t.driver.start();
+    const names = t.view().vars().map((v) => `${v.name}=${v.value}`);
+    assert.deepEqual(names, [
+      'device.mfr=CyberPower',
+      'device.model=Power99',
+      'device.type=ups',
+      'driver.name=genericups',
+      'driver.parameter.pollinterval=2',
+      'driver.parameter.port=/dev/ttyS0',
+      'driver.parameter.synchronous=auto',
+      'driver.parameter.upstype=7',
+      'driver.state=quiet',
+      'driver.version=2.8.0',
+      'driver.version.internal=1.38',
+      'ups.mfr=CyberPower',
+      'ups.model=Power99',
+      // Every line low: CTS off is on battery, DCD off is low battery for this type.
+      'ups.status=LB OB',
+    ]);
+    assert.deepEqual([...t.view().commands()], [...SHUTDOWN_COMMANDS].sort());
+    await t.driver.stop();
+  });
+
+  test('mfr, model, serial override the names; options show as driver.parameter.*', async () => {
+    const t = rig({ upstype: 4, mfr: 'Belkin', model: 'F6H500-SER', serial: 'BK0001', sdtime: 3, OL: '-CTS' });
+    await t.driver.start();
+    assert.equal(t.get('ups.mfr'), 'Belkin');
+    assert.equal(t.get('device.mfr'), 'Belkin');
+    assert.equal(t.get('ups.model'), 'F6H500-SER');
+    assert.equal(t.get('device.model'), 'F6H500-SER');
+    assert.equal(t.get('ups.serial'), 'BK0001');
+    assert.equal(t.get('device.serial'), 'BK0001');
+    assert.equal(t.get('driver.parameter.sdtime'), '3');
+    assert.equal(t.get('driver.parameter.OL'), '-CTS');
+    assert.equal(t.get('driver.parameter.mfr'), 'Belkin');
+    await t.driver.stop();
+  });
+
+  test('types with no known shutdown (8, 16, 17, 18) offer no command; SD gives them one', async () => {
+    for (const type of [8, 16, 17, 18]) {
+      const t = rig({ upstype: type });
+      await t.driver.start();
+      assert.deepEqual([...t.view().commands()], [], `type ${type}`);
+      await assert.rejects(t.cmd('load.off'), (e: unknown) => e instanceof RequestError && e.failure === 'CMD-NOT-SUPPORTED');
+      assert.equal(t.port.changes.length, 1);
+      await t.driver.stop();
+    }
+    const t = rig({ upstype: 8, SD: 'RTS' });
+    await t.driver.start();
+    assert.deepEqual([...t.view().commands()], [...SHUTDOWN_COMMANDS].sort());
+    await t.cmd('shutdown.default');
+    assert.deepEqual(t.port.outputs, { dtr: false, rts: true, brk: false, at: t.clock.now() });
+    await t.driver.stop();
+  });
+
+  test('no writable variables', async () => {
+    const t = rig({ upstype: 7 });
+    await t.driver.start();
+    const bus = (t.driver as unknown as { deps: { bus: EventBus } }).deps.bus;
+    await assert.rejects(bus.request('ups.setvar', { ups: 'u', name: 'ups.mfr', value: 'x' }), (e: unknown) => e instanceof RequestError && e.failure === 'VAR-NOT-SUPPORTED');
+    await t.driver.stop();
+  });
+});
+
+void describe('genericups shutdown: NUT upsdrv_shutdown line sequences and timing', () => {
+  for (const c of CABLES) {
+    const r = UPSTAB[c.type]!;
+    if (r.sd === -1) continue;
+    test(`upstype ${c.type}: ${r.sd === ST ? '5 s BREAK, cable power kept' : 'set exactly the SD lines'}`, async () => {
+      const t = rig({ upstype: c.type });
+      await t.driver.start();
+      const t0 = t.clock.now();
+      let done: number | undefined;
+      const sent = t.cmd('load.off').then(() => (done = t.clock.now()));
+      await flush();
+      if (r.sd === ST) {
+        await t.clock.advance(4999);
+        assert.equal(done, undefined, 'the BREAK lasts 5 s');
+        await t.clock.advance(1);
+        await sent;
+        const power = { dtr: (r.norm & DTR) !== 0, rts: (r.norm & RTS) !== 0 };
+        assert.deepEqual(t.port.changes.slice(1), [
+          { ...power, brk: true, at: t0 },
+          { ...power, brk: false, at: t0 + 5000 },
+        ]);
+        assert.equal(done, t0 + 5000);
+      } else {
+        await sent;
+        // No sdtime: the command returns at once and the lines stay at the shutdown levels.
+        assert.deepEqual(t.port.changes.slice(1), [{ dtr: (r.sd & DTR) !== 0, rts: (r.sd & RTS) !== 0, brk: false, at: t0 }]);
+        assert.equal(done, t0);
+        await t.clock.advance(10_000);
+        assert.equal(t.port.changes.length, 2, 'nothing restores the cable power afterwards');
+      }
+      await t.driver.stop();
+    });
+  }
+
+  test('sdtime holds the signal that many seconds before the command returns; polls go on', async () => {
+    const t = rig({ upstype: 7, sdtime: 7 });
+    t.port.inputs = { cts: true, dcd: true, ri: false, dsr: false };
+    await t.driver.start();
+    const t0 = t.clock.now();
+    let done: number | undefined;
+    const sent = t.cmd('shutdown.default').then(() => (done = t.clock.now()));
+    await t.clock.advance(2000);
+    t.port.inputs = { cts: false, dcd: false, ri: false, dsr: false };
+    await t.clock.advance(4999);
+    assert.equal(done, undefined);
+    assert.equal(t.get('ups.status'), 'LB OB', 'polled during the hold');
+    await t.clock.advance(1);
+    await sent;
+    assert.equal(done, t0 + 7000);
+    assert.deepEqual(t.port.changes.slice(1), [{ dtr: true, rts: false, brk: false, at: t0 }]);
+    assert.ok(t.lines.some((l) => l.includes('Holding shutdown signal for 7 seconds')));
+    await t.driver.stop();
+  });
+
+  test('sdtime is not used for a BREAK (NUT returns after tcsendbreak)', async () => {
+    const t = rig({ upstype: 11, sdtime: 30 });
+    await t.driver.start();
+    const t0 = t.clock.now();
+    let done: number | undefined;
+    const sent = t.cmd('load.off').then(() => (done = t.clock.now()));
+    await t.clock.advance(5000);
+    await sent;
+    assert.equal(done, t0 + 5000);
+    await t.driver.stop();
+  });
+
+  test('a port reopened during the hold gets the shutdown levels again, not the cable power', async () => {
+    const t = rig({ upstype: 7, sdtime: 20 });
+    await t.driver.start();
+    const sent = t.cmd('load.off');
+    await flush();
+    t.port.unplug();
+    await t.clock.advance(2000);
+    t.port.plug();
+    await t.clock.advance(4000);
+    assert.equal(t.port.opens, 2);
+    assert.deepEqual(
+      t.port.changes.map((c) => [c.dtr, c.rts, c.brk]),
+      [
+        [false, true, false],
+        [true, false, false],
+        [true, false, false],
+      ],
+    );
+    await t.clock.advance(20_000);
+    await sent;
+    await t.driver.stop();
+  });
+
+  test('SD override: DTR+RTS, -RTS (drop it), none (drop every line), ST (BREAK)', async () => {
+    const cases: Array<[string, { dtr: boolean; rts: boolean; brk: boolean }]> = [
+      ['DTR+RTS', { dtr: true, rts: true, brk: false }],
+      ['DTR -RTS', { dtr: true, rts: false, brk: false }],
+      ['none', { dtr: false, rts: false, brk: false }],
+      ['ST', { dtr: false, rts: true, brk: true }],
+    ];
+    for (const [sd, want] of cases) {
+      const t = rig({ upstype: 7, SD: sd });
+      await t.driver.start();
+      const sent = t.cmd('load.off');
+      await flush();
+      const { at: _at, ...got } = t.port.changes[1]!;
+      assert.deepEqual(got, want, `SD=${sd}`);
+      await t.clock.advance(5000);
+      await sent;
+      await t.driver.stop();
+    }
+  });
+
+  test('the port gone when the command is sent: INSTCMD-FAILED or not connected, never a hang', async () => {
+    const t = rig({ upstype: 7 });
+    await t.driver.start();
+    t.port.unplug();
+    await assert.rejects(t.cmd('load.off'), (e: unknown) => e instanceof RequestError && (e.failure === 'INSTCMD-FAILED' || e.failure === 'DRIVER-NOT-CONNECTED'));
+    await t.driver.stop();
+  });
+});
+
+void describe('genericups overrides (CP, OL, LB, RB, BYPASS)', () => {
+  test('CP sets the cable power raised at open', async () => {
+    for (const [cp, want] of [
+      ['DTR+RTS', [true, true]],
+      ['RTS', [false, true]],
+      ['none', [false, false]],
+      ['NULL', [false, false]],
+      ['ST', [false, false]],
+    ] as const) {
+      const t = rig({ upstype: 1, CP: cp, OL: 'CTS' });
+      await t.driver.start();
+      assert.deepEqual([t.port.changes[0]!.dtr, t.port.changes[0]!.rts, t.port.changes[0]!.brk], [...want, false], `CP=${cp}`);
+      await t.driver.stop();
+    }
+  });
+
+  test('OL/LB polarity: a name is active high, -name active low; none: OL always, LB never', async () => {
+    const t = rig({ upstype: 7, OL: '-DCD', LB: 'DSR' });
+    await t.driver.start();
+    await t.read({ cts: false, dcd: false, ri: false, dsr: false });
+    assert.equal(t.get('ups.status'), 'OL');
+    await t.read({ cts: true, dcd: true, ri: false, dsr: true });
+    assert.equal(t.get('ups.status'), 'LB OB');
+    await t.driver.stop();
+
+    const n = rig({ upstype: 7, OL: 'none', LB: null });
+    await n.driver.start();
+    for (const combo of COMBOS) {
+      await n.read(combo.lines);
+      assert.equal(n.get('ups.status'), 'OL');
+    }
+    assert.equal(n.get('driver.parameter.LB'), 'NULL');
+    await n.driver.stop();
+  });
+
+  test('two lines in one signal: every one at its level', async () => {
+    const t = rig({ upstype: 7, LB: 'DCD+-DSR' });
+    await t.driver.start();
+    await t.read({ cts: true, dcd: true, ri: false, dsr: false });
+    assert.equal(t.get('ups.status'), 'LB OL');
+    await t.read({ cts: true, dcd: true, ri: false, dsr: true });
+    assert.equal(t.get('ups.status'), 'OL');
+    await t.driver.stop();
+  });
+
+  test('RB and BYPASS on a type without them; their NUT order in ups.status', async () => {
+    const t = rig({ upstype: 7, RB: 'DSR', BYPASS: '-RNG' });
+    await t.driver.start();
+    await t.read({ cts: false, dcd: false, ri: false, dsr: true });
+    assert.equal(t.get('ups.status'), 'LB OB RB BYPASS');
+    await t.driver.stop();
+  });
+
+  test('type 23 with RB moved off RNG works on a port without RI', async () => {
+    const t = rig({ upstype: 23, RB: '-DCD' });
+    t.port.inputs = { cts: true, dcd: false, ri: null, dsr: false };
+    await t.driver.start();
+    assert.equal(t.get('ups.status'), 'LB OL RB BYPASS');
+    await t.driver.stop();
+  });
+
+  test('parsing: NUT spellings, case, and what is refused', () => {
+    assert.deepEqual(parseOutputLines('DTR+RTS'), { ok: true, value: ['DTR', 'RTS'] });
+    assert.deepEqual(parseOutputLines('rts+dtr'), { ok: true, value: ['DTR', 'RTS'] });
+    assert.deepEqual(parseOutputLines('-RTS'), { ok: true, value: [] });
+    assert.deepEqual(parseOutputLines(null), { ok: true, value: [] });
+    assert.deepEqual(parseInputSignal('-RNG'), { ok: true, value: { lines: ['RNG'], high: [] } });
+    assert.deepEqual(parseInputSignal('CTS'), { ok: true, value: { lines: ['CTS'], high: ['CTS'] } });
+    assert.deepEqual(parseInputSignal('none'), { ok: true, value: { lines: [], high: [] } });
+    for (const bad of ['CTS', 'DCD', 'RNG', 'DSR', 'DTRR', 'DTR+DTR', 'none+DTR', '']) assert.equal(parseOutputLines(bad).ok, false, bad);
+    for (const bad of ['DTR', 'RTS', 'ST', 'CD', 'CTS+-CTS', 'NULL CTS', ' ']) assert.equal(parseInputSignal(bad).ok, false, bad);
+  });
+});
+
+void describe('genericups configuration', () => {
+  test('a valid entry; upstype as text as in ups.conf; YAML NULL', async () => {
+    const cfg = await parseConfig(ups('upstype: "7"\nOL: -CTS\nLB: NULL\nCP: DTR+RTS\nsdtime: 5\nmfr: Belkin'), 'test.yaml');
+    const u = cfg.ups.u!;
+    assert.equal(u.upstype, 7);
+    assert.equal(u.OL, '-CTS');
+    assert.equal(u.LB, null);
+    assert.equal(u.sdtime, 5);
+  });
+
+  test('upstype is required and must be 0..23', async () => {
+    const missing = await problems(ups('mfr: x'));
+    assert.equal(missing.length, 1);
+    assert.match(missing[0]!, /^ups\.u\.upstype: genericups needs upstype, one of: 0 \(UPSONIC LAN Saver 600\), 1 /);
+    assert.deepEqual(await problems(ups('upstype: 24')), ['ups.u.upstype: 24 is not a UPS type from 0 to 23 (see config.example.yaml or NUT\'s genericups(8) for the list)']);
+    assert.equal((await problems(ups('upstype: 1.5'))).length, 1);
+  });
+
+  test('a wrong line in an override names the key and the lines allowed', async () => {
+    assert.deepEqual(await problems(ups('upstype: 7\nOL: DTR')), ['ups.u.OL: DTR is not an input (the host drives it); inputs are CTS, DCD, RNG and DSR']);
+    assert.deepEqual(await problems(ups('upstype: 7\nSD: CTS')), ['ups.u.SD: CTS is not an output (the UPS drives it); outputs are DTR, RTS and ST']);
+    assert.deepEqual(await problems(ups('upstype: 7\nLB: DCDD')), ['ups.u.LB: "DCDD" is not a line; inputs are CTS, DCD, RNG and DSR']);
+    assert.deepEqual(await problems(ups('upstype: 7\nsdtime: -1')), ['ups.u.sdtime: number -1 is not a whole number from 0 to 86400']);
+  });
+
+  test('missing RI: types 1 and 23 are refused, naming the type and RNG; overriding the line makes them usable', async () => {
+    const one = await problems(ups('upstype: 1'));
+    assert.equal(one.length, 1);
+    assert.match(one[0]!, /^ups\.u\.upstype: upstype 1 \(APC Back-UPS \(940-0095A\/C cable\)\) reads OL from RNG \(the ring indicator\)/);
+    const t23 = await problems(ups('upstype: 23'));
+    assert.match(t23[0]!, /upstype 23 .* reads RB from RNG/);
+    assert.deepEqual(await problems(ups('upstype: 1\nOL: -CTS')), []);
+    assert.deepEqual(await problems(ups('upstype: 23\nRB: none')), []);
+    const moved = await problems(ups('upstype: 7\nLB: -RNG'));
+    assert.match(moved[0]!, /^ups\.u\.LB: upstype 7 .* reads LB from RNG/);
+  });
+
+  test('missing RI at run time: the port reports no RI, the driver says why and publishes nothing', async () => {
+    for (const type of [1, 23]) {
+      const t = rig({ upstype: type });
+      t.port.inputs = { cts: true, dcd: false, ri: null, dsr: false };
+      await t.driver.start();
+      assert.equal(t.view().health.attached, false);
+      assert.equal(t.get('ups.status'), undefined);
+      const warn = t.lines.find((l) => l.startsWith('warn'));
+      assert.ok(warn?.includes(`upstype ${type}`) && warn.includes('RNG (the ring indicator)') && warn.includes('cannot report RNG'), warn);
+      await t.driver.stop();
+    }
+  });
+
+  test('the registry builds it', async () => {
+    const bus = new EventBus();
+    const store = new UpsStore(bus);
+    const m = await createDriver({ driver: 'genericups', port: PORT, upstype: 7 }, { ups: 'u', bus, publisher: store.addUps('u'), log: new MemoryLogger() });
+    assert.equal(m.name, 'driver:u');
+  });
+});
+
+void describe('genericups: a port that disappears', () => {
+  test('gone → stale at once → reopened with backoff → cable power set again, fresh status', async () => {
+    const t = rig({ upstype: 7 });
+    t.port.inputs = { cts: true, dcd: true, ri: false, dsr: false };
+    await t.driver.start();
+    assert.equal(t.get('ups.status'), 'OL');
+    assert.equal(t.get('driver.state'), 'quiet');
+    t.port.unplug();
+    await t.clock.advance(2000);
+    assert.equal(t.view().health.staleFlag, true);
+    assert.equal(t.port.closes, 1);
+    // Retries at 2 s, then 4 s... fail while the port is absent.
+    await t.clock.advance(2000);
+    assert.equal(t.get('driver.state'), 'reconnect.trying');
+    assert.equal(t.view().health.staleFlag, true);
+    t.port.inputs = { cts: false, dcd: true, ri: false, dsr: false };
+    t.port.plug();
+    const before = t.port.changes.length;
+    await t.clock.advance(4000);
+    assert.equal(t.port.opens, 2);
+    assert.equal(t.view().health.staleFlag, false);
+    assert.equal(t.get('ups.status'), 'OB');
+    assert.equal(t.get('driver.state'), 'quiet');
+    assert.deepEqual(
+      t.port.changes.slice(before).map((c) => [c.dtr, c.rts, c.brk]),
+      [[false, true, false]],
+    );
+    assert.ok(t.lines.some((l) => l.startsWith('warn') && l.includes('lost')));
+    await t.driver.stop();
+  });
+
+  test('absent at start: not connected, then attached when it appears', async () => {
+    const t = rig({ upstype: 5 });
+    t.port.unplug();
+    await t.driver.start();
+    assert.equal(t.view().health.attached, false);
+    t.port.plug();
+    t.port.inputs = { cts: true, dcd: true, ri: false, dsr: false };
+    await t.clock.advance(2000);
+    assert.equal(t.view().health.attached, true);
+    assert.equal(t.get('ups.status'), 'OL');
+    assert.deepEqual(t.port.changes.map((c) => [c.dtr, c.rts]), [[true, false]]);
+    await t.driver.stop();
+  });
+});
