@@ -27,7 +27,7 @@
  *   (Debian builds it with NSS); tests comparing stderr should drop that line.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -56,8 +56,24 @@ export interface RealUser {
   upsmon?: 'primary' | 'secondary';
 }
 
+/**
+ * A real NUT serial driver (apcsmart, nutdrv_qx, genericups...) on a port,
+ * e.g. one end of a pty pair with a simulator on the other. `port` is
+ * written as its real path: NUT opens what ups.conf names, and a symlink
+ * would be the name it locks and reports. `conf` adds ups.conf lines to the
+ * section (`cable = 940-0095B`). The driver's socket is `<driver>-<name>`.
+ */
+export interface RealSerialDriver {
+  driver: string;
+  port: string;
+  desc?: string;
+  conf?: string[];
+}
+
 export interface RealNutOptions {
   devices: Record<string, RealDevice>;
+  /** Real serial drivers to run beside the dummy-ups devices (may be the only UPSes). */
+  drivers?: Record<string, RealSerialDriver>;
   users?: Record<string, RealUser>;
   /** Fixed port; by default a free one is picked. */
   port?: number;
@@ -145,6 +161,12 @@ function writeConfigs(dir: string, opts: RealNutOptions, port: number, deviceFil
     if (dev.mode) ups.push(`  mode = ${dev.mode}`);
     ups.push('');
   }
+  for (const [name, drv] of Object.entries(opts.drivers ?? {})) {
+    ups.push(`[${name}]`, `  driver = ${drv.driver}`, `  port = ${confQuote(realpathSync(drv.port))}`);
+    if (drv.desc !== undefined) ups.push(`  desc = ${confQuote(drv.desc)}`);
+    for (const line of drv.conf ?? []) ups.push(`  ${line}`);
+    ups.push('');
+  }
   writeFileSync(join(dir, 'ups.conf'), ups.join('\n'), { mode: 0o600 });
   writeFileSync(join(dir, 'upsd.conf'), `LISTEN 127.0.0.1 ${port}\nMAXAGE ${opts.maxAge ?? 15}\n`, { mode: 0o600 });
   const users: string[] = [];
@@ -210,7 +232,7 @@ function probe(ups: string, port: number): Promise<string | null> {
 
 export async function startRealNut(opts: RealNutOptions): Promise<RealNut> {
   if (!nutAvailable()) throw new RealNutError(`real NUT not installed (need ${UPSD}, ${DUMMY_UPS}, ${UPSC})`);
-  const names = Object.keys(opts.devices);
+  const names = [...Object.keys(opts.devices), ...Object.keys(opts.drivers ?? {})];
   if (names.length === 0) throw new RealNutError('startRealNut needs at least one device');
   const attempts = opts.port === undefined ? 3 : 1;
   let lastError: unknown;
@@ -259,13 +281,25 @@ async function startOnce(opts: RealNutOptions, port: number): Promise<RealNut> {
         await sleep(50);
       }
     }
+    for (const [name, d] of Object.entries(opts.drivers ?? {})) {
+      const log = `${d.driver}-${name}.log`;
+      const drv = launch(dir, join(NUT_BIN, d.driver), ['-a', name, '-u', 'root', '-F'], log);
+      children.push(drv);
+      // A serial driver makes its socket once it has found the UPS (upsdrv_initinfo), which takes seconds.
+      while (!existsSync(join(dir, `${d.driver}-${name}`))) {
+        if (!running(drv)) throw new RealNutError(`${d.driver} for ${name} exited:\n${tail(join(dir, log))}`);
+        if (Date.now() > deadline) throw new RealNutError(`${d.driver} for ${name} made no socket:\n${tail(join(dir, log))}`);
+        await sleep(50);
+      }
+    }
+    const allNames = [...Object.keys(opts.devices), ...Object.keys(opts.drivers ?? {})];
 
     let upsd: ChildProcess | null = null;
     const startUpsd = async (until: number): Promise<void> => {
       const proc = launch(dir, UPSD, ['-u', 'root', '-F'], 'upsd.log');
       upsd = proc;
       children.push(proc);
-      for (const name of Object.keys(opts.devices)) {
+      for (const name of allNames) {
         for (;;) {
           if (!running(proc)) {
             const log = tail(join(dir, 'upsd.log'));
@@ -274,7 +308,8 @@ async function startOnce(opts: RealNutOptions, port: number): Promise<RealNut> {
           }
           if ((await probe(name, port)) !== null) break;
           if (Date.now() > until) {
-            throw new RealNutError(`${name} never answered on port ${port}:\n${tail(join(dir, 'upsd.log'))}\n${tail(join(dir, `dummy-ups-${name}.log`))}`);
+            const drvLog = opts.drivers?.[name] ? `${opts.drivers[name].driver}-${name}.log` : `dummy-ups-${name}.log`;
+            throw new RealNutError(`${name} never answered on port ${port}:\n${tail(join(dir, 'upsd.log'))}\n${tail(join(dir, drvLog))}`);
           }
           await sleep(100);
         }

@@ -227,14 +227,14 @@ const setFailed = (msg: string): RequestError => new RequestError('SET-FAILED', 
  * answers OK, or NO when it will not) until it reads as wanted, at most 32
  * steps; back at the start means the value is not one it has (NUT setvar_enum).
  */
-export async function setEnum(s: Session, def: ApcVarDef, want: string, log: CommandLog): Promise<string> {
+export async function setEnum(s: Session, def: ApcVarDef, want: string, log: CommandLog): Promise<'set' | 'unchanged'> {
   const l = s.line;
   const aa = { ignore: 'alertAware', alerts: true } as const;
   const orig = await l.ask(def.cmd, aa, s.signal);
   if (orig === null || orig === '' || orig === 'NA') throw setFailed(`${def.name}: the UPS does not answer [${printable(def.cmd)}]`);
   if (convertValue(def.format, orig) === want) {
     log.info(`ignoring SET ${def.name}='${want}' (unchanged value)`);
-    return orig;
+    return 'unchanged';
   }
   for (let i = 0; i < 32; i++) {
     await l.send(CMD.next);
@@ -247,7 +247,7 @@ export async function setEnum(s: Session, def: ApcVarDef, want: string, log: Com
     log.debug(`${def.name}: rotated to ${JSON.stringify(now)}, want ${JSON.stringify(want)}`);
     if (convertValue(def.format, now) === want) {
       log.info(`SET ${def.name}='${want}'`);
-      return now;
+      return 'set';
     }
     // NUT compares the converted value with the raw one here, which never matches for minutes and hours; raw with raw finds the wrap.
     if (now === orig) throw setFailed(`${def.name}: wrapped around without reaching ${JSON.stringify(want)}`);
@@ -256,7 +256,7 @@ export async function setEnum(s: Session, def: ApcVarDef, want: string, log: Com
 }
 
 /** An 8-character string (ups.id, battery.date): `-` then the text padded with CRs; the UPS answers OK or NO (NUT setvar_string). */
-export async function setString(s: Session, def: ApcVarDef, want: string, log: CommandLog): Promise<void> {
+export async function setString(s: Session, def: ApcVarDef, want: string, log: CommandLog): Promise<'set' | 'unchanged'> {
   if (want.length > APC_STRLEN) throw new RequestError('TOO-LONG', `${def.name}: at most ${APC_STRLEN} characters`);
   if (!/^[\x20-\x7e]*$/.test(want)) throw new RequestError('INVALID-VALUE', `${def.name}: printable ASCII only`);
   const l = s.line;
@@ -265,7 +265,7 @@ export async function setString(s: Session, def: ApcVarDef, want: string, log: C
   if (cur === null || cur === 'NA') throw setFailed(`${def.name}: the UPS does not answer [${printable(def.cmd)}]`);
   if (cur === want) {
     log.info(`ignoring SET ${def.name}='${want}' (unchanged value)`);
-    return;
+    return 'unchanged';
   }
   try {
     await l.sendWithArgument(CMD.next + want + '\r'.repeat(APC_STRLEN - want.length), s.signal);
@@ -277,4 +277,5 @@ export async function setString(s: Session, def: ApcVarDef, want: string, log: C
   if (r === null || r === '') throw setFailed(`${def.name}: short final read`);
   if (r === 'NO') throw setFailed(`${def.name}: the UPS refused the value (NO)`);
   log.info(`SET ${def.name}='${want}'`);
+  return 'set';
 }

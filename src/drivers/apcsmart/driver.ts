@@ -51,6 +51,8 @@ export interface ApcSmartDriverOptions {
   version?: string;
 }
 
+const DEVICE_ALIASES: Readonly<Record<string, string>> = { 'ups.mfr': 'device.mfr', 'ups.model': 'device.model', 'ups.serial': 'device.serial' };
+
 interface Published {
   value: string;
 }
@@ -262,6 +264,8 @@ export class ApcSmartDriver implements Module {
       ['driver.version.internal', NUT_DRIVER_VERSION],
       ['driver.parameter.port', c.port],
       ['driver.parameter.pollinterval', String(c.pollInterval ?? DEFAULT_POLL_INTERVAL)],
+      ['driver.parameter.synchronous', 'auto'],
+      ['device.type', 'ups'],
       ['driver.parameter.cable', c.cable],
       ['driver.parameter.ttymode', c.ttymode],
       ['driver.parameter.sdtype', c.sdtype !== undefined ? String(c.sdtype) : undefined],
@@ -336,6 +340,9 @@ export class ApcSmartDriver implements Module {
   }
 
   private put(name: string, value: string): void {
+    // NUT 2.8 publishes the ups.* identity as device.* too (dstate's aliases).
+    const alias = DEVICE_ALIASES[name];
+    if (alias) this.put(alias, value);
     const key = name.toLowerCase();
     const had = this.vars.get(key);
     if (had && had.value === value) return;
@@ -344,6 +351,8 @@ export class ApcSmartDriver implements Module {
   }
 
   private remove(name: string): void {
+    const alias = DEVICE_ALIASES[name];
+    if (alias) this.remove(alias);
     const key = name.toLowerCase();
     if (!this.vars.delete(key)) return;
     this.deps.publisher.deleteVar(name);
@@ -359,24 +368,23 @@ export class ApcSmartDriver implements Module {
       const choices = s.discovery.enums.get(def);
       if (choices) {
         if (!choices.includes(req.value)) throw new RequestError('INVALID-VALUE', `${req.name}: ${JSON.stringify(req.value)} is not one of ${choices.join(', ')}`);
-        const raw = await setEnum(s, def, req.value, this.log);
-        this.publishValue(def, raw);
+        if ((await setEnum(s, def, req.value, this.log)) === 'unchanged') return;
       } else if (def.string) {
-        await setString(s, def, req.value, this.log);
-        // Read it back, as NUT does (poll_data): what the UPS kept is what clients see.
-        const back = await s.line.ask(def.cmd, { ignore: 'alertAware', alerts: true, timeoutOk: true }, s.signal);
-        if (back !== null && !isNotAvailable(back)) this.publishValue(def, back);
+        if ((await setString(s, def, req.value, this.log)) === 'unchanged') return;
       } else {
         throw new RequestError('READONLY', `${req.name} is not writable`);
       }
+      // Read it back, as NUT does (poll_data): what the UPS kept is what clients see.
+      const back = await s.line.ask(def.cmd, { ignore: 'alertAware', alerts: true, timeoutOk: true }, s.signal);
+      if (back !== null && !isNotAvailable(back) && (def.string || plausible(def.format, back))) this.publishValue(def, back);
     }).catch((err: unknown) => rethrowAs(err, 'SET-FAILED', `SET ${req.name}`));
   }
 
   private async instCmd(req: InstCmdRequest): Promise<void> {
     await this.runtime.request(req.name, async (s, ctx) => {
       s.signal = ctx.signal;
+      // The next quick poll reads the status the command changed; NUT rereads nothing more.
       await this.commands.instCmd(s, req.name, req.param);
-      this.runtime.requestFullPoll();
     }).catch((err: unknown) => rethrowAs(err, 'INSTCMD-FAILED', req.name));
   }
 }
