@@ -1,18 +1,24 @@
 /**
  * genericups through a fake modem-line link (test/helpers/fake-modem-link.ts).
  *
- * No differential test against the real /lib/nut/genericups on a pty: a pty
- * has no modem lines (TIOCMGET/TIOCMSET fail on it), so the real driver
- * cannot run there. Instead the expectations below come from NUT itself:
- * its upstab as raw TIOCM numbers (checked against genericups.h when the
- * NUT source is on this machine) and its status expression
+ * The real /lib/nut/genericups cannot be compared on a pty: a pty has no
+ * modem lines (TIOCMGET/TIOCMSET fail on it), so the real driver stops at
+ * start there. The expectations below come from NUT itself instead: its
+ * upstab as raw TIOCM numbers (checked against genericups.h when the NUT
+ * source is on this machine) and its status expression
  * `(flags & line) == val`, evaluated for every combination of the four
- * input lines, for every upstype.
+ * input lines, for every upstype. test/interop/genericups-real.test.ts
+ * runs the real driver with its line ioctls stood in for (LD_PRELOAD).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseConfig } from '../../src/app/config';
+import { runShutdownUps } from '../../src/cli/commands/shutdown-ups';
+import { MemoryIO } from '../../src/cli/io';
 import { EventBus } from '../../src/core/bus';
 import type { UpsConfig } from '../../src/core/config';
 import { ConfigError, RequestError } from '../../src/core/errors';
@@ -566,5 +572,34 @@ void describe('genericups: a port that disappears', () => {
     assert.equal(t.get('ups.status'), 'OL');
     assert.deepEqual(t.port.changes.map((c) => [c.dtr, c.rts]), [[true, false]]);
     await t.driver.stop();
+  });
+});
+
+void describe('genericups with upsagent shutdown-ups (upsdrvctl shutdown)', () => {
+  test('the driver starts, sets the cable power, and load.off sends the shutdown lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'genericups-sd-'));
+    try {
+      const file = join(dir, 'cfg.yaml');
+      writeFileSync(file, ups('upstype: 2'));
+      const clock = new FakeClock();
+      const port = new FakeModemPort(PORT, () => clock.now());
+      const io = new MemoryIO();
+      const code = await runShutdownUps({ config: file, waitMs: 1000 }, io, {
+        driverFor: (_name, cfg, deps) => new GenericUpsDriver(cfg, deps, { openSerial: port.open, timers: clock }),
+      });
+      assert.equal(code, 0, io.stderr);
+      assert.match(io.stdout, /u: sent load\.off; the UPS accepted it/);
+      // Type 2: cable power RTS, then shutdown DTR+RTS (NUT: TIOCMSET line_norm, then line_sd).
+      assert.deepEqual(
+        port.changes.map((c) => [c.dtr, c.rts, c.brk]),
+        [
+          [false, true, false],
+          [true, true, false],
+        ],
+      );
+      assert.equal(port.closes, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
