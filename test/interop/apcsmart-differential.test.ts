@@ -1,0 +1,248 @@
+/**
+ * Differential: Debian's real NUT 2.8.0 apcsmart (with the real upsd) and
+ * our apcsmart driver (with our server) each talk to an APC Smart
+ * simulator on a pty; the two simulators start identical. The real NUT
+ * clients (upsc, upsrw, upscmd) read and drive both, and we compare:
+ *
+ *  - what each publishes (upsc; driver.* dropped, and nothing here is
+ *    timing-dependent: the simulator's values stand still);
+ *  - the settable variables with their choices (upsrw);
+ *  - the instant commands each lists (upscmd -l);
+ *  - the bytes each put on the wire: discovery and the first full read,
+ *    every instant command (with NUT's confirmation window for the
+ *    dangerous ones), an EEPROM SET cycled with `-`, a string SET;
+ *  - the status after the UPS's alerts (on battery, low battery, back).
+ *
+ * Polls go on meanwhile (every 2 s on both sides); each one is the same
+ * burst of bytes (Q and the polled variables), cut out before comparing
+ * a command's bytes.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { startAgent, type RunningAgent } from '../../src/app/agent';
+import { validateConfig } from '../../src/app/config';
+import { MemoryLogger } from '../../src/core/logger';
+import type { SerialLink } from '../../src/drivers/serial/link';
+import { ApcSimulator, ST, attachToPty } from '../helpers/apc-simulator';
+import { socatAvailable, startPtyPair, type PtyPair } from '../helpers/pty-pair';
+import { freePort, nutAvailable, startRealNut, UPSC, UPSCMD, UPSRW, type RealNut } from '../helpers/real-nut';
+
+const APCSMART = '/lib/nut/apcsmart';
+const skip = !nutAvailable() || !existsSync(APCSMART) || !socatAvailable() ? 'the real NUT apcsmart (nut-server) or socat is not installed' : false;
+
+function run(cmd: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((res) => {
+    execFile(cmd, args, { timeout: 20_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      res({ code, out: stdout, err: stderr.replace(/^Init SSL without certificate database\n/m, '') });
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A quick poll, as both drivers send it: Q, then the polled variables in table order. */
+const POLL = 'QCPXLF9GMNOfBjT';
+const withoutPolls = (wire: string): string => wire.split(POLL).join('');
+
+/** upsc output without driver.* (our driver's name, version and parameters are its own). */
+function vars(out: string): string[] {
+  return out
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('driver.'))
+    .sort();
+}
+
+describe('apcsmart: real NUT 2.8.0 apcsmart vs ours, on identical simulators', { skip, timeout: 90_000 }, () => {
+  let real: RealNut;
+  let ours: RunningAgent;
+  let ourPort: number;
+  const ptys: PtyPair[] = [];
+  const links: SerialLink[] = [];
+  const simReal = new ApcSimulator();
+  const simOurs = new ApcSimulator();
+  const at = (side: 'real' | 'ours') => (side === 'real' ? `apc@127.0.0.1:${real.port}` : `apc@127.0.0.1:${ourPort}`);
+
+  before(async () => {
+    for (const sim of [simReal, simOurs]) {
+      const pty = await startPtyPair();
+      ptys.push(pty);
+      links.push(await attachToPty(sim, pty.peer));
+    }
+    ourPort = await freePort();
+    const config = validateConfig({
+      ups: { apc: { driver: 'apcsmart', port: ptys[1]!.device } },
+      server: { listen: [`127.0.0.1:${ourPort}`] },
+      users: { admin: { password: 'sekret', actions: ['set'], instcmds: ['all'] } },
+    });
+    // Both start together, so neither simulator's clock is ahead.
+    const [r, o] = await Promise.all([
+      startRealNut({ devices: {}, drivers: { apc: { driver: 'apcsmart', port: ptys[0]!.device } }, users: { admin: { password: 'sekret', actions: ['SET'], instcmds: ['ALL'] } }, maxAge: 60 }),
+      startAgent({ config, log: new MemoryLogger(), version: 'test' }),
+    ]);
+    real = r;
+    ours = o;
+    for (let i = 0; i < 100 && !ours.store.get('apc')?.health.dumpDone; i++) await sleep(100);
+  });
+
+  after(async () => {
+    await ours?.stop();
+    await real?.stop();
+    for (const l of links) await l.close();
+    for (const p of ptys) await p.stop();
+  });
+
+  test('discovery and the first full read put the same bytes on the wire', () => {
+    // Up to the end of the first full read: the second Q after the ^Z table starts the first quick poll.
+    const prefix = (w: string): string => {
+      const caps = w.indexOf('\x1a');
+      const firstQ = w.indexOf('Q', caps);
+      const secondQ = w.indexOf('Q', firstQ + 1);
+      return secondQ < 0 ? w : w.slice(0, secondQ);
+    };
+    const r = prefix(simReal.wire());
+    const o = prefix(simOurs.wire());
+    assert.ok(r.startsWith('YVba'), JSON.stringify(r));
+    assert.equal(JSON.stringify(o), JSON.stringify(r));
+  });
+
+  test('upsc shows the same variables and values', async () => {
+    const [r, o] = await Promise.all([run(UPSC, [at('real')]), run(UPSC, [at('ours')])]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(o.code, 0, o.err);
+    assert.ok(vars(r.out).length > 30, r.out);
+    assert.deepEqual(vars(o.out), vars(r.out));
+  });
+
+  test('upsrw lists the same settable variables, types and choices', async () => {
+    const [r, o] = await Promise.all([run(UPSRW, [at('real')]), run(UPSRW, [at('ours')])]);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(r.out.includes('[input.transfer.high]'), r.out);
+    // Descriptions come from each server's table (NUT's cmdvartab, ours), not from the driver.
+    const strip = (s: string) => s.split('\n').filter((l) => /^(\[|Type:|Option:|Value:|Maximum length:)/.test(l));
+    assert.deepEqual(strip(o.out), strip(r.out));
+  });
+
+  test('upscmd -l lists the same instant commands', async () => {
+    const [r, o] = await Promise.all([run(UPSCMD, ['-l', at('real')]), run(UPSCMD, ['-l', at('ours')])]);
+    const names = (s: string) => s.split('\n').filter((l) => / - /.test(l)).map((l) => l.split(' - ')[0]).sort();
+    assert.ok(names(r.out).includes('load.off'), r.out);
+    assert.deepEqual(names(o.out), names(r.out));
+  });
+
+  /** Runs the same client command against both, waits until both wires are quiet, and returns what each sent meanwhile (polls cut out). */
+  async function both(tool: string, args: string[], oursRefuses = false, settleMs = 600, maxMs = 9000): Promise<{ real: string; ours: string }> {
+    const r0 = simReal.received.length;
+    const o0 = simOurs.received.length;
+    const argsFor = (side: 'real' | 'ours') => args.map((a) => (a === '@UPS' ? at(side) : a));
+    const [r, o] = await Promise.all([run(tool, argsFor('real')), run(tool, argsFor('ours'))]);
+    assert.equal(r.code, 0, `real: ${r.err}`);
+    if (oursRefuses) {
+      // upsd 2.8.0 answers OK as soon as it passed the command on; ours waits for the driver and says when the UPS refused.
+      assert.notEqual(o.code, 0, 'ours reports the refusal');
+      assert.match(o.err, /INSTCMD-FAILED/);
+    } else assert.equal(o.code, 0, `ours: ${o.err}`);
+    const since = (sim: ApcSimulator, n: number) => withoutPolls(sim.received.slice(n).map((b) => b.byte).join(''));
+    const start = Date.now();
+    let last = '';
+    let stableSince = Date.now();
+    // The real upsd answers before its driver acts; wait until the wires agree and stay quiet, or give up and compare.
+    while (Date.now() - start < maxMs) {
+      const now = `${since(simReal, r0)}|${since(simOurs, o0)}`;
+      if (now !== last) {
+        last = now;
+        stableSince = Date.now();
+      } else if (Date.now() - stableSince >= settleMs && since(simReal, r0) === since(simOurs, o0) && since(simReal, r0) !== '') break;
+      await sleep(50);
+    }
+    return { real: since(simReal, r0), ours: since(simOurs, o0) };
+  }
+
+  const cmd = (name: string, extra: string[] = [], oursRefuses = false) => both(UPSCMD, ['-u', 'admin', '-p', 'sekret', '@UPS', name, ...extra], oursRefuses);
+
+  test('plain instant commands: the same single byte', async () => {
+    for (const [name, byte] of [
+      ['test.panel.start', 'A'],
+      ['test.battery.start', 'W'],
+      ['test.failure.start', 'U'],
+    ] as const) {
+      const w = await cmd(name);
+      assert.equal(w.real, byte, name);
+      assert.equal(w.ours, w.real, name);
+    }
+  });
+
+  test('calibrate.start and calibrate.stop read Q first, then send D', async () => {
+    const w = await cmd('calibrate.start');
+    assert.equal(w.real, 'QD');
+    assert.equal(w.ours, w.real);
+    const stop = await cmd('calibrate.stop');
+    assert.equal(stop.real, 'QD');
+    assert.equal(stop.ours, stop.real);
+    assert.equal(simOurs.status & ST.CAL, 0);
+  });
+
+  test('load.on: ^N twice', async () => {
+    const w = await cmd('load.on');
+    assert.equal(JSON.stringify(w.real), JSON.stringify('\x0e\x0e'));
+    assert.equal(JSON.stringify(w.ours), JSON.stringify(w.real));
+  });
+
+  test('SET of an EEPROM choice: cycled with - and read back; SET of ups.id: - and 8 characters', async () => {
+    const w = await both(UPSRW, ['-s', 'input.transfer.high=261', '-u', 'admin', '-p', 'sekret', '@UPS']);
+    assert.equal(w.real, 'u-u-uu');
+    assert.equal(w.ours, w.real);
+    const id = await both(UPSRW, ['-s', 'ups.id=RACK7', '-u', 'admin', '-p', 'sekret', '@UPS']);
+    assert.equal(JSON.stringify(id.real), JSON.stringify('c-RACK7\r\r\rc'));
+    assert.equal(JSON.stringify(id.ours), JSON.stringify(id.real));
+    const [r, o] = await Promise.all([run(UPSC, [at('real'), 'input.transfer.high']), run(UPSC, [at('ours'), 'input.transfer.high'])]);
+    assert.equal(r.out.trim(), '261');
+    assert.equal(o.out.trim(), '261');
+    assert.equal(simOurs.values.c, 'RACK7');
+  });
+
+  test('alerts: on battery, low battery, back on line reach ups.status on both', async () => {
+    const status = async (side: 'real' | 'ours') => (await run(UPSC, [at(side), 'ups.status'])).out.trim();
+    const until = async (want: string) => {
+      for (let i = 0; i < 80; i++) {
+        const [r, o] = await Promise.all([status('real'), status('ours')]);
+        if (r === want && o === want) return;
+        await sleep(100);
+      }
+      assert.deepEqual([await status('real'), await status('ours')], [want, want]);
+    };
+    for (const sim of [simReal, simOurs]) sim.onBattery();
+    await until('OB');
+    for (const sim of [simReal, simOurs]) sim.lowBattery();
+    await until('OB LB');
+    for (const sim of [simReal, simOurs]) sim.powerBack();
+    await until('OL');
+    assert.equal(simReal.status, ST.OL);
+  });
+
+  test('dangerous commands: nothing on the first ask; confirmed 3-15 s later: Z twice, K twice, S, @005', async () => {
+    // NUT keeps one confirmation time for all of them: each ask in the window is carried out and restarts it.
+    const first = await cmd('load.off');
+    assert.equal(first.real, '', 'the first ask only arms the command');
+    assert.equal(first.ours, '');
+    await sleep(3300);
+    const off = await cmd('load.off');
+    assert.equal(off.real, 'ZZ');
+    assert.equal(off.ours, off.real);
+    await sleep(1500);
+    const stay = await cmd('shutdown.stayoff');
+    assert.equal(stay.real, 'KK');
+    assert.equal(stay.ours, stay.real);
+    await sleep(1500);
+    // The UPS is off after Z, not on battery: it answers S with NO.
+    const ret = await cmd('shutdown.return', [], true);
+    assert.equal(ret.real, 'S');
+    assert.equal(ret.ours, ret.real);
+    await sleep(3000);
+    const at5 = await cmd('shutdown.return', ['at:5']);
+    assert.equal(at5.real, '@005');
+    assert.equal(at5.ours, at5.real);
+  });
+});
