@@ -12,14 +12,18 @@ import { megatec } from './megatec';
 import { megatecOld } from './megatec-old';
 import { mustek } from './mustek';
 import { q1 } from './q1';
+import { q2 } from './q2';
+import { q6 } from './q6';
+import { voltronicQs } from './voltronic-qs';
+import { voltronicQsHex } from './voltronic-qs-hex';
 import { zinto } from './zinto';
 
 export const QX_PROTOCOLS: readonly QxProtocol[] = [
   // omron (vendor-gated in NUT: USB only)
   // voltronic
   // voltronic-axpert
-  // voltronic-qs
-  // voltronic-qs-hex
+  voltronicQs,
+  voltronicQsHex,
   mustek,
   megatecOld,
   bestups,
@@ -27,8 +31,8 @@ export const QX_PROTOCOLS: readonly QxProtocol[] = [
   megatec,
   zinto,
   // masterguard, hunnox, ablerex, innovart31, innovart33, innovatae
-  // q2
-  // q6
+  q2,
+  q6,
   // gtec
   q1, // the fallback: keep it last
 ];
