@@ -64,7 +64,7 @@ const CR = 0x0d;
 
 /** QxTransport over a serial line (a real port, a pty in tests). */
 export class SerialQxTransport implements QxTransport {
-  constructor(private readonly link: SerialLink) {}
+  constructor(readonly link: SerialLink) {}
 
   get description(): string {
     return this.link.path;

@@ -1,0 +1,90 @@
+/**
+ * The qx driver's keys in a `ups:` entry, with nutdrv_qx's names and
+ * meanings (NUT's nutdrv_qx(8)). Keys a later protocol or USB bridge needs
+ * are added here, one entry each.
+ */
+import type { DriverSchema, UpsConfig } from '../../core/config';
+import { errorMessage } from '../../core/errors';
+import { bool, num, oneOf, optional, refine, str, type ObjectOf } from '../../core/schema';
+import type { RuntimeConfig } from '../runtime/config';
+import { parseRuntimeCal } from './battery';
+import { findProtocol, protocolNames } from './protocols/index';
+
+const usbId = (example: string) => optional(str({ pattern: /^(0x)?[0-9a-fA-F]{1,4}$/, patternText: `a USB ID of up to 4 hex digits, e.g. ${example}` }));
+
+/** A protocol name, checked against the protocols this build has (others add theirs to the list). */
+const protocolSchema = refine(str({ minLength: 1 }), (name, path, issues) => {
+  if (!findProtocol(name)) issues.push({ path, message: `${JSON.stringify(name)} is not a qx protocol; known: ${protocolNames().join(', ')}` });
+});
+
+const runtimecalSchema = refine(str({ minLength: 1 }), (text, path, issues) => {
+  try {
+    parseRuntimeCal(text);
+  } catch (err) {
+    issues.push({ path, message: `${errorMessage(err)} (e.g. "240,100,720,50": 240 s at 100 % load, 720 s at 50 %)` });
+  }
+});
+
+export const QX_OPTIONS = {
+  /** The protocol, skipping autodetection (nutdrv_qx protocol): megatec, megatec/old, mustek, bestups, mecer, zinto, q1, ... */
+  protocol: optional(protocolSchema),
+  /** USB only (port: auto): the USB-to-serial bridge (nutdrv_qx subdriver: cypress, phoenix, ippon, krauler, fabula, hunnox, fuji...). */
+  subdriver: optional(str({ minLength: 1 })),
+  /** USB only: match the device by vendor/product ID (4 hex digits, as lsusb prints them), vendor/product/serial strings, bus. */
+  vendorid: usbId('0665'),
+  productid: usbId('5161'),
+  vendor: optional(str({ minLength: 1 })),
+  product: optional(str({ minLength: 1 })),
+  serial: optional(str({ minLength: 1 })),
+  bus: optional(str({ minLength: 1 })),
+  /** USB krauler: the language ID workaround (nutdrv_qx langid_fix, e.g. 0x409) and noscanlangid. */
+  langid_fix: optional(str({ pattern: /^(0x)?[0-9a-fA-F]{1,4}$/, patternText: 'a language ID such as 0x409' })),
+  noscanlangid: optional(bool()),
+  /** Serial only: which modem lines power the cable (nutdrv_qx cablepower): normal = DTR on, RTS off (default). */
+  cablepower: optional(oneOf(['normal', 'reverse', 'both', 'none'] as const)),
+  /** Seconds between full updates; quick status polls in between (nutdrv_qx pollfreq, default 30). */
+  pollfreq: optional(num({ min: 1, max: 3600, integer: true })),
+  /** ups.delay.start in seconds (nutdrv_qx ondelay, default 180; whole minutes on Megatec units). */
+  ondelay: optional(num({ min: 0, max: 10_000_000, integer: true })),
+  /** ups.delay.shutdown in seconds (nutdrv_qx offdelay, default 30; 6 s steps under a minute). */
+  offdelay: optional(num({ min: 0, max: 10_000_000, integer: true })),
+  /** The UPS does not power back on after the shutdown that shutdown.default sends (nutdrv_qx stayoff). */
+  stayoff: optional(bool()),
+  /** Skip the rating query F (nutdrv_qx norating). */
+  norating: optional(bool()),
+  /** Skip the vendor query I (nutdrv_qx novendor): for units that answer it with garbage. */
+  novendor: optional(bool()),
+  /** Ignore the 'shutdown active' status bit, for units that raise it wrongly (nutdrv_qx ignoresab). */
+  ignoresab: optional(bool()),
+  /** Estimate battery.runtime: "runtime1,load1,runtime2,load2" in seconds and percent (nutdrv_qx runtimecal). */
+  runtimecal: optional(runtimecalSchema),
+  /** Seconds to charge the battery from empty to full, for runtimecal (nutdrv_qx chargetime, default 43200). */
+  chargetime: optional(num({ min: 1, max: 10_000_000, integer: true })),
+  /** Load in percent assumed at least when estimating runtime (nutdrv_qx idleload, default 10). */
+  idleload: optional(num({ min: 0.000001, max: 100 })),
+  /** The device reports one battery pack's voltage: battery.voltage is multiplied by battery.packs (nutdrv_qx battery_voltage_reports_one_pack). */
+  battery_voltage_reports_one_pack: optional(bool()),
+  /** battery.voltage.high / .low when the device gives none (ups.conf default.battery.voltage.high/low): the charge estimate's 100 % and 0 %. */
+  'default.battery.voltage.high': optional(num({ min: 0.1, max: 10_000 })),
+  'default.battery.voltage.low': optional(num({ min: 0.1, max: 10_000 })),
+  /** battery.packs, whatever the device says (ups.conf override.battery.packs), e.g. with battery_voltage_reports_one_pack. */
+  'override.battery.packs': optional(num({ min: 0.5, max: 1000 })),
+};
+
+export type QxConfig = UpsConfig & RuntimeConfig & ObjectOf<typeof QX_OPTIONS>;
+
+export const qxSchema: DriverSchema = {
+  name: 'qx',
+  options: QX_OPTIONS,
+  check(cfg, path, issues) {
+    const c = cfg as QxConfig;
+    const high = c['default.battery.voltage.high'];
+    const low = c['default.battery.voltage.low'];
+    if (high !== undefined && low !== undefined && high <= low) {
+      issues.push({ path: `${path}.default.battery.voltage.high`, message: `must be above default.battery.voltage.low (${low})` });
+    }
+    if (c.port !== 'auto' && !c.port.startsWith('/')) {
+      issues.push({ path: `${path}.port`, message: `${JSON.stringify(c.port)} is neither a serial device path (/dev/ttyS0, /dev/ttyUSB0) nor auto (USB)` });
+    }
+  },
+};

@@ -1,0 +1,201 @@
+/**
+ * A Megatec/Q1 UPS of our own, on the peer end of a pty pair
+ * (./pty-pair.ts): it answers Q1, F and I from its state, acts on the
+ * commands a real unit acts on (beeper toggle, battery tests, shutdown and
+ * cancel), echoes what it does not know as Megatec units do, and records
+ * every command it receives. Tests switch its state (online, on battery,
+ * low battery), make it silent, or make it answer garbage.
+ *
+ * Each reply goes out in one write, as a UPS sends a line: the real
+ * nutdrv_qx reads a reply with a single read.
+ */
+import { openSerialPort, type SerialLink } from '../../src/drivers/serial/link';
+
+export interface Q1State {
+  inputVoltage: number;
+  faultVoltage: number;
+  outputVoltage: number;
+  load: number;
+  frequency: number;
+  batteryVoltage: number;
+  temperature: number;
+  /** b7: utility fail (on battery). */
+  utilityFail: boolean;
+  /** b6: battery low. */
+  batteryLow: boolean;
+  /** b5: bypass / boost / buck active. */
+  bypassBoostBuck: boolean;
+  /** b4: UPS failed. */
+  upsFailed: boolean;
+  /** b3: line-interactive (standby) unit. */
+  lineInteractive: boolean;
+  /** b2: test in progress. */
+  testing: boolean;
+  /** b1: shutdown active. */
+  shutdownActive: boolean;
+  /** b0: beeper on. */
+  beeper: boolean;
+}
+
+export const ONLINE: Q1State = {
+  inputVoltage: 229.8,
+  faultVoltage: 140.0,
+  outputVoltage: 229.8,
+  load: 23,
+  frequency: 50.1,
+  batteryVoltage: 27.2,
+  temperature: 31.5,
+  utilityFail: false,
+  batteryLow: false,
+  bypassBoostBuck: false,
+  upsFailed: false,
+  lineInteractive: true,
+  testing: false,
+  shutdownActive: false,
+  beeper: true,
+};
+
+export const ON_BATTERY: Q1State = { ...ONLINE, inputVoltage: 0, faultVoltage: 0, outputVoltage: 228.4, batteryVoltage: 24.8, utilityFail: true };
+export const LOW_BATTERY: Q1State = { ...ON_BATTERY, batteryVoltage: 21.6, batteryLow: true };
+
+export interface Q1Rating {
+  voltage: number;
+  current: number;
+  batteryVoltage: number;
+  frequency: number;
+}
+
+export const RATING: Q1Rating = { voltage: 230, current: 4, batteryVoltage: 24, frequency: 50 };
+
+/** Company 15, model 10, version 10 characters. */
+export const VENDOR = { company: 'UPSAGENT SIM', model: 'Q1-1000', version: 'V2.01' };
+
+const f = (v: number, width: number, decimals: number): string => v.toFixed(decimals).padStart(width, '0');
+const bit = (b: boolean): string => (b ? '1' : '0');
+
+/** The Q1 reply line (without \r) for a state. */
+export function q1Reply(s: Q1State): string {
+  const bits = [s.utilityFail, s.batteryLow, s.bypassBoostBuck, s.upsFailed, s.lineInteractive, s.testing, s.shutdownActive, s.beeper].map(bit).join('');
+  return `(${f(s.inputVoltage, 5, 1)} ${f(s.faultVoltage, 5, 1)} ${f(s.outputVoltage, 5, 1)} ${f(s.load, 3, 0)} ${f(s.frequency, 4, 1)} ${s.batteryVoltage < 10 ? s.batteryVoltage.toFixed(2) : f(s.batteryVoltage, 4, 1)} ${f(s.temperature, 4, 1)} ${bits}`;
+}
+
+export function fReply(r: Q1Rating): string {
+  return `#${f(r.voltage, 5, 1)} ${f(r.current, 3, 0)} ${f(r.batteryVoltage, 5, 1)} ${f(r.frequency, 4, 1)}`;
+}
+
+export function iReply(v = VENDOR): string {
+  return `#${v.company.padEnd(15)} ${v.model.padEnd(10)} ${v.version.padEnd(10)}`;
+}
+
+export interface Q1SimulatorOptions {
+  state?: Q1State;
+  rating?: Q1Rating | null;
+  vendor?: typeof VENDOR | null;
+  /** Reply to every command with `ACK` (units that acknowledge) instead of nothing. */
+  ack?: boolean;
+}
+
+export class Q1Simulator {
+  state: Q1State;
+  rating: Q1Rating | null;
+  vendor: typeof VENDOR | null;
+  ack: boolean;
+  /** Every command received, with its \r, in order. */
+  readonly received: string[] = [];
+  /** Stop answering anything (a unit switched off or a cable pulled). */
+  silent = false;
+  /** Replies to use instead of the state's, by command without \r (garbage, truncated...): sent as given. */
+  readonly override = new Map<string, string>();
+  private link: SerialLink | null = null;
+  private buf = '';
+  private waiters: Array<{ n: number; resolve(): void }> = [];
+
+  constructor(
+    readonly path: string,
+    opts: Q1SimulatorOptions = {},
+  ) {
+    this.state = { ...(opts.state ?? ONLINE) };
+    this.rating = opts.rating === undefined ? RATING : opts.rating;
+    this.vendor = opts.vendor === undefined ? VENDOR : opts.vendor;
+    this.ack = opts.ack ?? false;
+  }
+
+  async start(): Promise<void> {
+    this.link = await openSerialPort(this.path, { baudRate: 2400 });
+    this.link.onUnsolicited((d) => this.onData(d.toString('latin1')));
+  }
+
+  async stop(): Promise<void> {
+    const l = this.link;
+    this.link = null;
+    await l?.close();
+  }
+
+  set(state: Partial<Q1State>): void {
+    this.state = { ...this.state, ...state };
+  }
+
+  /** Resolves once `n` commands in all have been received (bounded by `ms`). */
+  waitForCommands(n: number, ms = 10_000): Promise<void> {
+    if (this.received.length >= n) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`simulator got ${this.received.length} commands, not ${n}, within ${ms} ms: ${JSON.stringify(this.received.slice(-5))}`)), ms);
+      this.waiters.push({ n, resolve: () => (clearTimeout(t), resolve()) });
+    });
+  }
+
+  /** Commands received that are not the polls (Q1, F, I) a driver sends all the time. */
+  actions(): string[] {
+    return this.received.filter((c) => !['Q1\r', 'F\r', 'I\r'].includes(c));
+  }
+
+  private onData(text: string): void {
+    this.buf += text;
+    let i;
+    while ((i = this.buf.indexOf('\r')) >= 0) {
+      const cmd = this.buf.slice(0, i + 1);
+      this.buf = this.buf.slice(i + 1);
+      this.received.push(cmd);
+      for (const w of [...this.waiters]) {
+        if (this.received.length >= w.n) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve();
+        }
+      }
+      const reply = this.silent ? null : this.answer(cmd.slice(0, -1));
+      if (reply !== null && this.link?.isOpen) void this.link.write(reply).catch(() => undefined);
+    }
+  }
+
+  /** The bytes a Megatec unit sends back to `cmd` (without its \r), or null for nothing. */
+  private answer(cmd: string): string | null {
+    const o = this.override.get(cmd);
+    if (o !== undefined) return o;
+    const done = this.ack ? 'ACK\r' : null;
+    if (cmd === 'Q1') return `${q1Reply(this.state)}\r`;
+    if (cmd === 'F' && this.rating) return `${fReply(this.rating)}\r`;
+    if (cmd === 'I' && this.vendor) return `${iReply(this.vendor)}\r`;
+    if (cmd === 'Q') {
+      this.state.beeper = !this.state.beeper;
+      return done;
+    }
+    if (cmd === 'T' || cmd === 'TL' || /^T\d\d$/.test(cmd)) {
+      this.state.testing = true;
+      return done;
+    }
+    if (cmd === 'CT') {
+      this.state.testing = false;
+      return done;
+    }
+    if (cmd === 'C') {
+      this.state.shutdownActive = false;
+      return done;
+    }
+    if (/^S(\.\d|\d\d)(R\d{4})?$/.test(cmd)) {
+      this.state.shutdownActive = true;
+      return done;
+    }
+    // What a Megatec unit does not know, it sends back.
+    return `${cmd}\r`;
+  }
+}
