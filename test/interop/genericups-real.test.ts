@@ -35,7 +35,7 @@ async function ours(opts: Record<string, string>, bits: number, port = '/dev/tty
   modem.inputs = inputsOf(bits);
   const cfg: UpsConfig = { driver: 'genericups', port };
   for (const [k, v] of Object.entries(opts)) cfg[k] = k === 'upstype' || k === 'sdtime' ? Number(v) : v;
-  const driver = new GenericUpsDriver(cfg, { ups: 'u', bus, publisher: store.addUps('u'), log: new MemoryLogger(), clock: now }, { openSerial: modem.open, timers: clock, version: '2.8.0' });
+  const driver = new GenericUpsDriver(cfg, { ups: 'u', bus, publisher: store.addUps('u'), log: new MemoryLogger(), clock: now }, { openSerial: modem.open, timers: clock, version: '2.8.0', ring: () => Promise.resolve(null) });
   await driver.start();
   const view = store.get('u')!;
   // driver.state is our runtime's (NUT 2.8.0's -d dump has none).

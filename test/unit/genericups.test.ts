@@ -25,6 +25,7 @@ import { ConfigError, RequestError } from '../../src/core/errors';
 import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore } from '../../src/core/state';
 import { CABLES, GenericUpsDriver, SHUTDOWN_COMMANDS } from '../../src/drivers/genericups/index';
+import { procSerialRing, ringFromProcText, type RingSource } from '../../src/drivers/genericups/ring';
 import { parseInputSignal, parseOutputLines } from '../../src/drivers/genericups/signals';
 import { createDriver } from '../../src/drivers/registry';
 import { FakeClock, flush } from '../helpers/fake-clock';
@@ -106,7 +107,8 @@ const COMBOS = Array.from({ length: 16 }, (_, i) => {
 
 const PORT = '/dev/ttyS0';
 
-function rig(extra: Record<string, unknown>) {
+/** `ring`: RI where the link reports none (default: never readable, so tests do not depend on this machine's /proc). */
+function rig(extra: Record<string, unknown>, ring: RingSource = () => Promise.resolve(null)) {
   const clock = new FakeClock();
   const now = (): number => clock.now();
   const bus = new EventBus();
@@ -116,7 +118,7 @@ function rig(extra: Record<string, unknown>) {
   const log = new MemoryLogger(lines);
   const port = new FakeModemPort(PORT, now);
   const cfg: UpsConfig = { driver: 'genericups', port: PORT, ...extra };
-  const driver = new GenericUpsDriver(cfg, { ups: 'u', bus, publisher, log, clock: now }, { openSerial: port.open, timers: clock, version: '2.8.0' });
+  const driver = new GenericUpsDriver(cfg, { ups: 'u', bus, publisher, log, clock: now }, { openSerial: port.open, timers: clock, version: '2.8.0', ring });
   const view = () => store.get('u')!;
   return {
     clock,
@@ -144,7 +146,7 @@ async function problems(yaml: string): Promise<string[]> {
   return [];
 }
 
-const ups = (keys: string): string => `ups:\n  u:\n    driver: genericups\n    port: /dev/ttyS0\n${keys
+const ups = (keys: string, port = '/dev/ttyUSB0'): string => `ups:\n  u:\n    driver: genericups\n    port: ${port}\n${keys
   .split('\n')
   .filter((l) => l !== '')
   .map((l) => `    ${l}\n`)
@@ -496,7 +498,7 @@ void describe('genericups configuration', () => {
     assert.deepEqual(await problems(ups('upstype: 7\nsdtime: -1')), ['ups.u.sdtime: number -1 is not a whole number from 0 to 86400']);
   });
 
-  test('missing RI: types 1 and 23 are refused, naming the type and RNG; overriding the line makes them usable', async () => {
+  test('missing RI: types 1 and 23 on a port other than /dev/ttyS<N> are refused, naming the type and RNG; overriding the line makes them usable', async () => {
     const one = await problems(ups('upstype: 1'));
     assert.equal(one.length, 1);
     assert.match(one[0]!, /^ups\.u\.upstype: upstype 1 \(APC Back-UPS \(940-0095A\/C cable\)\) reads OL from RNG \(the ring indicator\)/);
@@ -506,6 +508,52 @@ void describe('genericups configuration', () => {
     assert.deepEqual(await problems(ups('upstype: 23\nRB: none')), []);
     const moved = await problems(ups('upstype: 7\nLB: -RNG'));
     assert.match(moved[0]!, /^ups\.u\.LB: upstype 7 .* reads LB from RNG/);
+    // A built-in port: the kernel reports RI in /proc/tty/driver/serial.
+    assert.deepEqual(await problems(ups('upstype: 1', '/dev/ttyS1')), []);
+    assert.deepEqual(await problems(ups('upstype: 23', '/dev/ttyS0')), []);
+  });
+
+  test('RI from /proc/tty/driver/serial: the port\'s line, its modem status, RI or not; nothing without root or for other ports', async () => {
+    const text = [
+      'serinfo:1.0 driver revision:',
+      '0: uart:16550A port:000003F8 irq:4 tx:218 rx:0 RTS|CTS|DTR|DSR|CD',
+      '1: uart:16550A port:000002F8 irq:3 tx:0 rx:0 fe:1 RTS|DTR|RI',
+      '2: uart:16550A port:000003E8 irq:4 tx:0 rx:0',
+      '3: uart:16550A port:000002E8 irq:3',
+      '4: uart:unknown port:00000000 irq:0',
+    ].join('\n');
+    assert.equal(ringFromProcText(text, 0), false);
+    assert.equal(ringFromProcText(text, 1), true);
+    assert.equal(ringFromProcText(text, 2), false, 'status shown, no line set');
+    assert.equal(ringFromProcText(text, 3), null, 'no status: not read as root');
+    assert.equal(ringFromProcText(text, 4), null);
+    assert.equal(ringFromProcText(text, 9), null);
+    const dir = mkdtempSync(join(tmpdir(), 'genericups-proc-'));
+    try {
+      const procFile = join(dir, 'serial');
+      writeFileSync(procFile, text);
+      const links: Record<string, string> = { '/dev/serial/by-path/pci-0:1': '/dev/ttyS1', '/dev/ttyS0': '/dev/ttyS0', '/dev/ttyUSB0': '/dev/ttyUSB0' };
+      const ring = procSerialRing({ procFile, realpath: (p) => (links[p] ? Promise.resolve(links[p]!) : Promise.reject(new Error('ENOENT'))) });
+      assert.equal(await ring('/dev/serial/by-path/pci-0:1'), true);
+      assert.equal(await ring('/dev/ttyS0'), false);
+      assert.equal(await ring('/dev/ttyUSB0'), null);
+      assert.equal(await ring('/dev/ttyS7'), null);
+      assert.equal(await procSerialRing({ procFile: join(dir, 'absent'), realpath: (p) => Promise.resolve(p) })('/dev/ttyS0'), null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('type 1 on a link without RI reads RNG from the kernel report: OL while RI is low', async () => {
+    let ri = false;
+    const t = rig({ upstype: 1 }, () => Promise.resolve(ri));
+    t.port.inputs = { cts: false, dcd: false, ri: null, dsr: false };
+    await t.driver.start();
+    assert.equal(t.get('ups.status'), 'OL');
+    ri = true;
+    await t.read({ cts: false, dcd: true, ri: null, dsr: false });
+    assert.equal(t.get('ups.status'), 'LB OB');
+    await t.driver.stop();
   });
 
   test('missing RI at run time: the port reports no RI, the driver says why and publishes nothing', async () => {
@@ -516,7 +564,7 @@ void describe('genericups configuration', () => {
       assert.equal(t.view().health.attached, false);
       assert.equal(t.get('ups.status'), undefined);
       const warn = t.lines.find((l) => l.startsWith('warn'));
-      assert.ok(warn?.includes(`upstype ${type}`) && warn.includes('RNG (the ring indicator)') && warn.includes('cannot report RNG'), warn);
+      assert.ok(warn?.includes(`upstype ${type}`) && warn.includes('RNG (the ring indicator)') && warn.includes('cannot report RNG') && warn.includes('/proc/tty/driver/serial'), warn);
       await t.driver.stop();
     }
   });
@@ -580,7 +628,7 @@ void describe('genericups with upsagent shutdown-ups (upsdrvctl shutdown)', () =
     const dir = mkdtempSync(join(tmpdir(), 'genericups-sd-'));
     try {
       const file = join(dir, 'cfg.yaml');
-      writeFileSync(file, ups('upstype: 2'));
+      writeFileSync(file, ups('upstype: 2', PORT));
       const clock = new FakeClock();
       const port = new FakeModemPort(PORT, () => clock.now());
       const io = new MemoryIO();

@@ -4,6 +4,7 @@ import type { ConfigIssue } from '../../core/errors';
 import { num, optional, str, type ObjectOf, type Schema } from '../../core/schema';
 import type { RuntimeConfig } from '../runtime/config';
 import { CABLES, MAX_UPSTYPE, cableType } from './cables';
+import { PROC_RING_PORT } from './ring';
 import { INPUT_OPTIONS, applyOverrides, parseInputSignal, parseOutputLines, statusesReading, type Overrides, type Parsed } from './signals';
 
 /** upstype: a whole number 0..23, written as a number or as text (`upstype: "1"`, as in ups.conf). */
@@ -78,10 +79,12 @@ export function overridesOf(cfg: GenericUpsConfig): Overrides {
 
 /**
  * The serial ports this agent opens (the serialport package) report CTS,
- * DSR and DCD but not the ring indicator; a cable that signals a status on
- * RNG cannot work, and is refused here rather than read wrongly.
+ * DSR and DCD but not the ring indicator. The kernel shows RI for built-in
+ * ports (/dev/ttyS<N>, see ./ring.ts); a cable that signals a status on RNG
+ * on any other port cannot work, and is refused here rather than read wrongly.
  */
 export function ringIndicatorProblem(cfg: GenericUpsConfig): string | undefined {
+  if (PROC_RING_PORT.test(cfg.port)) return undefined;
   const base = cfg.upstype === undefined ? undefined : cableType(cfg.upstype);
   if (!base) return undefined;
   let cable;
@@ -94,8 +97,9 @@ export function ringIndicatorProblem(cfg: GenericUpsConfig): string | undefined 
   if (uses.length === 0) return undefined;
   const which = uses.join(' and ');
   return (
-    `upstype ${base.type} (${base.desc}) reads ${which} from RNG (the ring indicator), which this agent cannot read on a serial port ` +
-    `(the serialport library reports CTS, DSR and DCD only); rewire ${which} to another line and set ${uses.map((u) => `${u}:`).join('/')} to it, or set it to none`
+    `upstype ${base.type} (${base.desc}) reads ${which} from RNG (the ring indicator), which this agent can read only on a built-in serial port ` +
+    `(/dev/ttyS<N>, through /proc/tty/driver/serial, as root): the serialport library reports CTS, DSR and DCD only, and USB adapters show no RI. ` +
+    `Use such a port, or rewire ${which} to another line and set ${uses.map((u) => `${u}:`).join('/')} to it (or none)`
   );
 }
 

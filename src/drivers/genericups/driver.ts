@@ -17,6 +17,12 @@
  * runtime marks the data stale and reopens it with backoff, setting the
  * cable power again (NUT 2.8.1+ reconnect_ups does the same).
  *
+ * The serialport package cannot read RI: for a cable that signals on RNG
+ * (types 1 and 23, or an override), RI comes from the kernel's line report
+ * for built-in ports (./ring.ts); where there is none, every read fails
+ * with a message naming the type and the line (the config check refuses
+ * such a cable on other ports first).
+ *
  * As NUT's man page says, a contact-closure UPS cannot be detected: a port
  * with nothing on it reads as some status. Only a port that cannot be
  * opened or read is an error.
@@ -32,7 +38,8 @@ import type { InputLines, OpenSerial, OutputLines, SerialLink } from '../serial/
 import { attachDriver, detachDriver, type DriverDeps } from '../types';
 import { cableType, type CableType } from './cables';
 import { overridesOf, type GenericUpsConfig } from './config';
-import { applyOverrides, describeInput, describeOutputs, outputLevels, shutdownPlan, statusOf, statusesReading, type LineLevels, type ShutdownPlan } from './signals';
+import { procSerialRing, type RingSource } from './ring';
+import { applyOverrides, describeInput, describeOutputs, outputLevels, shutdownPlan, statusOf, statusesReading, type InputOption, type LineLevels, type ShutdownPlan } from './signals';
 
 /** What clients read in driver.name. */
 export const DRIVER_NAME = 'genericups';
@@ -52,6 +59,8 @@ export const SHUTDOWN_COMMANDS = ['load.off', 'shutdown.default'] as const;
 
 export interface GenericUpsOptions {
   openSerial: OpenSerial;
+  /** Where RI comes from when the link cannot report it (default: /proc/tty/driver/serial for /dev/ttyS<N>). */
+  ring?: RingSource;
   timers?: Timers;
   /** Published as driver.version; default this agent's version. */
   version?: string;
@@ -72,6 +81,9 @@ export class GenericUpsDriver implements Module {
   private readonly base: CableType;
   readonly cable: CableType;
   private readonly plan: ShutdownPlan;
+  /** The statuses this cable reads from RNG (none for most types). */
+  private readonly ringUsers: InputOption[];
+  private readonly ring: RingSource;
   private readonly runtime: DriverRuntime<Session>;
   private readonly published = new Map<string, string>();
   private running = false;
@@ -97,6 +109,8 @@ export class GenericUpsDriver implements Module {
     this.base = base;
     this.cable = applyOverrides(base, overridesOf(this.cfg));
     this.plan = shutdownPlan(this.cable.shutdown, this.cfg.sdtime);
+    this.ringUsers = statusesReading(this.cable, 'RNG');
+    this.ring = opts.ring ?? procSerialRing();
     this.pollSeconds = this.cfg.pollInterval ?? DEFAULT_POLL_INTERVAL;
     this.runtime = new DriverRuntime<Session>(
       {
@@ -158,9 +172,8 @@ export class GenericUpsDriver implements Module {
       await link.setLines(this.holding ?? this.powerLines());
       abortIfCancelled(ctx);
       ctx.reading();
-      const lines = await link.getLines();
+      const lines = await this.readLines(link);
       abortIfCancelled(ctx);
-      this.checkRingIndicator(lines);
       this.publishIdentity();
       this.publishStatus(lines);
       this.log.info(`${reconnect ? 'reopened' : 'opened'} ${this.cfg.port}: cable power ${describeOutputs(this.cable.power)}, ${this.signalsText()}`);
@@ -174,20 +187,25 @@ export class GenericUpsDriver implements Module {
   }
 
   private async poll(s: Session, ctx: DeviceContext): Promise<void> {
-    const lines = await s.link.getLines();
+    const lines = await this.readLines(s.link);
     abortIfCancelled(ctx);
-    this.checkRingIndicator(lines);
     this.publishStatus(lines);
   }
 
-  /** A cable that signals on RNG, over a port that cannot read it: say so, never read it as low. */
-  private checkRingIndicator(lines: InputLines): void {
-    if (lines.ri !== null) return;
-    const uses = statusesReading(this.cable, 'RNG');
-    if (uses.length === 0) return;
+  /**
+   * The input lines (NUT TIOCMGET). A cable that signals on RNG, over a link
+   * that cannot report it, gets RI from the kernel's line report where there
+   * is one; else the read fails, saying why: RI is never taken as low.
+   */
+  private async readLines(link: SerialLink): Promise<InputLines> {
+    const lines = await link.getLines();
+    if (lines.ri !== null || this.ringUsers.length === 0) return lines;
+    const ri = await this.ring(this.cfg.port);
+    if (ri !== null) return { ...lines, ri };
     throw new UpsAgentError(
       'GENERICUPS-NO-RI',
-      `upstype ${this.base.type} (${this.base.desc}) reads ${uses.join(' and ')} from RNG (the ring indicator), and this serial port cannot report RNG (the serialport library reads CTS, DSR and DCD only)`,
+      `upstype ${this.base.type} (${this.base.desc}) reads ${this.ringUsers.join(' and ')} from RNG (the ring indicator), and this serial port cannot report RNG ` +
+        `(the serialport library reads CTS, DSR and DCD only; /proc/tty/driver/serial shows it for a built-in /dev/ttyS port, to root only)`,
     );
   }
 
