@@ -1,0 +1,153 @@
+/**
+ * The qx driver on USB (nutdrv_qx with `port = auto`): finds the device
+ * as NUT does (regex matcher on vendorid/productid/vendor/product/serial/
+ * bus, then the ID table or a forced `subdriver`), opens it and returns
+ * the QxTransport of its bridge. Each call of the returned OpenQxTransport
+ * opens afresh (the runtime calls it again after DeviceGoneError); after
+ * the first success only that same device (IDs and strings) will do, NUT's
+ * reopen matcher.
+ *
+ * Use from the driver core:
+ *
+ *   const open = isQxUsbConfig(cfg) ? openQxUsb(cfg) : () => SerialQxTransport.open(openSerialPort, cfg.port);
+ */
+import { UpsAgentError } from '../../../core/errors';
+import { DeviceGoneError } from '../../runtime/errors';
+import { describeDevice, parseUsbId } from '../../usbhid/matcher';
+import type { HidDeviceInfo } from '../../usbhid/types';
+import type { OpenQxTransport, QxTransport } from '../transport';
+import { getStringDescriptor, type QxUsbBridge, type QxUsbSubdriver } from './bridge';
+import { QX_USB_BRIDGES } from './bridges/index';
+import { chooseDevice, identity, qxUsbMatch } from './match';
+import { findSubdriver } from './table';
+import { UsbQxTransport, deadlineIo } from './transport';
+import type { UsbLike } from './usb-like';
+import { loadNodeUsb } from './node-usb';
+
+export { QX_USB_SUBDRIVERS, type QxUsbSubdriver } from './bridge';
+export { QX_USB_IDS, defaultSubdriver } from './table';
+export { UsbQxTransport } from './transport';
+export type { UsbLike, UsbDeviceHandle, UsbListedDevice, UsbSetup } from './usb-like';
+
+/** The `ups:` keys this reads (NUT's names; QX_OPTIONS of ../config.ts). */
+export interface QxUsbOptions {
+  port?: string;
+  subdriver?: string;
+  vendorid?: string;
+  productid?: string;
+  vendor?: string;
+  product?: string;
+  serial?: string;
+  bus?: string;
+  langid_fix?: string;
+  noscanlangid?: boolean;
+  novendor?: boolean;
+}
+
+export interface QxUsbDeps {
+  /** The USB library; default the `usb` package. Tests pass a fake. */
+  usb?: UsbLike | (() => Promise<UsbLike>);
+  /** Informational lines (the first language ID when langid_fix is set, as NUT logs it). */
+  log?: (line: string) => void;
+}
+
+/** A configuration NUT would refuse at start (fatalx): not worth retrying. */
+export class QxUsbConfigError extends UpsAgentError {
+  constructor(message: string) {
+    super('CONFIG', message);
+  }
+}
+
+/**
+ * nutdrv_qx's test for USB: `port` is `auto`, or any USB option is set
+ * (NUT then ignores the port with a warning).
+ */
+export function isQxUsbConfig(cfg: QxUsbOptions): boolean {
+  return (
+    cfg.port === 'auto' ||
+    [cfg.subdriver, cfg.vendorid, cfg.productid, cfg.vendor, cfg.product, cfg.serial, cfg.bus, cfg.langid_fix].some((v) => v !== undefined)
+  );
+}
+
+export function bridgeFor(name: QxUsbSubdriver): QxUsbBridge {
+  return QX_USB_BRIDGES[name];
+}
+
+/**
+ * Checks the options now (a bad `subdriver`, `subdriver` without
+ * vendorid/productid, a bad regex: QxUsbConfigError, as NUT's fatalx) and
+ * returns the opener.
+ */
+export function openQxUsb(options: QxUsbOptions, deps: QxUsbDeps = {}): OpenQxTransport {
+  let forced: QxUsbSubdriver | undefined;
+  if (options.subdriver !== undefined) {
+    forced = findSubdriver(options.subdriver);
+    if (!forced) throw new QxUsbConfigError(`subdriver ${JSON.stringify(options.subdriver)} not found; known: ${Object.keys(QX_USB_BRIDGES).join(', ')}`);
+    if (options.vendorid === undefined || options.productid === undefined) {
+      throw new QxUsbConfigError(`subdriver ${forced}: vendorid and productid are mandatory with a USB subdriver (nutdrv_qx)`);
+    }
+  }
+  let langidFix: number | undefined;
+  if (options.langid_fix !== undefined) {
+    langidFix = parseUsbId(options.langid_fix);
+    if (!Number.isInteger(langidFix) || langidFix < 0 || langidFix > 0xffff) throw new QxUsbConfigError(`langid_fix ${JSON.stringify(options.langid_fix)} is not a language ID such as 0x409`);
+  }
+  if (forced === 'snr' && langidFix === undefined) throw new QxUsbConfigError('subdriver snr needs langid_fix (NUT sends it as the language ID of every request)');
+  let match: ReturnType<typeof qxUsbMatch>;
+  try {
+    match = qxUsbMatch(options);
+  } catch (err) {
+    throw new QxUsbConfigError((err as Error).message);
+  }
+
+  let usb: UsbLike | undefined;
+  let previous: HidDeviceInfo | undefined;
+  const getUsb = async (): Promise<UsbLike> => {
+    if (usb) return usb;
+    const given = deps.usb ?? loadNodeUsb;
+    try {
+      usb = typeof given === 'function' ? await given() : given;
+    } catch (err) {
+      throw new QxUsbConfigError(`cannot load the usb library: ${(err as Error).message}`);
+    }
+    return usb;
+  };
+
+  return async (): Promise<QxTransport> => {
+    const lib = await getUsb();
+    let devices;
+    try {
+      devices = await lib.list();
+    } catch (err) {
+      throw new DeviceGoneError(`cannot list USB devices: ${(err as Error).message}`);
+    }
+    const chosen = chooseDevice(devices, match, forced, previous);
+    if ('reasons' in chosen) {
+      const what = previous ? describeDevice(previous) : 'qx USB device matching the configuration';
+      const why = chosen.reasons.length ? `: ${chosen.reasons.join('; ')}` : '';
+      throw new DeviceGoneError(`no ${what} among ${devices.length} USB device(s)${why}`);
+    }
+    const { device, subdriver } = chosen;
+    let handle;
+    try {
+      handle = await device.open();
+    } catch (err) {
+      throw new DeviceGoneError(`cannot open ${describeDevice(identity(device))}: ${(err as Error).message}`);
+    }
+    previous = identity(device);
+    const hex = (n: number): string => n.toString(16).padStart(4, '0');
+    const description = `usb ${hex(device.vendorId)}:${hex(device.productId)} (${subdriver}) bus ${device.bus} device ${device.device}`;
+    if (langidFix !== undefined && !options.noscanlangid) {
+      // NUT reads string 0 (the language list) once and logs the first one, for reports.
+      try {
+        const langs = await getStringDescriptor(deadlineIo(handle, Date.now() + 1000), 0, 0, 255);
+        if (langs.length >= 4) deps.log?.(`${description}: first supported language ID 0x${((langs[2] as number) | ((langs[3] as number) << 8)).toString(16)}`);
+      } catch {
+        // Only informational.
+      }
+    }
+    const opts: ConstructorParameters<typeof UsbQxTransport>[1] = { description, bridge: bridgeFor(subdriver), novendor: options.novendor ?? false };
+    if (langidFix !== undefined) opts.langidFix = langidFix;
+    return new UsbQxTransport(handle, opts);
+  };
+}
