@@ -5,6 +5,7 @@ import { list, optional, str, type Schema } from '../core/schema';
 import { apcsmartSchema } from './apcsmart/config';
 import { dummySchema } from './dummy/config';
 import { genericupsSchema } from './genericups/config';
+import { qxSchema } from './qx/config';
 import { RUNTIME_OPTIONS } from './runtime/config';
 import type { DriverDeps, DriverFactory } from './types';
 import { usbhidSchema } from './usbhid/config';
@@ -22,6 +23,7 @@ export const DRIVERS: readonly DriverSpec[] = [
   { schema: usbhidSchema, load: async () => (await import('./usbhid/index')).createUsbHidDriver },
   { schema: apcsmartSchema, load: async () => (await import('./apcsmart/index')).createApcSmartDriver },
   { schema: genericupsSchema, load: async () => (await import('./genericups/index')).createGenericUpsDriver },
+  { schema: qxSchema, load: async () => (await import('./qx/index')).createQxDriver },
 ];
 
 const commandName = str({ pattern: /^[A-Za-z0-9_.-]+$/, patternText: 'an instant command name such as shutdown.return or load.off' });

@@ -45,8 +45,8 @@ describe('configuration', () => {
     const p = await problems(
       `ups:\n  myups:\n    driver: usbhidd\n    desc: 5\n    colour: red\nserver:\n  maxAge: soon\n  listen: ["1.2.3.4:70000", "::1"]\nusers:\n  bob:\n    upsmon: boss\n`,
     );
-    assert.ok(p.includes('ups.myups.colour: unknown key; allowed here: driver, port, desc, pollInterval, timeout, staleAfter, sdcommands, mode, vendorid, productid, vendor, product, serial, pollfreq, pollonly, interruptonly, interruptsize, maxreport, onlinedischarge, subdriver, lowbatt, ondelay, offdelay, lbrb_log_delay_sec, lbrb_log_delay_without_calibrating, upstype, mfr, model, sdtime, CP, OL, LB, RB, BYPASS, SD'), p.join('\n'));
-    assert.ok(p.includes('ups.myups.driver: "usbhidd" is not one of dummy, usbhid, genericups'), p.join('\n'));
+    assert.ok(p.includes('ups.myups.colour: unknown key; allowed here: driver, port, desc, pollInterval, timeout, staleAfter, sdcommands, mode, vendorid, productid, vendor, product, serial, pollfreq, pollonly, interruptonly, interruptsize, maxreport, onlinedischarge, subdriver, lowbatt, ondelay, offdelay, lbrb_log_delay_sec, lbrb_log_delay_without_calibrating, cable, ttymode, sdtype, advorder, awd, cshdelay, ignorelb, upstype, mfr, model, sdtime, CP, OL, LB, RB, BYPASS, SD, protocol, bus, langid_fix, noscanlangid, cablepower, stayoff, norating, novendor, ignoresab, runtimecal, chargetime, idleload, battery_voltage_reports_one_pack, default.battery.voltage.high, default.battery.voltage.low, override.battery.packs'), p.join('\n'));
+    assert.ok(p.includes('ups.myups.driver: "usbhidd" is not one of dummy, usbhid, apcsmart, genericups, qx'), p.join('\n'));
     assert.ok(p.includes('ups.myups.port: is required (a string)'), p.join('\n'));
     assert.ok(p.includes('server.maxAge: "soon" is not a number from 1 to 3600'), p.join('\n'));
     assert.ok(p.some((l) => l.startsWith('server.listen[0]: "1.2.3.4:70000" has port "70000"')), p.join('\n'));

@@ -363,7 +363,10 @@ export class QxDriver implements Module {
     s.status = pass.status;
     if (kind === 'full' && s.battery) {
       const online = s.status.OL !== false;
-      this.putFrom('battery', { ...s.extras, ...s.battery.update(this.published, online, this.clock()) });
+      // The device's values only: what the estimate published last time is not the device reporting a charge.
+      const device = new Map(this.published);
+      for (const name of this.sources.get('battery') ?? []) device.delete(name);
+      this.putFrom('battery', { ...s.extras, ...s.battery.update(device, online, this.clock()) });
     }
     const alarms = [...pass.alarms];
     if (s.status.RB) alarms.push('Replace battery!');
