@@ -92,6 +92,8 @@ export interface SimOptions {
   oldFirmware?: string;
   /** Status byte at start (default 0x08, on line). */
   status?: number;
+  /** Shortest gap the unit accepts between the two bytes of K, Z, ^N (default 1000 ms; drivers wait 1.3 s). */
+  repeatMinMs?: number;
 }
 
 export const ST = { CAL: 0x01, TRIM: 0x02, BOOST: 0x04, OL: 0x08, OB: 0x10, OVER: 0x20, LB: 0x40, RB: 0x80 } as const;
@@ -106,6 +108,7 @@ export class ApcSimulator {
   private readonly caps: readonly CapsRow[];
   private readonly cmdset: string | null;
   private readonly oldFirmware: string;
+  private readonly repeatMinMs: number;
   private readonly t0 = Date.now();
   private out: (data: string) => void = () => undefined;
   /** The last variable asked for: `-` cycles it (or starts a string entry). */
@@ -114,7 +117,7 @@ export class ApcSimulator {
   private collecting: { kind: 'at' | 'string'; target: string; got: string; timer?: NodeJS.Timeout } | null = null;
   /** First byte of K, Z or ^N seen, waiting for the second. */
   private armed: { cmd: string; at: number } | null = null;
-  private oneOff = new Map<string, string>();
+  private oneOff = new Map<string, { reply: string; left: number }>();
   echo = false;
   silent = false;
   /** Cut the next reply after this many characters (no line end). */
@@ -126,6 +129,7 @@ export class ApcSimulator {
     this.cmdset = opts.cmdset === undefined ? DEFAULT_CMDSET : opts.cmdset;
     this.oldFirmware = opts.oldFirmware ?? 'NA';
     this.status = opts.status ?? ST.OL;
+    this.repeatMinMs = opts.repeatMinMs ?? 1000;
   }
 
   /** Where replies go. */
@@ -133,15 +137,23 @@ export class ApcSimulator {
     this.out = out;
   }
 
-  /** The next reply to this command byte is `reply` instead (garbage, an echo, NA). */
-  replyOnce(cmd: string, reply: string): void {
-    this.oneOff.set(cmd, reply);
+  /** The next `times` replies to this command byte are `reply` instead (garbage, an echo, NA). */
+  replyOnce(cmd: string, reply: string, times = 1): void {
+    this.oneOff.set(cmd, { reply, left: times });
   }
 
   /** Bytes received since `since` (ms), as one string. */
   wire(since = 0): string {
     return this.received
       .filter((r) => r.at >= since)
+      .map((r) => r.byte)
+      .join('');
+  }
+
+  /** Bytes received after the first `index` ones (index: `received.length` taken earlier). */
+  since(index: number): string {
+    return this.received
+      .slice(index)
       .map((r) => r.byte)
       .join('');
   }
@@ -219,8 +231,8 @@ export class ApcSimulator {
     }
     const once = this.oneOff.get(ch);
     if (once !== undefined) {
-      this.oneOff.delete(ch);
-      this.reply(once);
+      if (--once.left <= 0) this.oneOff.delete(ch);
+      this.reply(once.reply);
       return;
     }
     const armed = this.armed;
@@ -254,7 +266,7 @@ export class ApcSimulator {
       case 'K':
       case 'Z':
       case '\x0e':
-        if (armed && armed.cmd === ch && Date.now() - armed.at >= 1000) {
+        if (armed && armed.cmd === ch && Date.now() - armed.at >= this.repeatMinMs) {
           this.executed.push(ch === '\x0e' ? '^N' : ch);
           if (ch === 'K') this.reply('OK');
           if (ch === 'Z') this.status = 0;

@@ -36,9 +36,19 @@ export function findCommand(name: string, param: string | undefined): ApcCmdDef 
   return row ?? 'arg';
 }
 
+/**
+ * The driver's own shutdown (sdtype / advorder), as an instant command the
+ * way NUT 2.8.2+ drivers list it; it is what `upsdrvctl shutdown` runs, so
+ * it has no confirmation window.
+ */
+export const SHUTDOWN_DEFAULT = 'shutdown.default';
+
 /** Instant commands a UPS with these command bytes has. */
 export function commandNames(cmdChars: ReadonlySet<string>): string[] {
-  return [...new Set(COMMANDS.filter((c) => cmdChars.has(c.cmd)).map((c) => c.name))];
+  const names = [...new Set(COMMANDS.filter((c) => cmdChars.has(c.cmd)).map((c) => c.name))];
+  // Every method of the shutdown needs one of these.
+  if (['S', '@', 'K', 'Z'].some((c) => cmdChars.has(c))) names.push(SHUTDOWN_DEFAULT);
+  return names;
 }
 
 export class ApcCommands {
@@ -52,18 +62,27 @@ export class ApcCommands {
   ) {}
 
   /**
-   * Runs one instant command. Resolves when NUT would answer handled (that
-   * includes the first ask of a nasty command, which only arms it);
-   * rejects with a RequestError otherwise.
+   * Runs one instant command; rejects with a RequestError when it was not
+   * carried out. The first ask of a nasty command only arms it: NUT answers
+   * that as handled, we answer INSTCMD-FAILED saying why, so nobody (a
+   * client, `upsagent shutdown-ups`) takes a shutdown that did not happen
+   * for one that did.
    */
-  async instCmd(s: Session, name: string, param?: string): Promise<'done' | 'armed'> {
+  async instCmd(s: Session, name: string, param?: string): Promise<void> {
+    if (name.toLowerCase() === SHUTDOWN_DEFAULT) {
+      if (param !== undefined) throw new RequestError('INVALID-ARGUMENT', `${name} takes no argument`);
+      if (!(await this.shutdown(s))) throw failed(`${name}: no shutdown method was confirmed by the UPS`);
+      this.log.info(`${name} completed`);
+      return;
+    }
     const row = findCommand(name, param);
     if (row === null) throw new RequestError('CMD-NOT-SUPPORTED', `${name}: unknown command`);
     if (row === 'arg') throw new RequestError('INVALID-ARGUMENT', `${name}: argument ${JSON.stringify(param ?? '')} is not accepted`);
     if (!s.discovery.cmdChars.has(row.cmd)) throw new RequestError('CMD-NOT-SUPPORTED', `${name}: recognized, but not supported by this UPS`);
     if (row.nasty && !this.confirmed()) {
-      this.log.info(`${name}${param ? ` ${param}` : ''}: ask again within ${NASTY_MIN_S}-${NASTY_MAX_S} s to carry it out`);
-      return 'armed';
+      const msg = `${name}${param ? ` ${param}` : ''} not carried out yet: ask for it again ${NASTY_MIN_S} to ${NASTY_MAX_S} s from now to confirm`;
+      this.log.info(msg);
+      throw failed(msg);
     }
     const key = row.name;
     if (key === 'calibrate.start' || key === 'calibrate.stop') await this.calibrate(s, key === 'calibrate.start');
@@ -77,7 +96,6 @@ export class ApcCommands {
       else await this.expect(this.sdCS(s), name);
     } else await this.plain(s, row);
     this.log.info(`${name}${param ? ` ${param}` : ''} completed`);
-    return 'done';
   }
 
   /** In the window since the last ask? Each ask restarts the window (NUT instcmd_chktime). */
