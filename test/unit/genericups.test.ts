@@ -22,6 +22,7 @@ import { MemoryIO } from '../../src/cli/io';
 import { EventBus } from '../../src/core/bus';
 import type { UpsConfig } from '../../src/core/config';
 import { ConfigError, RequestError } from '../../src/core/errors';
+import { DeviceGoneError } from '../../src/drivers/runtime/errors';
 import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore } from '../../src/core/state';
 import { CABLES, GenericUpsDriver, SHUTDOWN_COMMANDS } from '../../src/drivers/genericups/index';
@@ -649,5 +650,28 @@ void describe('genericups with upsagent shutdown-ups (upsdrvctl shutdown)', () =
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+void describe('genericups on a port without modem lines', () => {
+  test('a pty (ENOTTY on the line ioctls): the error says so, and the port is retried', async () => {
+    const clock = new FakeClock();
+    const bus = new EventBus();
+    const store = new UpsStore(bus, () => clock.now());
+    const lines: string[] = [];
+    const pty = new FakeModemPort(PORT, () => clock.now());
+    const open: typeof pty.open = async (path, o) => {
+      const link = await pty.open(path, o);
+      link.setLines = () => Promise.reject(new DeviceGoneError(`${PORT}: Error: Inappropriate ioctl for device, cannot set`));
+      return link;
+    };
+    const driver = new GenericUpsDriver({ driver: 'genericups', port: PORT, upstype: 7 }, { ups: 'u', bus, publisher: store.addUps('u'), log: new MemoryLogger(lines), clock: () => clock.now() }, { openSerial: open, timers: clock });
+    await driver.start();
+    assert.equal(store.get('u')!.health.attached, false);
+    assert.ok(lines.some((l) => l.startsWith('warn') && l.includes('no modem control lines') && l.includes('not a pty')), lines.join('\n'));
+    await clock.advance(2000);
+    assert.equal(pty.opens, 2);
+    assert.equal(pty.closes, 2);
+    await driver.stop();
   });
 });

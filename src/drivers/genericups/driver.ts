@@ -33,7 +33,7 @@ import { RequestError, UpsAgentError, errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
-import { DriverRuntime, realTimers, runtimeSettings, type DeviceContext, type Timers } from '../runtime/index';
+import { DeviceGoneError, DriverRuntime, realTimers, runtimeSettings, type DeviceContext, type Timers } from '../runtime/index';
 import type { InputLines, OpenSerial, OutputLines, SerialLink } from '../serial/link';
 import { attachDriver, detachDriver, type DriverDeps } from '../types';
 import { cableType, type CableType } from './cables';
@@ -169,7 +169,9 @@ export class GenericUpsDriver implements Module {
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
       // Every line at once, as TIOCMSET does: the ones the cable does not use go low.
-      await link.setLines(this.holding ?? this.powerLines());
+      await link.setLines(this.holding ?? this.powerLines()).catch((err: unknown) => {
+        throw noModemLines(err, this.cfg.port);
+      });
       abortIfCancelled(ctx);
       ctx.reading();
       const lines = await this.readLines(link);
@@ -330,6 +332,12 @@ export class GenericUpsDriver implements Module {
   private wait(ms: number): Promise<void> {
     return new Promise((resolve) => this.timers.setTimeout(resolve, ms));
   }
+}
+
+/** ENOTTY on the line ioctls: a pty, a socket bridge... has no modem lines; say so, keep the error's kind (the port is retried). */
+function noModemLines(err: unknown, port: string): unknown {
+  if (!(err instanceof Error) || !/Inappropriate ioctl/i.test(err.message)) return err;
+  return new DeviceGoneError(`${port}: this port has no modem control lines (${err.message}); genericups needs a serial port with DTR/RTS/CTS/DCD, not a pty`);
 }
 
 function levelsOf(lines: InputLines): LineLevels {
