@@ -55,7 +55,8 @@ export const ID_QUERY: QxQuery = {
   command: 'ID\r',
   kind: 'static',
   parse(reply) {
-    if (reply.length < 24 || reply.length > 26) throw new QxParseError('ID\r', reply, `${reply.length} characters, 24 to 26 expected`);
+    // NUT documents 25 to 27 characters (3000 VA units with a 100.6 V battery) but refuses the longest; we take it.
+    if (reply.length < 24 || reply.length > 27) throw new QxParseError('ID\r', reply, `${reply.length} characters, 24 to 27 expected`);
     const t = reply.split(',');
     if (t.length !== 6 || t.some((x) => x === '')) throw new QxParseError('ID\r', reply, 'not 6 comma-separated fields');
     const line = [t[0], t[1]!.padStart(4), t[2], t[3], t[4], t[5]!.padStart(5)].join(',');
