@@ -675,3 +675,42 @@ void describe('genericups on a port without modem lines', () => {
     await driver.stop();
   });
 });
+
+void describe('genericups hold on the real timers', () => {
+  test('a process whose only work is the sdtime hold lives until the hold ends (the runtime timers alone would let it exit)', async () => {
+    const { execFile } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'genericups-hold-'));
+    try {
+      const script = join(dir, 'hold.ts');
+      const root = join(__dirname, '../..');
+      writeFileSync(
+        script,
+        [
+          `import { EventBus } from ${JSON.stringify(join(root, 'src/core/bus'))};`,
+          `import { UpsStore } from ${JSON.stringify(join(root, 'src/core/state'))};`,
+          `import { MemoryLogger } from ${JSON.stringify(join(root, 'src/core/logger'))};`,
+          `import { GenericUpsDriver } from ${JSON.stringify(join(root, 'src/drivers/genericups/index'))};`,
+          `import { FakeModemPort } from ${JSON.stringify(join(root, 'test/helpers/fake-modem-link'))};`,
+          `const port = new FakeModemPort('/dev/ttyS0', Date.now);`,
+          `const bus = new EventBus();`,
+          `const store = new UpsStore(bus);`,
+          `const d = new GenericUpsDriver({ driver: 'genericups', port: '/dev/ttyS0', upstype: 7, sdtime: 1 }, { ups: 'u', bus, publisher: store.addUps('u'), log: new MemoryLogger() }, { openSerial: port.open });`,
+          `void (async () => {`,
+          `  await d.start();`,
+          `  const t0 = Date.now();`,
+          `  await bus.request('ups.instcmd', { ups: 'u', name: 'load.off' });`,
+          `  console.log('held ' + (Date.now() - t0));`,
+          `  await d.stop();`,
+          `})();`,
+        ].join('\n'),
+      );
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(join(root, 'node_modules/.bin/tsx'), [script], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))),
+      );
+      const held = Number(/held (\d+)/.exec(out)?.[1]);
+      assert.ok(held >= 990 && held < 2000, `the process printed ${JSON.stringify(out)}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -33,7 +33,7 @@ import { RequestError, UpsAgentError, errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
-import { DeviceGoneError, DriverRuntime, realTimers, runtimeSettings, type DeviceContext, type Timers } from '../runtime/index';
+import { DeviceGoneError, DriverRuntime, runtimeSettings, type DeviceContext, type Timers } from '../runtime/index';
 import type { InputLines, OpenSerial, OutputLines, SerialLink } from '../serial/link';
 import { attachDriver, detachDriver, type DriverDeps } from '../types';
 import { cableType, type CableType } from './cables';
@@ -75,7 +75,6 @@ export class GenericUpsDriver implements Module {
   readonly name: string;
   private readonly cfg: GenericUpsConfig;
   private readonly log: Logger;
-  private readonly timers: Timers;
   private readonly pollSeconds: number;
   /** The type as the table has it (names) and as the overrides make it (lines). */
   private readonly base: CableType;
@@ -102,7 +101,6 @@ export class GenericUpsDriver implements Module {
     this.cfg = cfg as GenericUpsConfig;
     this.name = `driver:${deps.ups}`;
     this.log = deps.log;
-    this.timers = opts.timers ?? realTimers;
     const base = this.cfg.upstype === undefined ? undefined : cableType(this.cfg.upstype);
     // The config check says this first; a driver built some other way must not guess a cable.
     if (!base) throw new UpsAgentError('GENERICUPS-UPSTYPE', `${deps.ups}: genericups needs upstype from 0 to 23 (got ${String(this.cfg.upstype)})`);
@@ -329,8 +327,15 @@ export class GenericUpsDriver implements Module {
       });
   }
 
+  /**
+   * The hold of a shutdown signal. With the real timers it keeps the process
+   * alive (the runtime's timers do not): `upsagent shutdown-ups` must not
+   * end before the signal was held for its time.
+   */
   private wait(ms: number): Promise<void> {
-    return new Promise((resolve) => this.timers.setTimeout(resolve, ms));
+    const timers = this.opts.timers;
+    if (timers) return new Promise((resolve) => timers.setTimeout(resolve, ms));
+    return new Promise((resolve) => setTimeout(resolve, ms));
   }
 }
 
