@@ -57,7 +57,7 @@ export class FakeUsbDevice implements UsbDeviceHandle {
 
   private static fail(a: Answer): void {
     if (a instanceof Error) throw a;
-    if (typeof a === 'string') throw new UsbTransferError(a, `fake: ${a}`);
+    if (typeof a === 'string' && a !== 'hang') throw new UsbTransferError(a, `fake: ${a}`);
   }
 
   private async inData(t: Transfer): Promise<Uint8Array> {
