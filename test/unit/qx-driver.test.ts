@@ -172,3 +172,69 @@ describe('qx driver on a pty with the Megatec simulator', { skip }, () => {
     }
   });
 });
+
+describe('qx driver: a unit that stops answering, a truncated reply, a unit that vanishes', { skip }, () => {
+  test('silence: stale at once, reopened with backoff, fresh when the unit answers again (same protocol)', async () => {
+    const r = await rig({ protocol: 'megatec' });
+    try {
+      await r.until('first read', () => r.v('ups.status') === 'OL');
+      r.sim.silent = true;
+      await r.until('stale', () => {
+        r.store.flush();
+        return r.store.get('u')!.health.staleFlag;
+      });
+      assert.ok(r.log.some((l) => /lost \/.*ttyUPS/.test(l)), r.log.join('\n'));
+      const reopenFrom = r.sim.received.length;
+      r.sim.silent = false;
+      r.sim.set(ON_BATTERY);
+      await r.until('fresh again, on battery', () => {
+        r.store.flush();
+        return !r.store.get('u')!.health.staleFlag && r.v('ups.status') === 'OB';
+      }, 20_000);
+      // The reopen claimed megatec again (Q1 then I), not every protocol.
+      const reopen = r.sim.received.slice(reopenFrom);
+      assert.equal(reopen.includes('QS\r'), false, JSON.stringify(reopen.slice(0, 8)));
+      assert.ok(reopen.includes('I\r'));
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('a reply cut short (no \\r) on the real link is a missed poll, not a value', async () => {
+    const r = await rig({ protocol: 'megatec' });
+    try {
+      await r.until('first read', () => r.v('ups.status') === 'OL');
+      r.sim.override.set('Q1', '(233.0 000.0 233.0 016 50.0 27.0 20.8 00001');
+      await r.until('stale', () => {
+        r.store.flush();
+        return r.store.get('u')!.health.staleFlag;
+      });
+      assert.equal(r.v('input.voltage'), '229.8');
+      r.sim.override.delete('Q1');
+      await r.until('fresh again', () => {
+        r.store.flush();
+        return !r.store.get('u')!.health.staleFlag;
+      });
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('the pty vanishes (socat ends): stale, and reconnect attempts fail without crashing', async () => {
+    const r = await rig({ protocol: 'megatec' });
+    try {
+      await r.until('first read', () => r.v('ups.status') === 'OL');
+      await r.sim.stop();
+      await r.pty.stop();
+      await r.until('stale', () => {
+        r.store.flush();
+        return r.store.get('u')!.health.staleFlag;
+      });
+      await r.until('a failed reopen logged', () => r.log.filter((l) => /retrying in/.test(l)).length > 0 || r.log.some((l) => /lost/.test(l)));
+      assert.equal(r.v('input.voltage'), '229.8', 'the last values stay, marked stale');
+    } finally {
+      await r.driver.stop();
+    }
+  });
+});
+
