@@ -14,13 +14,14 @@ import { mustek } from './mustek';
 import { q1 } from './q1';
 import { q2 } from './q2';
 import { q6 } from './q6';
+import { voltronic } from './voltronic';
 import { voltronicQs } from './voltronic-qs';
 import { voltronicQsHex } from './voltronic-qs-hex';
 import { zinto } from './zinto';
 
 export const QX_PROTOCOLS: readonly QxProtocol[] = [
   // omron (vendor-gated in NUT: USB only)
-  // voltronic
+  voltronic,
   // voltronic-axpert
   voltronicQs,
   voltronicQsHex,
