@@ -2,7 +2,8 @@
  * ippon (nutdrv_qx ippon_command; also blazer_usb's): SET_REPORT writes of
  * 8 bytes with wValue 0x0002 (1 s each); the whole reply in ONE interrupt
  * read of 64 bytes. The reply runs to its first `\r` (an empty one is
- * `0x00 0x0d`), else to the first NUL; a missing `\r` is added.
+ * `0x00 0x0d`, an empty reply here), else to the first NUL; a missing
+ * `\r` is added.
  *
  * omron (omron_command, the BN150T): the same with 16-byte Output reports
  * (a short write is an error), and without `\r` the reply runs to a NUL
@@ -32,6 +33,8 @@ export const ippon: QxUsbBridge = {
     if (data.length === 0) throw new UsbTransferError('timeout', 'read: nothing came');
     // NUT reads into the buffer that held the command: without a `\r`, strlen runs over what is left of it.
     tmp.set(data.subarray(0, TMP_SIZE));
+    // `0x00 0x0d` is the unit's empty reply: NUT's string handling sees "" (a command done).
+    if (data[0] === 0 && data[1] === CR) return new Uint8Array(0);
     let len = toCr(data);
     if (!len) len = untilNul(tmp).length;
     return ensureCr(tmp.slice(0, Math.min(len, QX_BUFLEN - 1)));
