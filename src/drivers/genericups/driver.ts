@@ -85,6 +85,8 @@ export class GenericUpsDriver implements Module {
   private readonly ring: RingSource;
   private readonly runtime: DriverRuntime<Session>;
   private readonly published = new Map<string, string>();
+  /** The instant commands offered (the shutdown, unless the type has none). */
+  private readonly commands = new Set<string>();
   private running = false;
   /**
    * While a shutdown signal is held (sdtime, or the BREAK), the levels it
@@ -264,7 +266,6 @@ export class GenericUpsDriver implements Module {
     for (const cmd of SHUTDOWN_COMMANDS) if (this.plan.kind !== 'unknown') this.addCommand(cmd);
   }
 
-  private readonly commands = new Set<string>();
   private addCommand(name: string): void {
     if (this.commands.has(name)) return;
     this.commands.add(name);
