@@ -67,6 +67,7 @@ describe('subdriver', () => {
     const t = await openWith({ subdriver: 'IPPON', vendorid: '1a86', productid: '7523' }, [dev(0x1a86, 0x7523)]);
     assert.equal(t.subdriver, 'ippon');
     assert.match(t.description, /^usb 1a86:7523 \(ippon\) bus 001 device 002$/);
+    assert.deepEqual(t.ids, { 'ups.vendorid': '1a86', 'ups.productid': '7523' });
   });
 
   test('overrides the table', async () => {

@@ -146,7 +146,13 @@ export function openQxUsb(options: QxUsbOptions, deps: QxUsbDeps = {}): OpenQxTr
         // Only informational.
       }
     }
-    const opts: ConstructorParameters<typeof UsbQxTransport>[1] = { description, bridge: bridgeFor(subdriver), novendor: options.novendor ?? false };
+    const opts: ConstructorParameters<typeof UsbQxTransport>[1] = {
+      description,
+      bridge: bridgeFor(subdriver),
+      novendor: options.novendor ?? false,
+      vendorId: device.vendorId,
+      productId: device.productId,
+    };
     if (langidFix !== undefined) opts.langidFix = langidFix;
     return new UsbQxTransport(handle, opts);
   };

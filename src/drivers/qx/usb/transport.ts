@@ -77,6 +77,9 @@ export function deadlineIo(handle: UsbDeviceHandle, deadline: number, signal?: A
 
 export interface UsbQxTransportOptions {
   description: string;
+  /** The device's IDs: NUT publishes them as ups.vendorid / ups.productid ("%04x"). */
+  vendorId?: number;
+  productId?: number;
   bridge: QxUsbBridge;
   langidFix?: number;
   novendor?: boolean;
@@ -100,6 +103,13 @@ export class UsbQxTransport implements QxTransport {
 
   get description(): string {
     return this.opts.description;
+  }
+
+  /** ups.vendorid / ups.productid as NUT publishes them for a USB unit (4 hex digits), when known. */
+  get ids(): { 'ups.vendorid': string; 'ups.productid': string } | undefined {
+    const { vendorId, productId } = this.opts;
+    if (vendorId === undefined || productId === undefined) return undefined;
+    return { 'ups.vendorid': vendorId.toString(16).padStart(4, '0'), 'ups.productid': productId.toString(16).padStart(4, '0') };
   }
 
   /** The bridge in use (NUT's subdriver name). */
