@@ -1,0 +1,242 @@
+/**
+ * The qx driver with the voltronic protocol against our Voltronic simulator
+ * (test/helpers/voltronic-simulator.ts) over a real pty pair and the real
+ * serial link: autodetection, what it publishes online, on battery and on
+ * low battery, faults and warnings, the bytes each command and each SET
+ * puts on the wire.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventBus } from '../../src/core/bus';
+import { RequestError } from '../../src/core/errors';
+import { MemoryLogger } from '../../src/core/logger';
+import { UpsStore } from '../../src/core/state';
+import type { Module } from '../../src/core/module';
+import { createQxDriver } from '../../src/drivers/qx/index';
+import { startPtyPair, socatAvailable, type PtyPair } from '../helpers/pty-pair';
+import { VOLTRONIC_LOW_BATTERY, VOLTRONIC_ONLINE, VOLTRONIC_ON_BATTERY, VoltronicSimulator, type VoltronicSimulatorOptions } from '../helpers/voltronic-simulator';
+
+const skip = socatAvailable() ? false : 'socat is not installed';
+
+interface Rig {
+  sim: VoltronicSimulator;
+  store: UpsStore;
+  bus: EventBus;
+  v(name: string): string | undefined;
+  until(what: string, ok: () => boolean, ms?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function rig(cfg: Record<string, unknown> = {}, simOpts: VoltronicSimulatorOptions = {}): Promise<Rig> {
+  const pty: PtyPair = await startPtyPair();
+  const sim = new VoltronicSimulator(pty.peer, simOpts);
+  await sim.start();
+  const bus = new EventBus();
+  const store = new UpsStore(bus);
+  const log: string[] = [];
+  const driver: Module = createQxDriver(
+    { driver: 'qx', port: pty.device, pollInterval: 0.2, pollfreq: 1, timeout: 2, ...cfg },
+    { ups: 'u', bus, publisher: store.addUps('u'), log: new MemoryLogger(log) },
+    { settleMs: 0 },
+  );
+  const v = (name: string): string | undefined => {
+    store.flush();
+    return store.get('u')?.getVar(name)?.value;
+  };
+  const until = async (what: string, ok: () => boolean, ms = 8000): Promise<void> => {
+    const end = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}; ups.status=${String(v('ups.status'))} ups.alarm=${String(v('ups.alarm'))}; log:\n${log.slice(-8).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  await driver.start();
+  return {
+    sim,
+    store,
+    bus,
+    v,
+    until,
+    async stop() {
+      await driver.stop();
+      await sim.stop();
+      await pty.stop();
+    },
+  };
+}
+
+describe('qx driver, voltronic protocol, on a pty with the Voltronic simulator', { skip }, () => {
+  let r: Rig;
+  before(async () => {
+    // Protocol not set: autodetection must pick voltronic (QGS, then QPI).
+    r = await rig();
+    await r.until('first read', () => r.v('ups.status') !== undefined && r.v('outlet.1.delay.shutdown') !== undefined);
+  });
+  after(async () => r?.stop());
+
+  test('autodetected; identity, ratings, status, battery, capabilities and outlets as NUT names them', () => {
+    const want: Record<string, string> = {
+      'driver.version.data': 'Voltronic 0.14',
+      'ups.firmware.aux': 'P01',
+      'input.voltage': '231.4',
+      'input.frequency': '50.0',
+      'output.voltage': '229.9',
+      'output.frequency': '50.0',
+      'output.current': '1.2',
+      'ups.load': '17',
+      'battery.voltage': '27.30',
+      'ups.temperature': '29.5',
+      'ups.type': 'online',
+      'ups.beeper.status': 'enabled',
+      'ups.status': 'OL',
+      'output.voltage.nominal': '230.0',
+      'output.current.nominal': '4',
+      'battery.voltage.nominal': '24.0',
+      'device.model': 'OLHVT1K0',
+      'ups.power.nominal': '1000',
+      'output.powerfactor': '0.8',
+      'input.phases': '1',
+      'output.phases': '1',
+      'device.mfr': 'VOLTRONIC',
+      'ups.firmware': '00322.02',
+      'device.serial': '685653211455',
+      'battery.packs': '1',
+      'battery.charge': '100',
+      'battery.runtime': '2760',
+      'output.power.minimum.percent': '5',
+      'output.power.maximum.percent': '80',
+      'battery.voltage.low': '21.0',
+      'ups.start.auto': 'no',
+      'battery.protection': 'yes',
+      'battery.energysave': 'no',
+      'ups.start.battery': 'yes',
+      'outlet.0.switchable': 'yes',
+      'outlet.1.switchable': 'yes',
+      'outlet.1.status': 'on',
+      'outlet.2.status': 'off',
+      'outlet.1.delay.shutdown': '480',
+      'outlet.4.delay.shutdown': '420',
+      'input.transfer.high': '242',
+      'input.transfer.high.min': '237',
+      'input.transfer.high.max': '254',
+      'input.transfer.low': '218',
+      'input.frequency.high': '53.0',
+      'input.frequency.low': '47.0',
+      'ups.delay.start': '180',
+      'ups.delay.shutdown': '30',
+    };
+    for (const [k, val] of Object.entries(want)) assert.equal(r.v(k), val, k);
+    assert.equal(r.v('ups.alarm'), undefined);
+    // The first claim tried is voltronic's; no Megatec probe was needed.
+    assert.equal(r.sim.received[0], 'QGS\r');
+    assert.equal(r.sim.received[1], 'QPI\r');
+    assert.ok(!r.sim.received.includes('Q1\r'));
+    // Only P03/P09/P10 units are asked the multi-phase queries, only P31 units QBT.
+    assert.ok(!r.sim.received.some((c) => c.startsWith('Q3') || c === 'QBT\r'));
+  });
+
+  test('on battery, low battery (warning alarm) and back', async () => {
+    r.sim.set(VOLTRONIC_ON_BATTERY);
+    await r.until('OB', () => r.v('ups.status') === 'OB');
+    assert.equal(r.v('input.voltage'), '0.0');
+    await r.until('charge 81', () => r.v('battery.charge') === '81');
+    r.sim.set(VOLTRONIC_LOW_BATTERY);
+    await r.until('OB LB with the warning', () => r.v('ups.status') === 'ALARM OB LB' && r.v('ups.alarm') === 'UPS warnings: Low battery.');
+    r.sim.set(VOLTRONIC_ONLINE);
+    await r.until('OL again', () => r.v('ups.status') === 'OL' && r.v('ups.alarm') === undefined);
+  });
+
+  test('a fault: "UPS Fault!" from QGS, then QFS tells which (Overload fault., OVER)', async () => {
+    r.sim.set({ fault: true, faultCode: '43' });
+    try {
+      await r.until('fault named', () => r.v('ups.alarm') === 'UPS Fault! Overload fault.' && (r.v('ups.status') ?? '').includes('OVER'));
+      assert.ok(r.sim.received.includes('QFS\r'));
+    } finally {
+      r.sim.set({ fault: false, faultCode: 'OK' });
+    }
+    await r.until('fault gone', () => r.v('ups.alarm') === undefined && r.v('ups.status') === 'OL');
+    const asked = r.sim.received.filter((c) => c === 'QFS\r').length;
+    await new Promise((res) => setTimeout(res, 1500));
+    assert.equal(r.sim.received.filter((c) => c === 'QFS\r').length, asked, 'QFS is not asked without a fault');
+  });
+
+  test('instant commands put NUT\'s bytes on the wire', async () => {
+    const cmds = (r.store.get('u')?.commands() ?? []).slice().sort();
+    for (const c of ['load.off', 'load.on', 'shutdown.return', 'shutdown.stayoff', 'shutdown.stop', 'test.battery.start', 'beeper.toggle', 'outlet.1.load.on', 'bypass.start']) assert.ok(cmds.includes(c), c);
+    const cases: Array<[string, string | undefined, string]> = [
+      ['load.off', undefined, 'SOFF\r'],
+      ['load.on', undefined, 'SON\r'],
+      ['shutdown.return', undefined, 'S.5R0003\r'],
+      ['shutdown.stayoff', undefined, 'S.5R0000\r'],
+      ['shutdown.stop', undefined, 'CS\r'],
+      ['test.battery.start', undefined, 'T10\r'],
+      ['test.battery.start', '18', 'T.3\r'],
+      ['test.battery.start.deep', undefined, 'TL\r'],
+      ['test.battery.start.quick', undefined, 'T\r'],
+      ['test.battery.stop', undefined, 'CT\r'],
+      ['beeper.toggle', undefined, 'BZOFF\r'],
+      ['outlet.2.load.on', undefined, 'SKON2\r'],
+      ['outlet.1.load.off', undefined, 'SKOFF1\r'],
+      ['bypass.start', undefined, 'PEE\r'],
+    ];
+    for (const [name, param, bytes] of cases) {
+      const before = r.sim.actions().length;
+      await r.bus.request('ups.instcmd', { ups: 'u', name, ...(param !== undefined ? { param } : {}) });
+      assert.deepEqual(r.sim.actions().slice(before), [bytes], name);
+    }
+    await r.until('beeper off seen', () => r.v('ups.beeper.status') === 'disabled');
+    const before = r.sim.actions().length;
+    await r.bus.request('ups.instcmd', { ups: 'u', name: 'beeper.toggle' });
+    assert.deepEqual(r.sim.actions().slice(before), ['BZON\r']);
+    await assert.rejects(r.bus.request('ups.instcmd', { ups: 'u', name: 'test.battery.start', param: '6' }), (e: unknown) => e instanceof RequestError && e.failure === 'INVALID-ARGUMENT');
+    // A command the unit refuses ((NAK) fails.
+    r.sim.override.set('SON', '(NAK');
+    try {
+      await assert.rejects(r.bus.request('ups.instcmd', { ups: 'u', name: 'load.on' }), (e: unknown) => e instanceof RequestError && e.failure === 'INSTCMD-FAILED');
+    } finally {
+      r.sim.override.delete('SON');
+    }
+  });
+
+  test('SET: capabilities (PE/PD), battery packs, battery low, outlet delay, ECO limit; ranges published', async () => {
+    const set = async (name: string, value: string, bytes: string): Promise<void> => {
+      const before = r.sim.actions().length;
+      await r.bus.request('ups.setvar', { ups: 'u', name, value });
+      assert.deepEqual(r.sim.actions().slice(before), [bytes], `${name}=${value}`);
+    };
+    await set('ups.start.auto', 'yes', 'PER\r');
+    await r.until('ups.start.auto read back', () => r.v('ups.start.auto') === 'yes');
+    await set('battery.energysave', 'yes', 'PEG\r');
+    await set('battery.packs', '2', 'BATGN02\r');
+    await r.until('packs read back', () => r.v('battery.packs') === '2');
+    await set('battery.voltage.low', '22', 'W0E22\r');
+    await set('outlet.2.delay.shutdown', '600', 'PSK2010\r');
+    await r.until('outlet delay read back', () => r.v('outlet.2.delay.shutdown') === '600');
+    await set('input.transfer.high', '250', 'HEH250\r');
+    await assert.rejects(r.bus.request('ups.setvar', { ups: 'u', name: 'input.transfer.high', value: '300' }), (e: unknown) => e instanceof RequestError && e.failure === 'INVALID-VALUE');
+    await assert.rejects(r.bus.request('ups.setvar', { ups: 'u', name: 'ups.start.auto', value: 'maybe' }), (e: unknown) => e instanceof RequestError && e.failure === 'INVALID-VALUE');
+    const packs = r.store.get('u')?.getVar('battery.packs');
+    assert.equal(packs?.flags.rw, true);
+    assert.deepEqual(packs?.ranges, [[1, 99]]);
+    assert.deepEqual(r.store.get('u')?.getVar('ups.start.auto')?.enums, ['no', 'yes']);
+    assert.deepEqual(r.store.get('u')?.getVar('ups.delay.shutdown')?.ranges, [[12, 5940]]);
+  });
+});
+
+describe('qx driver, voltronic protocol: a P10 three-phase unit', { skip }, () => {
+  let r: Rig;
+  before(async () => {
+    r = await rig({ protocol: 'voltronic' }, { protocol: 10 });
+    await r.until('first read', () => r.v('ups.status') !== undefined);
+  });
+  after(async () => r?.stop());
+
+  test('asks the Q3 queries; a refused one ((NAK) withdraws only its values', () => {
+    assert.equal(r.v('ups.firmware.aux'), 'P10');
+    for (const c of ['Q3PV\r', 'Q3PC\r', 'Q3OV\r', 'Q3OC\r', 'Q3LD\r', 'Q3YV\r']) assert.ok(r.sim.received.includes(c), c);
+    // The simulator has no multi-phase data: every Q3 query is refused, the rest still published.
+    assert.equal(r.v('input.L1-N.voltage'), undefined);
+    assert.equal(r.v('input.voltage'), '231.4');
+    assert.equal(r.v('ups.status'), 'OL');
+  });
+});
