@@ -445,3 +445,32 @@ describe('phoenixtec', () => {
     assert.ok(expectsNoAnswer('S05R0001\r') && expectsNoAnswer('M\r') && !expectsNoAnswer('MSO\r') && !expectsNoAnswer('Q1\r'));
   });
 });
+
+describe('deadlines', () => {
+  test("each transfer gets NUT's timeout or what is left of the deadline, whichever is less", async () => {
+    const { t, dev } = transport('cypress', serialChip(() => Q1_REPLY));
+    await t.query('Q1\r', { timeoutMs: 300 });
+    const w = dev.of('controlOut')[0];
+    assert.ok(w && w.timeoutMs <= 300 && w.timeoutMs > 250, `write timeout ${w?.timeoutMs}`);
+    assert.ok(dev.of('interruptIn').every((r) => r.timeoutMs <= 300));
+  });
+
+  test('a hung string request (krauler) and a pause (ablerex) end at the deadline or on abort', async () => {
+    const k = transport('krauler', (x) => (x.kind === 'controlIn' ? 'hang' : undefined));
+    await assert.rejects(k.t.query('Q1\r', { timeoutMs: 60 }), DeviceTimeoutError);
+    const a = transport('ablerex', () => undefined);
+    const ac = new AbortController();
+    const start = Date.now();
+    const p = a.t.query('Q1\r', { timeoutMs: 1000, signal: ac.signal });
+    setTimeout(() => ac.abort(new Error('shutdown')), 50);
+    await assert.rejects(p, /shutdown/);
+    assert.ok(Date.now() - start < 400, 'the 500 ms pause was cut');
+  });
+
+  test('send ignores silence but not an unplugged device', async () => {
+    const { t, dev } = transport('cypress', () => undefined);
+    await t.send('T\r');
+    dev.unplugged = true;
+    await assert.rejects(t.send('T\r'), DeviceGoneError);
+  });
+});

@@ -7,9 +7,16 @@
  * the first success only that same device (IDs and strings) will do, NUT's
  * reopen matcher.
  *
- * Use from the driver core:
+ * Use from the driver core (src/drivers/qx/index.ts, createQxDriver):
  *
- *   const open = isQxUsbConfig(cfg) ? openQxUsb(cfg) : () => SerialQxTransport.open(openSerialPort, cfg.port);
+ *   cfg.port === 'auto'
+ *     ? openQxUsb(cfg, { log: (line) => deps.log.info(line) })
+ *     : serialTransport(cfg, ...)
+ *
+ * (NUT also goes USB when any USB option is set with a serial port:
+ * isQxUsbConfig(cfg).) openQxUsb throws QxUsbConfigError at once for what
+ * nutdrv_qx refuses at start. The transport's `ids` are ups.vendorid and
+ * ups.productid, which NUT publishes for a USB unit.
  */
 import { UpsAgentError } from '../../../core/errors';
 import { DeviceGoneError } from '../../runtime/errors';
