@@ -91,15 +91,21 @@ export interface Q1SimulatorOptions {
   state?: Q1State;
   rating?: Q1Rating | null;
   vendor?: typeof VENDOR | null;
-  /** Reply to every command with `ACK` (units that acknowledge) instead of nothing. */
-  ack?: boolean;
+  /** Reply to every command it carries out with this line (`ACK`, mecer's `(ACK`) instead of nothing. */
+  ack?: string;
+  /** The status query it answers (`Q1`; megatec/old units `D`, mustek `QS`); others are echoed. */
+  statusCommand?: string;
+  /** The vendor query it answers (`I`; zinto `FW?`). */
+  vendorCommand?: string;
 }
 
 export class Q1Simulator {
   state: Q1State;
   rating: Q1Rating | null;
   vendor: typeof VENDOR | null;
-  ack: boolean;
+  ack: string | null;
+  readonly statusCommand: string;
+  readonly vendorCommand: string;
   /** Every command received, with its \r, in order. */
   readonly received: string[] = [];
   /** Stop answering anything (a unit switched off or a cable pulled). */
@@ -117,7 +123,9 @@ export class Q1Simulator {
     this.state = { ...(opts.state ?? ONLINE) };
     this.rating = opts.rating === undefined ? RATING : opts.rating;
     this.vendor = opts.vendor === undefined ? VENDOR : opts.vendor;
-    this.ack = opts.ack ?? false;
+    this.ack = opts.ack ?? null;
+    this.statusCommand = opts.statusCommand ?? 'Q1';
+    this.vendorCommand = opts.vendorCommand ?? 'I';
   }
 
   async start(): Promise<void> {
@@ -146,7 +154,8 @@ export class Q1Simulator {
 
   /** Commands received that are not the polls (Q1, F, I) a driver sends all the time. */
   actions(): string[] {
-    return this.received.filter((c) => !['Q1\r', 'F\r', 'I\r'].includes(c));
+    const polls = [this.statusCommand, 'F', this.vendorCommand].map((c) => `${c}\r`);
+    return this.received.filter((c) => !polls.includes(c));
   }
 
   private onData(text: string): void {
@@ -171,10 +180,10 @@ export class Q1Simulator {
   private answer(cmd: string): string | null {
     const o = this.override.get(cmd);
     if (o !== undefined) return o;
-    const done = this.ack ? 'ACK\r' : null;
-    if (cmd === 'Q1') return `${q1Reply(this.state)}\r`;
+    const done = this.ack !== null ? `${this.ack}\r` : null;
+    if (cmd === this.statusCommand) return `${q1Reply(this.state)}\r`;
     if (cmd === 'F' && this.rating) return `${fReply(this.rating)}\r`;
-    if (cmd === 'I' && this.vendor) return `${iReply(this.vendor)}\r`;
+    if (cmd === this.vendorCommand && this.vendor) return `${iReply(this.vendor)}\r`;
     if (cmd === 'Q') {
       this.state.beeper = !this.state.beeper;
       return done;

@@ -165,6 +165,10 @@ describe('qx: real NUT 2.8.0 nutdrv_qx (and blazer_ser) vs ours, on identical Me
     await compareVars('online, boosting');
     await switchTo({ ...ONLINE, upsFailed: true }, 'ALARM OL');
     assert.equal((await compareVars('UPS failed'))['ups.alarm'], 'UPS selftest failed!');
+    await switchTo({ ...ONLINE, testing: true, inputVoltage: 240.0, outputVoltage: 221.0, bypassBoostBuck: true }, 'OL TRIM CAL');
+    await compareVars('trimming, in a battery test');
+    await switchTo({ ...ON_BATTERY, shutdownActive: true }, 'ALARM OB FSD');
+    assert.equal((await compareVars('shutdown active'))['ups.alarm'], 'Shutdown imminent!');
     await switchTo(ONLINE, 'OL');
     await compareVars('back online');
   });
