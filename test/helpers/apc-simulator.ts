@@ -80,6 +80,16 @@ export const DEFAULT_CAPS: readonly CapsRow[] = [
 /** Commands the unit lists in `a`: ^A model, ^N on, ^Z table, and the letters. */
 export const DEFAULT_CMDSET = '\x01\x0e\x1a@9ABCDEFGKLMNOPQSTUWXYZabcefgjklmnopqrsuxy~\'-+8';
 
+/**
+ * A unit whose answers are known from a report (test/fixtures/apcsmart/*.json): only the variables
+ * it answered, the rest NA; `cmdset` null when its `a` gave nothing usable.
+ */
+export function simulatorFromFixture(fx: { values: Record<string, string>; oldFirmware?: string; cmdset?: string | null }): ApcSimulator {
+  const sim = new ApcSimulator({ values: fx.values, cmdset: fx.cmdset === undefined ? null : fx.cmdset, ...(fx.oldFirmware ? { oldFirmware: fx.oldFirmware } : {}) });
+  sim.values = { ...fx.values };
+  return sim;
+}
+
 export function capsString(rows: readonly CapsRow[]): string {
   return '#' + rows.map((r) => `${r.cmd}${r.locale}${String.fromCharCode(48 + r.values.length)}${String.fromCharCode(48 + (r.values[0]?.length ?? 0))}${r.values.join('')}`).join('');
 }

@@ -25,7 +25,9 @@ import { startAgent, type RunningAgent } from '../../src/app/agent';
 import { validateConfig } from '../../src/app/config';
 import { MemoryLogger } from '../../src/core/logger';
 import type { SerialLink } from '../../src/drivers/serial/link';
-import { ApcSimulator, ST, attachToPty } from '../helpers/apc-simulator';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ApcSimulator, ST, attachToPty, simulatorFromFixture } from '../helpers/apc-simulator';
 import { socatAvailable, startPtyPair, type PtyPair } from '../helpers/pty-pair';
 import { freePort, nutAvailable, startRealNut, UPSC, UPSCMD, UPSRW, type RealNut } from '../helpers/real-nut';
 
@@ -63,28 +65,32 @@ describe('apcsmart: real NUT 2.8.0 apcsmart vs ours, on identical simulators', {
   const links: SerialLink[] = [];
   const simReal = new ApcSimulator();
   const simOurs = new ApcSimulator();
-  const at = (side: 'real' | 'ours') => (side === 'real' ? `apc@127.0.0.1:${real.port}` : `apc@127.0.0.1:${ourPort}`);
+  // An old unit from a report (nut#180): no usable `a`, so both drivers take NUT's old-unit path.
+  const RT = JSON.parse(readFileSync(resolve(__dirname, '../fixtures/apcsmart/smart-ups-rt-10000-xl.json'), 'utf8')) as { values: Record<string, string>; oldFirmware: string; upsc: Record<string, string> };
+  const rtReal = simulatorFromFixture(RT);
+  const rtOurs = simulatorFromFixture(RT);
+  const at = (side: 'real' | 'ours', ups = 'apc') => (side === 'real' ? `${ups}@127.0.0.1:${real.port}` : `${ups}@127.0.0.1:${ourPort}`);
 
   before(async () => {
-    for (const sim of [simReal, simOurs]) {
+    for (const sim of [simReal, simOurs, rtReal, rtOurs]) {
       const pty = await startPtyPair();
       ptys.push(pty);
       links.push(await attachToPty(sim, pty.peer));
     }
     ourPort = await freePort();
     const config = validateConfig({
-      ups: { apc: { driver: 'apcsmart', port: ptys[1]!.device } },
+      ups: { apc: { driver: 'apcsmart', port: ptys[1]!.device }, rt: { driver: 'apcsmart', port: ptys[3]!.device } },
       server: { listen: [`127.0.0.1:${ourPort}`] },
       users: { admin: { password: 'sekret', actions: ['set'], instcmds: ['all'] } },
     });
     // Both start together, so neither simulator's clock is ahead.
     const [r, o] = await Promise.all([
-      startRealNut({ devices: {}, drivers: { apc: { driver: 'apcsmart', port: ptys[0]!.device } }, users: { admin: { password: 'sekret', actions: ['SET'], instcmds: ['ALL'] } }, maxAge: 60 }),
+      startRealNut({ devices: {}, drivers: { apc: { driver: 'apcsmart', port: ptys[0]!.device }, rt: { driver: 'apcsmart', port: ptys[2]!.device } }, users: { admin: { password: 'sekret', actions: ['SET'], instcmds: ['ALL'] } }, maxAge: 60 }),
       startAgent({ config, log: new MemoryLogger(), version: 'test' }),
     ]);
     real = r;
     ours = o;
-    for (let i = 0; i < 100 && !ours.store.get('apc')?.health.dumpDone; i++) await sleep(100);
+    for (let i = 0; i < 100 && !(ours.store.get('apc')?.health.dumpDone && ours.store.get('rt')?.health.dumpDone); i++) await sleep(100);
   });
 
   after(async () => {
@@ -114,6 +120,21 @@ describe('apcsmart: real NUT 2.8.0 apcsmart vs ours, on identical simulators', {
     assert.equal(o.code, 0, o.err);
     assert.ok(vars(r.out).length > 30, r.out);
     assert.deepEqual(vars(o.out), vars(r.out));
+  });
+
+  test('an old unit (the answers of nut#180): the same bytes and variables on the old-unit path, and what NUT published for it', async () => {
+    const [r, o] = await Promise.all([run(UPSC, [at('real', 'rt')]), run(UPSC, [at('ours', 'rt')])]);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(vars(o.out), vars(r.out));
+    const want = Object.entries(RT.upsc).map(([k, v]) => `${k}: ${v}`.trimEnd());
+    // upsc prints values as they are; the report's trailing blanks are kept in the fixture, upsc's lines too.
+    assert.deepEqual(vars(o.out).map((l) => l.trimEnd()), want.sort());
+    // Up to the first quick poll (the second Q), or all of it when none came yet.
+    const upTo = (w: string) => {
+      const second = w.indexOf('Q', w.indexOf('Q') + 1);
+      return second < 0 ? w : w.slice(0, second);
+    };
+    assert.equal(JSON.stringify(upTo(rtOurs.wire())), JSON.stringify(upTo(rtReal.wire())));
   });
 
   test('upsrw lists the same settable variables, types and choices', async () => {
