@@ -96,6 +96,7 @@ describe('matching', () => {
     await assert.rejects(openWith({ product: 'USB' }, [a]), DeviceGoneError);
     await assert.rejects(openWith({ vendorid: '0001' }, [a]), /vendor ID/);
     await assert.rejects(openWith({ bus: '3' }, [a]), /bus 001 does not match/);
+    assert.match((await openWith({ device: '003' }, [a, b])).description, /bus 002 device 003/);
   });
 
   test('reopening takes only the same device (IDs and strings)', async () => {

@@ -46,6 +46,8 @@ export interface QxUsbOptions {
   product?: string;
   serial?: string;
   bus?: string;
+  /** NUT's `device` regex on the address ("004"); no qx config key yet. */
+  device?: string;
   langid_fix?: string;
   noscanlangid?: boolean;
   novendor?: boolean;

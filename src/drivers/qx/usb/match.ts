@@ -21,16 +21,19 @@ export interface QxUsbMatchOptions {
   product?: string;
   serial?: string;
   bus?: string;
+  /** NUT's `device` (the address, "%03d"); not a qx config key yet. */
+  device?: string;
 }
 
 export interface QxUsbMatch {
   device: DeviceMatch;
   bus?: RegExp;
+  address?: RegExp;
 }
 
 /** Throws (with the option's name) for a regular expression JavaScript cannot compile. */
 export function qxUsbMatch(opts: QxUsbMatchOptions): QxUsbMatch {
-  for (const key of ['vendor', 'product', 'serial', 'bus'] as const) {
+  for (const key of ['vendor', 'product', 'serial', 'bus', 'device'] as const) {
     const re = opts[key];
     if (re === undefined) continue;
     try {
@@ -41,6 +44,7 @@ export function qxUsbMatch(opts: QxUsbMatchOptions): QxUsbMatch {
   }
   const m: QxUsbMatch = { device: matchFromConfig(opts) };
   if (opts.bus !== undefined) m.bus = new RegExp(`^(?:${opts.bus})$`, 'i');
+  if (opts.device !== undefined) m.address = new RegExp(`^(?:${opts.device})$`, 'i');
   return m;
 }
 
@@ -58,6 +62,7 @@ export function usbMismatch(m: QxUsbMatch, dev: UsbListedDevice): string | undef
   const why = mismatch(m.device, identity(dev));
   if (why) return why;
   if (m.bus && !m.bus.test(dev.bus.trim())) return `bus ${dev.bus} does not match ${m.bus.source.slice(4, -2)}`;
+  if (m.address && !m.address.test(dev.device.trim())) return `device ${dev.device} does not match ${m.address.source.slice(4, -2)}`;
   return undefined;
 }
 
