@@ -21,14 +21,29 @@ async function listHid(): Promise<ListedHidDevice[]> {
   return listHidDevices();
 }
 
+/** The serial probe (qx and APC Smart, read-only queries), loaded only when scanning. */
+async function probeSerial(path: string) {
+  const { probeSerialPort } = await import('../../drivers/serial/probe');
+  return probeSerialPort(path);
+}
+
+export interface ScanOptions {
+  /** Open the serial ports and ask them what they are (default true); false: `--no-probe`, list them only. */
+  probe?: boolean;
+}
+
 /**
- * `upsagent scan`: UPSes on USB HID and the serial ports, as a `ups:` section
- * to paste into the configuration. Finding nothing is not an error (exit 0);
- * a source that cannot be listed is said on stderr.
+ * `upsagent scan`: UPSes on USB HID and on the serial ports (qx/Q1 family
+ * and APC Smart, found with read-only queries), as a `ups:` section to
+ * paste into the configuration. Finding nothing is not an error (exit 0);
+ * a source that cannot be listed, and a serial port where nothing was
+ * found, are said on stderr.
  */
-export async function runScan(io: CliIO, sources: ScanSources = { hid: listHid, serial: listSerialPorts }): Promise<number> {
+export async function runScan(io: CliIO, sources?: ScanSources, opts: ScanOptions = {}): Promise<number> {
   const { scan, formatScanYaml } = await import('../../drivers/usbhid/scan');
-  const result = await scan(sources);
+  const src: ScanSources = { ...(sources ?? { hid: listHid, serial: listSerialPorts, probeSerial }) };
+  if (opts.probe === false) delete src.probeSerial;
+  const result = await scan(src);
   for (const p of result.problems) io.err(`upsagent scan: ${p}\n`);
   const yaml = formatScanYaml(result);
   if (yaml === undefined) {

@@ -1,10 +1,13 @@
 /**
- * `upsagent scan`: finds UPSes on USB HID and lists serial ports, and writes
- * a ready-to-paste `ups:` section for each, as nut-scanner writes ups.conf
- * sections. Device lists are injected so the command runs in tests without
- * hardware.
+ * `upsagent scan`: finds UPSes on USB HID, lists serial ports and (unless
+ * told not to) asks each serial port read-only questions for the qx and
+ * APC Smart protocols (../serial/probe.ts), and writes a ready-to-paste
+ * `ups:` section for each UPS found, as nut-scanner writes ups.conf
+ * sections. Device lists and the serial probe are injected so the command
+ * runs in tests without hardware.
  */
 import { errorMessage } from '../../core/errors';
+import type { ProbeSerialPort, SerialProbeResult, SerialUpsFound } from '../serial/probe';
 import { UPS_VENDORS, hex4, isLikelyUps, sortByPath, type ListedHidDevice } from './matcher';
 
 /** A serial port as serialport's SerialPort.list() describes it. */
@@ -20,6 +23,16 @@ export interface ListedSerialPort {
 export interface ScanSources {
   hid: () => Promise<ListedHidDevice[]>;
   serial: () => Promise<ListedSerialPort[]>;
+  /** Asks one serial port what is on it (never rejects); absent: the ports are listed, not opened (`--no-probe`). */
+  probeSerial?: ProbeSerialPort;
+}
+
+/** One `ups:` entry for a UPS found on a serial port. */
+export interface FoundSerialUps extends SerialUpsFound {
+  name: string;
+  desc: string;
+  /** Where and how it was found, for a comment line. */
+  note: string;
 }
 
 /** One `ups:` entry to suggest. */
@@ -37,7 +50,11 @@ export interface FoundUps {
 
 export interface ScanResult {
   ups: FoundUps[];
+  /** Found by the serial probe, named after the HID ones (names unique over both). */
+  serialUps: FoundSerialUps[];
   serialPorts: ListedSerialPort[];
+  /** The probe's result per listed port (same order), or undefined when the ports were not opened. */
+  probes?: SerialProbeResult[];
   /** Sources that could not be listed (no node-hid binary, udevadm missing...). */
   problems: string[];
 }
@@ -47,16 +64,40 @@ export function literalRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** `Back-UPS 500 FW: 6.5.I` -> `back-ups-500`: a UPS name the config accepts, from the product string. */
-export function upsNameFor(dev: ListedHidDevice): string {
-  const words = (dev.product ?? '').split(/\s+(?:FW|USB FW)\s*:/i)[0] ?? '';
-  const slug = words
+/** `Back-UPS 500` -> `back-ups-500`: lower case letters, digits and dashes, at most 32; '' when nothing is left. */
+function slug(text: string): string {
+  return text
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 32)
     .replace(/-+$/, '');
-  return slug || (UPS_VENDORS.get(dev.vendorId)?.split(/\W/)[0]?.toLowerCase() ?? 'ups');
+}
+
+/** `Back-UPS 500 FW: 6.5.I` -> `back-ups-500`: a UPS name the config accepts, from the product string. */
+export function upsNameFor(dev: ListedHidDevice): string {
+  const words = (dev.product ?? '').split(/\s+(?:FW|USB FW)\s*:/i)[0] ?? '';
+  return slug(words) || (UPS_VENDORS.get(dev.vendorId)?.split(/\W/)[0]?.toLowerCase() ?? 'ups');
+}
+
+/** A name for a serial UPS: its model, else its maker, else the driver's kind of UPS. */
+export function serialUpsNameFor(u: SerialUpsFound): string {
+  return slug(u.model ?? '') || slug(u.mfr ?? '') || (u.driver === 'apcsmart' ? 'apc-smart-ups' : 'qx-ups');
+}
+
+/** Suggestions for the UPSes the serial probe found, with names not in `taken` (the HID ones). */
+export function suggestSerialUps(probes: readonly SerialProbeResult[], ports: readonly ListedSerialPort[], takenNames: Iterable<string>): FoundSerialUps[] {
+  const taken = new Set([...takenNames].map((n) => n.toLowerCase()));
+  const out: FoundSerialUps[] = [];
+  for (const p of probes) {
+    if (!p.ups) continue;
+    const u = p.ups;
+    const listed = ports.find((x) => x.path === p.port);
+    const maker = u.mfr ?? (u.driver === 'apcsmart' ? 'APC' : undefined);
+    const desc = [maker, u.model].filter((s) => s).join(' ') || (u.driver === 'apcsmart' ? 'APC Smart-UPS' : `qx ${u.protocolVersion ?? u.protocol ?? ''}`.trim());
+    out.push({ ...u, name: uniqueName(serialUpsNameFor(u), taken), desc, note: `${p.port}${listed ? aboutPort(listed, ' ') : ''}: ${p.note}` });
+  }
+  return out;
 }
 
 function uniqueName(base: string, taken: Set<string>): string {
@@ -93,6 +134,7 @@ export function suggestHidUps(devices: readonly ListedHidDevice[]): FoundUps[] {
 
 export async function scan(sources: ScanSources): Promise<ScanResult> {
   const problems: string[] = [];
+  let probes: SerialProbeResult[] | undefined;
   let hid: ListedHidDevice[] = [];
   let serialPorts: ListedSerialPort[] = [];
   try {
@@ -105,7 +147,28 @@ export async function scan(sources: ScanSources): Promise<ScanResult> {
   } catch (err) {
     problems.push(`serial ports could not be listed: ${errorMessage(err)}`);
   }
-  return { ups: suggestHidUps(hid), serialPorts: sortByPath(serialPorts), problems };
+  const ups = suggestHidUps(hid);
+  const ports = sortByPath(serialPorts);
+  const probe = sources.probeSerial;
+  if (probe && ports.length > 0) {
+    // Ports are independent: probed at the same time, so the scan takes one port's budget, not their sum.
+    probes = await Promise.all(
+      ports.map((p) =>
+        probe(p.path).catch((err: unknown): SerialProbeResult => ({ port: p.path, ups: null, note: `probe failed: ${errorMessage(err)}`, sent: '', ms: 0 })),
+      ),
+    );
+    for (const r of probes) if (!r.ups) problems.push(`${r.port}: ${r.note}`);
+  }
+  const serialUps = probes ? suggestSerialUps(probes, ports, ups.map((u) => u.name)) : [];
+  return { ups, serialUps, serialPorts: ports, ...(probes ? { probes } : {}), problems };
+}
+
+/** ` (FTDI, USB 0403:6001, serial A1B2)` for a port's comment, or ''. */
+function aboutPort(p: ListedSerialPort, lead = ''): string {
+  const about = [p.manufacturer, p.vendorId && p.productId ? `USB ${p.vendorId}:${p.productId}` : undefined, p.serialNumber ? `serial ${p.serialNumber}` : undefined]
+    .filter((s) => s)
+    .join(', ');
+  return about ? `${lead}(${about})` : '';
 }
 
 /** YAML 1.2 reads a JSON string as a double-quoted scalar: every value is written that way, never misread as a number. */
@@ -115,16 +178,19 @@ const q = (s: string): string => JSON.stringify(s);
 const comment = (s: string): string => s.replace(/[\r\n]+/g, ' ');
 
 /**
- * The scan as YAML: a `ups:` section with one entry per UPS found, and
- * serial ports as comments (this build has no serial UPS driver to put in a
- * `driver:` line, and a port alone does not tell what is attached to it).
- * undefined when nothing was found.
+ * The scan as YAML: a `ups:` section with one entry per UPS found (USB
+ * HID, then serial), and the serial ports where none was found as
+ * comments. undefined when nothing was found.
  */
 export function formatScanYaml(result: ScanResult): string | undefined {
-  if (result.ups.length === 0 && result.serialPorts.length === 0) return undefined;
+  const serialUps = result.serialUps ?? [];
+  if (result.ups.length === 0 && serialUps.length === 0 && result.serialPorts.length === 0) return undefined;
   const lines: string[] = [];
-  if (result.ups.length > 0) {
-    lines.push(`# ${result.ups.length} UPS found on USB HID by upsagent scan; paste into the configuration file.`);
+  const total = result.ups.length + serialUps.length;
+  if (total > 0) {
+    if (serialUps.length === 0) lines.push(`# ${result.ups.length} UPS found on USB HID by upsagent scan; paste into the configuration file.`);
+    else if (result.ups.length === 0) lines.push(`# ${serialUps.length} UPS found on serial ports by upsagent scan; paste into the configuration file.`);
+    else lines.push(`# ${total} UPS found by upsagent scan (${result.ups.length} on USB HID, ${serialUps.length} on serial ports); paste into the configuration file.`);
     lines.push('ups:');
     for (const u of result.ups) {
       lines.push(`  # ${comment(u.note)}`);
@@ -136,15 +202,28 @@ export function formatScanYaml(result: ScanResult): string | undefined {
       if (u.serial !== undefined) lines.push(`    serial: ${q(u.serial)}`);
       lines.push(`    desc: ${q(u.desc.slice(0, 255))}`);
     }
+    for (const u of serialUps) {
+      lines.push(`  # ${comment(u.note)}`);
+      lines.push(`  ${u.name}:`);
+      lines.push(`    driver: ${u.driver}`);
+      lines.push(`    port: ${q(u.port)}`);
+      if (u.protocol !== undefined) lines.push(`    protocol: ${q(u.protocol)}`);
+      if (u.cable !== undefined) lines.push(`    cable: ${q(u.cable)}`);
+      lines.push(`    desc: ${q(u.desc.slice(0, 255))}`);
+    }
   }
-  if (result.serialPorts.length > 0) {
+  const foundOn = new Set(serialUps.map((u) => u.port));
+  const rest = result.serialPorts.filter((p) => !foundOn.has(p.path));
+  if (rest.length > 0) {
     if (lines.length) lines.push('');
-    lines.push(`# ${result.serialPorts.length} serial port(s); a UPS on one needs a serial driver, which this build does not have yet:`);
-    for (const p of result.serialPorts) {
-      const about = [p.manufacturer, p.vendorId && p.productId ? `USB ${p.vendorId}:${p.productId}` : undefined, p.serialNumber ? `serial ${p.serialNumber}` : undefined]
-        .filter((s) => s)
-        .join(', ');
-      lines.push(`#   ${comment(p.path)}${about ? ` (${comment(about)})` : ''}`);
+    if (result.probes) {
+      lines.push(`# ${rest.length} serial port(s) where no qx (Megatec/Q1) or APC Smart UPS answered; a contact-closure UPS there needs driver genericups with its upstype:`);
+    } else {
+      lines.push(`# ${rest.length} serial port(s); a UPS on one needs a serial driver (qx, apcsmart or genericups) with the port; not probed:`);
+    }
+    for (const p of rest) {
+      const probe = result.probes?.find((r) => r.port === p.path);
+      lines.push(`#   ${comment(p.path)}${comment(aboutPort(p, ' '))}${probe ? `: ${comment(probe.note)}` : ''}`);
     }
   }
   return `${lines.join('\n')}\n`;
