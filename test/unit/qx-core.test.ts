@@ -172,6 +172,25 @@ describe('qx core', () => {
     }
   });
 
+  test('override.battery.voltage.nominal wins over F; default.battery.voltage.nominal stands in for a missing F', async () => {
+    const o = await start({ ...MEGATEC, Q1: '(230.0 140.0 230.0 010 50.0 52.0 30.0 00001001' }, { protocol: 'megatec', 'override.battery.voltage.nominal': 48 });
+    try {
+      assert.equal(o.v('battery.voltage.nominal'), '48');
+      // 52 V against 41.6..52 V (the 48 V guesses): full.
+      await o.until('charge', () => o.v('battery.charge') === '100');
+      assert.equal(o.v('battery.voltage.high'), '52.00');
+    } finally {
+      await o.stop();
+    }
+    const d = await start({ ...MEGATEC, F: null }, { protocol: 'megatec', 'default.battery.voltage.nominal': 24 });
+    try {
+      assert.equal(d.v('battery.voltage.nominal'), '24');
+      await d.until('charge from the default nominal', () => d.v('battery.charge') === '100');
+    } finally {
+      await d.stop();
+    }
+  });
+
   test('a refused command ((NAK on mecer units) is INSTCMD-FAILED; (ACK is done', async () => {
     const r = await start({ Q1: Q1_OL, QPI: '(NAK', F: '#230.0 004 024.0 50.0', I: '#ACME            UPS-1000   V1.0      ', Q: '(ACK', T: '(NAK' }, { protocol: 'mecer' });
     try {

@@ -67,6 +67,9 @@ export const QX_OPTIONS = {
   /** battery.voltage.high / .low when the device gives none (ups.conf default.battery.voltage.high/low): the charge estimate's 100 % and 0 %. */
   'default.battery.voltage.high': optional(num({ min: 0.1, max: 10_000 })),
   'default.battery.voltage.low': optional(num({ min: 0.1, max: 10_000 })),
+  /** battery.voltage.nominal when the device gives none (default.*) or whatever it says (override.*), for units with a wrong rating. */
+  'default.battery.voltage.nominal': optional(num({ min: 0.1, max: 10_000 })),
+  'override.battery.voltage.nominal': optional(num({ min: 0.1, max: 10_000 })),
   /** battery.packs, whatever the device says (ups.conf override.battery.packs), e.g. with battery_voltage_reports_one_pack. */
   'override.battery.packs': optional(num({ min: 0.5, max: 1000 })),
 };

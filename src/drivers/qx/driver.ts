@@ -331,14 +331,25 @@ export class QxDriver implements Module {
 
   // ---------------------------------------------------------------- publishing
 
+  /** ups.conf override.* values: published whatever the device says, never withdrawn. */
+  private overrides(): Record<string, string> {
+    const out: Record<string, string> = {};
+    const c = this.cfg;
+    if (c['override.battery.packs'] !== undefined) out['battery.packs'] = String(c['override.battery.packs']);
+    if (c['override.battery.voltage.nominal'] !== undefined) out['battery.voltage.nominal'] = String(c['override.battery.voltage.nominal']);
+    return out;
+  }
+
   private put(name: string, value: string): void {
+    const forced = this.overrides()[name];
+    if (forced !== undefined) value = forced;
     if (this.published.get(name) === value) return;
     this.published.set(name, value);
     this.deps.publisher.setVar(name, value);
   }
 
   private drop(name: string): void {
-    if (!this.published.has(name)) return;
+    if (!this.published.has(name) || name in this.overrides()) return;
     this.published.delete(name);
     this.deps.publisher.deleteVar(name);
   }
@@ -402,8 +413,7 @@ export class QxDriver implements Module {
       if (c[flag] === true) info.push([`driver.flag.${flag}`, 'enabled']);
     }
     for (const [name, value] of info) if (value !== undefined) this.put(name, value);
-    // ups.conf default.* values: the device's own values win over them (they are set again only if it has none).
-    if (c['override.battery.packs'] !== undefined) this.put('battery.packs', String(c['override.battery.packs']));
+    for (const [name, value] of Object.entries(this.overrides())) this.put(name, value);
   }
 
   private setUpSettings(s: Session): void {
@@ -456,12 +466,12 @@ export class QxDriver implements Module {
     const vars = new Map(this.published);
     for (const r of pass.vars.values()) for (const [k, v] of Object.entries(r)) vars.set(k, v);
     const defaults: Record<string, string> = {};
-    const high = this.cfg['default.battery.voltage.high'];
-    const low = this.cfg['default.battery.voltage.low'];
     const fromDevice = (name: string): boolean => [...pass.vars.values()].some((r) => name in r);
-    if (high !== undefined && !fromDevice('battery.voltage.high')) defaults['battery.voltage.high'] = String(high);
-    if (low !== undefined && !fromDevice('battery.voltage.low')) defaults['battery.voltage.low'] = String(low);
-    for (const [k, v] of Object.entries(defaults)) vars.set(k, v);
+    for (const name of ['battery.voltage.high', 'battery.voltage.low', 'battery.voltage.nominal'] as const) {
+      const given = this.cfg[`default.${name}`];
+      if (given !== undefined && !fromDevice(name)) defaults[name] = String(given);
+    }
+    for (const [k, v] of Object.entries({ ...defaults, ...this.overrides() })) vars.set(k, v);
     const b = new BatteryEstimator(
       vars,
       {
