@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeviceGoneError } from '../../src/drivers/runtime/errors';
-import { QX_USB_IDS, QxUsbConfigError, defaultSubdriver, isQxUsbConfig, openQxUsb, type QxUsbOptions, type UsbQxTransport } from '../../src/drivers/qx/usb/index';
+import { QX_USB_IDS, QxUsbConfigError, defaultSubdriver, isQxUsbConfig, openQxUsb, qxUsbCandidates, type QxUsbOptions, type UsbQxTransport } from '../../src/drivers/qx/usb/index';
 import { failureKind, loadNodeUsb, nativeSetup } from '../../src/drivers/qx/usb/node-usb';
 import { FakeUsbDevice, Q1_REPLY, fakeUsb, serialChip, stringChip } from './qx-usb-fake';
 
@@ -147,6 +147,16 @@ describe('the opened transport', () => {
     const quiet = new FakeUsbDevice(() => undefined);
     await openQxUsb({ langid_fix: '409', noscanlangid: true }, { usb: fakeUsb([dev(0x0001, 0x0000, { handle: quiet })]) })();
     assert.equal(quiet.transfers.length, 0);
+  });
+});
+
+describe('scan candidates', () => {
+  test('known devices with their default bridge; a known vendor without one; others left out', async () => {
+    const list = await fakeUsb([dev(0x0665, 0x5161, { product: 'USB to Serial' }), dev(0x1a86, 0x7523), dev(0x046d, 0xc31c)]).list();
+    const c = qxUsbCandidates(list);
+    assert.deepEqual(c.map((x) => [x.vendorId, x.subdriver]), [[0x0665, 'cypress'], [0x1a86, null]]);
+    assert.deepEqual(c[0]?.suggested, { driver: 'qx', port: 'auto', vendorid: '0665', productid: '5161' });
+    assert.equal(c[0]?.product, 'USB to Serial');
   });
 });
 

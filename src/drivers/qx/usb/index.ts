@@ -26,9 +26,9 @@ import type { OpenQxTransport, QxTransport } from '../transport';
 import { getStringDescriptor, type QxUsbBridge, type QxUsbSubdriver } from './bridge';
 import { QX_USB_BRIDGES } from './bridges/index';
 import { chooseDevice, identity, qxUsbMatch } from './match';
-import { findSubdriver } from './table';
+import { defaultSubdriver, findSubdriver } from './table';
 import { UsbQxTransport, deadlineIo } from './transport';
-import type { UsbLike } from './usb-like';
+import type { UsbLike, UsbListedDevice } from './usb-like';
 import { loadNodeUsb } from './node-usb';
 
 export { QX_USB_SUBDRIVERS, type QxUsbSubdriver } from './bridge';
@@ -165,4 +165,46 @@ export function openQxUsb(options: QxUsbOptions, deps: QxUsbDeps = {}): OpenQxTr
     if (langidFix !== undefined) opts.langidFix = langidFix;
     return new UsbQxTransport(handle, opts);
   };
+}
+
+/** A USB device nutdrv_qx knows, for `upsagent scan`. */
+export interface QxUsbCandidate {
+  vendorId: number;
+  productId: number;
+  manufacturer?: string;
+  product?: string;
+  serialNumber?: string;
+  bus: string;
+  device: string;
+  /** The default bridge, or null when only the vendor is known (then `subdriver` must be set). */
+  subdriver: QxUsbSubdriver | null;
+  /** The ups.conf-style keys that select this device (vendorid, productid, and subdriver when needed). */
+  suggested: Record<string, string>;
+}
+
+/**
+ * The devices of the listing nutdrv_qx would take or might (a known
+ * vendor): what nut-scanner reports from the driver's USB table. Listing
+ * only, nothing is opened or sent.
+ */
+export function qxUsbCandidates(devices: readonly UsbListedDevice[]): QxUsbCandidate[] {
+  const out: QxUsbCandidate[] = [];
+  for (const dev of devices) {
+    const found = defaultSubdriver(identity(dev));
+    if (found.support === 'no') continue;
+    const hex = (n: number): string => n.toString(16).padStart(4, '0');
+    const c: QxUsbCandidate = {
+      vendorId: dev.vendorId,
+      productId: dev.productId,
+      bus: dev.bus,
+      device: dev.device,
+      subdriver: found.support === 'supported' ? found.subdriver : null,
+      suggested: { driver: 'qx', port: 'auto', vendorid: hex(dev.vendorId), productid: hex(dev.productId) },
+    };
+    if (dev.manufacturer !== undefined) c.manufacturer = dev.manufacturer;
+    if (dev.product !== undefined) c.product = dev.product;
+    if (dev.serialNumber !== undefined) c.serialNumber = dev.serialNumber;
+    out.push(c);
+  }
+  return out;
 }
