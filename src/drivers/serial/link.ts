@@ -92,8 +92,8 @@ export class ReplyBuffer {
         this.waiter = null;
         fn();
       };
+      // Not unref'd: a read waits on an open port, and its deadline must fire even if nothing else is pending.
       const timer = setTimeout(() => done(() => reject(new DeviceTimeoutError(what, timeoutMs))), timeoutMs);
-      timer.unref?.();
       const onAbort = (): void => done(() => reject(signal!.reason));
       if (signal?.aborted) {
         done(() => reject(signal.reason));
