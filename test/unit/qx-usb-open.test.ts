@@ -151,8 +151,8 @@ describe('the opened transport', () => {
 });
 
 describe('scan candidates', () => {
-  test('known devices with their default bridge; a known vendor without one; others left out', async () => {
-    const list = await fakeUsb([dev(0x0665, 0x5161, { product: 'USB to Serial' }), dev(0x1a86, 0x7523), dev(0x046d, 0xc31c)]).list();
+  test('known devices with their default bridge; IDs known without one; other devices (even of a known vendor) left out', async () => {
+    const list = await fakeUsb([dev(0x0665, 0x5161, { product: 'USB to Serial' }), dev(0x1a86, 0x7523), dev(0x046d, 0xc31c), dev(0x0483, 0x5740)]).list();
     const c = qxUsbCandidates(list);
     assert.deepEqual(c.map((x) => [x.vendorId, x.subdriver]), [[0x0665, 'cypress'], [0x1a86, null]]);
     assert.deepEqual(c[0]?.suggested, { driver: 'qx', port: 'auto', vendorid: '0665', productid: '5161' });

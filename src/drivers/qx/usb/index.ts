@@ -26,7 +26,7 @@ import type { OpenQxTransport, QxTransport } from '../transport';
 import { getStringDescriptor, type QxUsbBridge, type QxUsbSubdriver } from './bridge';
 import { QX_USB_BRIDGES } from './bridges/index';
 import { chooseDevice, identity, qxUsbMatch } from './match';
-import { defaultSubdriver, findSubdriver } from './table';
+import { QX_USB_IDS, defaultSubdriver, findSubdriver } from './table';
 import { UsbQxTransport, deadlineIo } from './transport';
 import type { UsbLike, UsbListedDevice } from './usb-like';
 import { loadNodeUsb } from './node-usb';
@@ -183,15 +183,17 @@ export interface QxUsbCandidate {
 }
 
 /**
- * The devices of the listing nutdrv_qx would take or might (a known
- * vendor): what nut-scanner reports from the driver's USB table. Listing
- * only, nothing is opened or sent.
+ * The devices of the listing whose IDs are in nutdrv_qx's table (what
+ * nut-scanner reports from it), with the bridge NUT would pick, or null
+ * for IDs without a default (a CH340: set `subdriver`). Listing only,
+ * nothing is opened or sent.
  */
 export function qxUsbCandidates(devices: readonly UsbListedDevice[]): QxUsbCandidate[] {
   const out: QxUsbCandidate[] = [];
   for (const dev of devices) {
     const found = defaultSubdriver(identity(dev));
-    if (found.support === 'no') continue;
+    // Only IDs of the table: a known vendor alone (STMicro, Lakeview...) also makes boards and dongles.
+    if (found.support !== 'supported' && !QX_USB_IDS.some((e) => e.vendorId === dev.vendorId && e.productId === dev.productId)) continue;
     const hex = (n: number): string => n.toString(16).padStart(4, '0');
     const c: QxUsbCandidate = {
       vendorId: dev.vendorId,
