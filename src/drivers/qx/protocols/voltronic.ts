@@ -29,6 +29,9 @@
  *    adds for a capability (beeper.enable/disable, bypass.start/stop,
  *    outlet.n.load.on/off) are always listed, refused with INVALID-ARGUMENT
  *    when the unit did not report the capability or the outlet.
+ *  - NUT's ups.alarm item for the bypass/boost/buck bit reuses the status
+ *    word, so a boosting or trimming unit also gets the alarm "BOOST" or
+ *    "TRIM" (and ALARM in ups.status); here only the flag is set.
  *  - The capability options NUT takes from ups.conf (bypass_alarm,
  *    eco_mode, max_bypass_volt, battery_number, output_phase_angle...,
  *    reset_to_default) and their queries (QBYV, QBYF, QGR, QPD, QPAR,
