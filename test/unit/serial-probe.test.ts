@@ -13,13 +13,15 @@ import { runScan } from '../../src/cli/commands/scan';
 import { APC_PROBE_BYTES } from '../../src/drivers/apcsmart/probe';
 import { READ_ONLY_CLAIMS, IDENTITY_QUERIES } from '../../src/drivers/qx/probe';
 import { QX_PROTOCOLS } from '../../src/drivers/qx/protocols/index';
-import { openSerialPort, type SerialLink } from '../../src/drivers/serial/link';
+import { ReplyBuffer, openSerialPort, type SerialLink } from '../../src/drivers/serial/link';
+import { DeviceGoneError } from '../../src/drivers/runtime/errors';
 import { probeSerialPort, serialProber, type ProbeSerialPort, type SerialProbeOptions, type SerialProbeResult } from '../../src/drivers/serial/probe';
 import type { ListedHidDevice } from '../../src/drivers/usbhid/matcher';
 import type { ListedSerialPort } from '../../src/drivers/usbhid/scan';
 import { ApcSimulator, attachToPty, simLink } from '../helpers/apc-simulator';
 import { startPtyPair, socatAvailable, type PtyPair } from '../helpers/pty-pair';
 import { ONLINE, Q1Simulator } from '../helpers/q1-simulator';
+import { qxFixture } from '../helpers/qx-kit';
 
 const skip = socatAvailable() ? false : 'socat is not installed';
 
@@ -311,4 +313,87 @@ void describe('serial scan: the probes without ptys', () => {
     // Commands of Q1 dialects that change the UPS never appear in the lists.
     for (const c of QX_READ_ONLY) assert.doesNotMatch(c, /^(Q|T\d*|TL|CT|C|S.*|PE.|PD.|BZO.*)\r$/);
   });
+});
+
+/**
+ * A Q1-family unit in memory: answers the lines (up to \r) in `replies`,
+ * and what it does not know with `unknown` (echo as Megatec units, `(NAK`
+ * as Voltronic ones). Bytes without \r (APC's Y) wait for the next \r, as
+ * a unit's line buffer does. No modem lines, as a pty.
+ */
+function scriptedUnit(path: string, replies: Record<string, string>, unknown: 'echo' | 'nak' = 'echo'): SerialLink & { lines: string[] } {
+  const rb = new ReplyBuffer();
+  let open = true;
+  let pending = '';
+  const lines: string[] = [];
+  const gone = (): DeviceGoneError => new DeviceGoneError(`${path}: closed`);
+  return {
+    path,
+    lines,
+    get isOpen() {
+      return open;
+    },
+    write(data) {
+      if (!open) return Promise.reject(gone());
+      pending += typeof data === 'string' ? data : data.toString('latin1');
+      let i;
+      while ((i = pending.indexOf('\r')) >= 0) {
+        const line = pending.slice(0, i);
+        pending = pending.slice(i + 1);
+        lines.push(`${line}\r`);
+        const r = replies[line] ?? (unknown === 'nak' ? '(NAK' : line);
+        setImmediate(() => open && rb.push(Buffer.from(`${r}\r`, 'latin1')));
+      }
+      return Promise.resolve();
+    },
+    read: (end, ms, signal) => (open ? rb.read(end, ms, `read from ${path}`, signal) : Promise.reject(gone())),
+    drain: () => rb.drain(),
+    onUnsolicited: (fn) => rb.onUnsolicited(fn),
+    setLines: () => Promise.reject(new Error('ENOTTY')),
+    getLines: () => Promise.reject(new Error('ENOTTY')),
+    close() {
+      open = false;
+      return Promise.resolve();
+    },
+  };
+}
+
+void describe('serial scan: every qx protocol found in NUT order, each with read-only queries only', () => {
+  const v = qxFixture<Record<string, string>>('voltronic.json');
+  const qs = qxFixture<Record<string, string>>('voltronic-qs.json');
+  const tp = qxFixture<Record<string, string>>('q2-q6.json');
+  const q1 = '(215.0 195.0 230.0 014 49.0 22.7 30.0 00100000';
+  const vendor = '#ACME            UPS-1000   V1.0      ';
+  const units: Array<[string, Record<string, string>, ('echo' | 'nak')?, Record<string, string>?]> = [
+    ['voltronic', { QGS: v.QGS!, QPI: v.QPI!, QMD: v.QMD!, QMF: v.QMF!, QVFW: v.QVFW!, QID: v.QID!, I: v.I!, F: v.F! }, 'nak', { mfr: 'VOLTRONIC', model: 'OLHVT1K0', firmware: 'VT12046Q', serial: '685653211455' }],
+    ['voltronic-qs', { M: qs.M_V!, QS: qs.QS! }],
+    ['voltronic-qs-hex', { M: qs.hex_M_P!, QS: qs.hex_QS_P! }],
+    ['mustek', { QS: q1 }],
+    ['megatec/old', { D: q1 }],
+    ['bestups', { Q1: q1, ID: 'FOR,750,120,120,20.0,27.6' }, 'echo', { mfr: 'Best Power', model: 'Fortress' }],
+    ['mecer', { Q1: q1, QPI: '(NAK', I: vendor }, 'echo', { mfr: 'ACME', model: 'UPS-1000', firmware: 'V1.0' }],
+    ['megatec', { Q1: q1, I: vendor }, 'echo', { mfr: 'ACME', model: 'UPS-1000', firmware: 'V1.0' }],
+    ['zinto', { Q1: q1, 'FW?': vendor }, 'echo', { mfr: 'ACME', model: 'UPS-1000', firmware: 'V1.0' }],
+    ['q2', { Q2: tp.Q2!, Q1: tp.Q1!, WA: tp.WA! }],
+    ['q6', { Q6: tp.Q6!, Q1: tp.Q1!, WA: tp.WA! }],
+    ['q1', { Q1: q1 }],
+  ];
+  for (const [name, replies, unknown, identity] of units) {
+    test(`${name}`, async (t) => {
+      if (!QX_PROTOCOLS.some((p) => p.name === name)) {
+        t.skip(`${name} is not in this build's QX_PROTOCOLS`);
+        return;
+      }
+      const unit = scriptedUnit('/dev/ttyS3', replies, unknown);
+      const res = await probeSerialPort('/dev/ttyS3', { timeoutMs: 200, flushMs: 50, settleMs: 0, openSerial: async () => unit });
+      assert.equal(res.ups?.driver, 'qx', res.note);
+      assert.equal(res.ups?.protocol, name, res.note);
+      // APC's Y bytes end up in the first line; every other line is a read-only query, each sent once.
+      assert.equal(unit.lines[0], 'YY\r');
+      const rest = unit.lines.slice(1);
+      for (const c of rest) assert.ok(QX_READ_ONLY.has(c), `${JSON.stringify(c)} sent`);
+      assert.equal(new Set(rest).size, rest.length, `a command sent twice: ${JSON.stringify(rest)}`);
+      if (identity) for (const [k, val] of Object.entries(identity)) assert.equal(res.ups?.[k as 'mfr' | 'model' | 'firmware' | 'serial'], val, k);
+    });
+  }
 });
