@@ -61,14 +61,21 @@ describe('qx configuration', () => {
     assert.match((await problems('port: /dev/ttyS0\ncablepower: dtr'))[0]!, /^ups\.u\.cablepower: /);
   });
 
-  test('port auto: the driver starts and says clearly that USB bridges are not supported yet', async () => {
+  test('USB: what nutdrv_qx refuses at start is a config problem; port auto with no such device is retried, logged, no crash', async () => {
+    assert.match((await problems('port: auto\nsubdriver: nosuch'))[0]!, /^ups\.u\.subdriver: subdriver "nosuch" not found; known: cypress/);
+    assert.match((await problems('port: auto\nsubdriver: cypress'))[0]!, /vendorid and productid are mandatory/);
+    // A USB key with a serial port means USB, as in NUT.
+    assert.match((await problems('port: /dev/ttyS0\nsubdriver: cypress'))[0]!, /vendorid and productid are mandatory/);
     const bus = new EventBus();
     const store = new UpsStore(bus);
     const lines: string[] = [];
-    const m = await createDriver({ driver: 'qx', port: 'auto' }, { ups: 'u', bus, publisher: store.addUps('u'), log: new MemoryLogger(lines) });
+    // No such device on any test machine: 0000:0001 is not a UPS.
+    const m = await createDriver({ driver: 'qx', port: 'auto', vendorid: '0000', productid: '0001', subdriver: 'cypress' }, { ups: 'u', bus, publisher: store.addUps('u'), log: new MemoryLogger(lines) });
     await m.start();
     try {
-      assert.ok(lines.some((l) => /port auto means a USB-to-serial bridge .* does not support yet/.test(l)), lines.join('\n'));
+      assert.ok(lines.some((l) => /no .*USB device|cannot (load the usb library|list USB devices)/.test(l)), lines.join('\n'));
+      store.flush();
+      assert.equal(store.get('u')?.health.attached, false);
     } finally {
       await m.stop();
     }

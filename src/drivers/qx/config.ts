@@ -9,6 +9,7 @@ import { bool, num, oneOf, optional, refine, str, type ObjectOf } from '../../co
 import type { RuntimeConfig } from '../runtime/config';
 import { parseRuntimeCal } from './battery';
 import { findProtocol, protocolNames } from './protocols/index';
+import { QxUsbConfigError, isQxUsbConfig, openQxUsb } from './usb/index';
 
 const usbId = (example: string) => optional(str({ pattern: /^(0x)?[0-9a-fA-F]{1,4}$/, patternText: `a USB ID of up to 4 hex digits, e.g. ${example}` }));
 
@@ -28,7 +29,7 @@ const runtimecalSchema = refine(str({ minLength: 1 }), (text, path, issues) => {
 export const QX_OPTIONS = {
   /** The protocol, skipping autodetection (nutdrv_qx protocol): megatec, megatec/old, mustek, bestups, mecer, zinto, q1, ... */
   protocol: optional(protocolSchema),
-  /** USB only (port: auto): the USB-to-serial bridge (nutdrv_qx subdriver: cypress, phoenix, ippon, krauler, fabula, hunnox, fuji...). */
+  /** USB (port: auto; setting any USB key means USB, as in NUT): the USB-to-serial bridge (nutdrv_qx subdriver: cypress, phoenix, ippon, krauler, fabula, hunnox, fuji...). */
   subdriver: optional(str({ minLength: 1 })),
   /** USB only: match the device by vendor/product ID (4 hex digits, as lsusb prints them), vendor/product/serial strings, bus. */
   vendorid: usbId('0665'),
@@ -86,7 +87,15 @@ export const qxSchema: DriverSchema = {
     if (high !== undefined && low !== undefined && high <= low) {
       issues.push({ path: `${path}.default.battery.voltage.high`, message: `must be above default.battery.voltage.low (${low})` });
     }
-    if (c.port !== 'auto' && !c.port.startsWith('/')) {
+    if (isQxUsbConfig(c)) {
+      // What nutdrv_qx refuses at start (a bad subdriver, subdriver without IDs, a bad regex): said now. Nothing is opened.
+      try {
+        openQxUsb(c);
+      } catch (err) {
+        if (!(err instanceof QxUsbConfigError)) throw err;
+        issues.push({ path: `${path}.${/subdriver/.test(err.message) ? 'subdriver' : 'port'}`, message: err.message });
+      }
+    } else if (!c.port.startsWith('/')) {
       issues.push({ path: `${path}.port`, message: `${JSON.stringify(c.port)} is neither a serial device path (/dev/ttyS0, /dev/ttyUSB0) nor auto (USB)` });
     }
   },

@@ -229,6 +229,7 @@ export class QxDriver implements Module {
       this.setUpSettings(s);
       this.publishCommands(s);
       this.put('driver.version.data', protocol.version);
+      for (const [name, value] of Object.entries(transport.ids ?? {})) this.put(name, value);
       if (!reconnect) this.log.info(`${this.cfg.port}: using protocol ${protocol.version}`);
       this.protocolSeen = protocol;
       return s;

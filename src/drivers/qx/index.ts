@@ -1,11 +1,11 @@
 /**
  * The qx driver's entry point for the registry: NUT's nutdrv_qx for the
  * Megatec/Q1 family. `port` is a serial device (opened 2400 8N1 with the
- * cable powered as `cablepower` says), or `auto` for a USB-to-serial
- * bridge (cypress, phoenix, ippon, krauler, fabula, hunnox, fuji...).
+ * cable powered as `cablepower` says), or `auto` (or any USB option set,
+ * as NUT decides) for a USB-to-serial bridge (./usb: cypress, phoenix,
+ * ippon, krauler, fabula, hunnox, fuji...).
  */
 import type { UpsConfig } from '../../core/config';
-import { UpsAgentError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import { openSerialPort, type OpenSerial, type OutputLines } from '../serial/link';
@@ -13,6 +13,7 @@ import type { DriverDeps } from '../types';
 import type { QxConfig } from './config';
 import { QxDriver, type QxDriverOptions } from './driver';
 import { SerialQxTransport, type OpenQxTransport } from './transport';
+import { isQxUsbConfig, openQxUsb } from './usb/index';
 
 /** nutdrv_qx's cablepower: which modem lines feed the cable (DTR on, RTS off by default). */
 export const CABLE_POWER: Readonly<Record<NonNullable<QxConfig['cablepower']>, OutputLines>> = {
@@ -24,12 +25,6 @@ export const CABLE_POWER: Readonly<Record<NonNullable<QxConfig['cablepower']>, O
 
 /** NUT waits this long after powering the cable before the first command. */
 export const CABLE_POWER_SETTLE_MS = 1100;
-
-export class QxUsbUnavailableError extends UpsAgentError {
-  constructor(ups: string) {
-    super('QX-USB', `${ups}: port auto means a USB-to-serial bridge (nutdrv_qx subdriver cypress, phoenix, ippon, krauler...), which this build's qx driver does not support yet; give the serial device instead (port: /dev/ttyS0 or /dev/ttyUSB0)`);
-  }
-}
 
 export interface QxFactoryOptions extends Partial<Omit<QxDriverOptions, 'openTransport'>> {
   openSerial?: OpenSerial;
@@ -57,11 +52,10 @@ export function serialTransport(cfg: QxConfig, openSerial: OpenSerial, log: Logg
 /** The registry's entry point. */
 export function createQxDriver(upsCfg: UpsConfig, deps: DriverDeps, opts: QxFactoryOptions = {}): Module {
   const cfg = upsCfg as QxConfig;
+  // USB as nutdrv_qx decides it: port auto, or any USB option set (the config check has refused bad ones).
   const openTransport =
     opts.openTransport ??
-    (cfg.port === 'auto'
-      ? () => Promise.reject(new QxUsbUnavailableError(deps.ups))
-      : serialTransport(cfg, opts.openSerial ?? openSerialPort, deps.log, opts.settleMs));
+    (isQxUsbConfig(cfg) ? openQxUsb(cfg, { log: (line) => deps.log.info(`${deps.ups}: ${line}`) }) : serialTransport(cfg, opts.openSerial ?? openSerialPort, deps.log, opts.settleMs));
   return new QxDriver(cfg, deps, {
     openTransport,
     ...(opts.protocols ? { protocols: opts.protocols } : {}),

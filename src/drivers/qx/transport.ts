@@ -36,6 +36,8 @@ export interface QxQueryOptions {
 export interface QxTransport {
   /** Names the link in log lines: `/dev/ttyS0`, `usb 0665:5161 (cypress)`. */
   readonly description: string;
+  /** Variables the link itself knows, published with the device's (USB: ups.vendorid, ups.productid). */
+  readonly ids?: Readonly<Record<string, string>>;
   /** Sends `command` and resolves with the reply line, without its `\r` (see the contract above). */
   query(command: string, opts: QxQueryOptions): Promise<string>;
   /** Sends `command` and expects nothing back (pending input is flushed first, as for query). */
