@@ -147,6 +147,38 @@ export class ApcSimulator {
     this.out = out;
   }
 
+  /** Replies still to be replaced by random bytes (see garble). */
+  private noise = 0;
+  private seed = 1;
+
+  /**
+   * The next `count` replies are random bytes (any of 0x00-0xff, with
+   * line ends, alert characters and `*` among them), from a fixed seed so a
+   * failure can be replayed.
+   */
+  garble(count: number, seed = 1): void {
+    this.noise = count;
+    this.seed = seed;
+  }
+
+  private random(): number {
+    // xorshift32: small, deterministic.
+    let x = this.seed || 1;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x >>> 0;
+    return this.seed / 0x100000000;
+  }
+
+  private noiseReply(): string {
+    const special = '\r\n!$%+#?=*|&.,:0123456789';
+    let out = '';
+    const n = Math.floor(this.random() * 14);
+    for (let i = 0; i < n; i++) out += this.random() < 0.4 ? special[Math.floor(this.random() * special.length)] : String.fromCharCode(Math.floor(this.random() * 256));
+    return this.random() < 0.7 ? `${out}\r\n` : out;
+  }
+
   /** The next `times` replies to this command byte are `reply` instead (garbage, an echo, NA). */
   replyOnce(cmd: string, reply: string, times = 1): void {
     this.oneOff.set(cmd, { reply, left: times });
@@ -218,6 +250,11 @@ export class ApcSimulator {
       this.received.push({ byte: ch, at: this.now() });
       if (this.echo) this.out(ch);
       if (this.silent) continue;
+      if (this.noise > 0 && !this.collecting && ch !== '\x1b') {
+        this.noise--;
+        this.out(this.noiseReply());
+        continue;
+      }
       this.handle(ch);
     }
   }

@@ -240,6 +240,15 @@ describe('apcsmart: real NUT 2.8.0 apcsmart vs ours, on identical simulators', {
     await until('OB');
     for (const sim of [simReal, simOurs]) sim.lowBattery();
     await until('OB LB');
+    // On battery and low, every value (charge, runtime, transfer cause) as well.
+    for (let i = 0; i < 40; i++) {
+      const [r, o] = await Promise.all([run(UPSC, [at('real')]), run(UPSC, [at('ours')])]);
+      if (vars(r.out).join() === vars(o.out).join() && r.out.includes('battery.charge: 010.0')) break;
+      await sleep(100);
+    }
+    const [r, o] = await Promise.all([run(UPSC, [at('real')]), run(UPSC, [at('ours')])]);
+    assert.ok(r.out.includes('battery.runtime: 120'), r.out);
+    assert.deepEqual(vars(o.out), vars(r.out));
     for (const sim of [simReal, simOurs]) sim.powerBack();
     await until('OL');
     assert.equal(simReal.status, ST.OL);

@@ -226,6 +226,39 @@ describe('apcsmart: bad replies never crash and never become values', () => {
     assert.equal(r.get('ups.status'), 'OL');
   });
 
+  test('random bytes for replies, during polls and from the very start: no crash, no bug, no value of the wrong shape, then recovery', async () => {
+    const numeric = /^[+-]?\d+(\.\d+)?$/;
+    const NUMERIC_VARS = ['battery.charge', 'battery.voltage', 'battery.runtime', 'input.voltage', 'input.frequency', 'output.voltage', 'ups.load', 'ups.temperature', 'device.uptime'];
+    const check = (r: ReturnType<typeof rig>) => {
+      for (const n of NUMERIC_VARS) {
+        const v = r.get(n);
+        if (v !== undefined) assert.match(v, numeric, `${n}=${JSON.stringify(v)}`);
+      }
+      const st = r.get('ups.status');
+      if (st !== undefined) assert.match(st, /^(CAL |TRIM |BOOST )*(OL|OB|OFF)?( ?OVER)?( ?LB)?( ?RB)?$/, st);
+      assert.ok(!r.lines.some((l) => l.startsWith('error')), r.lines.filter((l) => l.startsWith('error')).join('\n'));
+    };
+    for (const seed of [1, 7, 42]) {
+      const r = rig();
+      await r.driver.start();
+      r.sim.garble(6, seed);
+      for (let i = 0; i < 30; i++) {
+        check(r);
+        await sleep(20);
+      }
+      await until('the noise consumed', () => !r.stale() && r.get('ups.status') !== undefined, 20_000);
+      check(r);
+    }
+    for (const seed of [3, 99]) {
+      const sim = new ApcSimulator({ repeatMinMs: 40 });
+      sim.garble(6, seed);
+      const r = rig({}, sim);
+      await r.driver.start();
+      await until('a status after noisy discovery', () => r.get('ups.status') !== undefined && !r.stale(), 20_000);
+      check(r);
+    }
+  });
+
   test('a reply cut short (no line end) is an error, then the next poll reads fine', async () => {
     const r = rig();
     await r.driver.start();

@@ -8,7 +8,7 @@
  */
 import { DeviceReplyError } from '../runtime/errors';
 import { ApcNoReplyError, convertValue, isNotAvailable, parseCaps, parseCmdSet } from './parse';
-import type { ApcLine } from './line';
+import { sleep, type ApcLine } from './line';
 import { CMD, COMMANDS, COMPAT_FIRMWARE, QUIRKY_CAPS_FIRMWARE, UNEXPOSED, VARIABLES, printable, type ApcVarDef } from './tables';
 
 /** What discovery learnt; the driver keeps it for the session. */
@@ -44,7 +44,7 @@ export async function smartMode(line: ApcLine, tries: number, signal?: AbortSign
     } catch (err) {
       if (signal?.aborted) throw err;
       // Garbage: NUT waits a second before trying again.
-      await new Promise((r) => setTimeout(r, Math.min(1000, line.timing.shortMs)));
+      await sleep(Math.min(1000, line.timing.shortMs), signal);
     }
     if (reply === 'SM') return true;
     await line.send(CMD.esc);

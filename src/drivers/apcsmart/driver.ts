@@ -185,7 +185,8 @@ export class ApcSmartDriver implements Module {
   }
 
   private async close(s: Session): Promise<void> {
-    if (s.link.isOpen) {
+    // Only when the driver stops (NUT upsdrv_cleanup); a port given up for a reconnect just closes.
+    if (s.link.isOpen && !this.running) {
       try {
         // Back to dumb mode, as NUT leaves the UPS (upsdrv_cleanup).
         s.line.flush(false);
