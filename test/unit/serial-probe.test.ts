@@ -22,6 +22,7 @@ import { ApcSimulator, attachToPty, simLink } from '../helpers/apc-simulator';
 import { startPtyPair, socatAvailable, type PtyPair } from '../helpers/pty-pair';
 import { ONLINE, Q1Simulator } from '../helpers/q1-simulator';
 import { qxFixture } from '../helpers/qx-kit';
+import { VOLTRONIC_ONLINE, VoltronicSimulator } from '../helpers/voltronic-simulator';
 
 const skip = socatAvailable() ? false : 'socat is not installed';
 
@@ -119,6 +120,52 @@ void describe('serial scan: the Megatec/Q1 simulator on a pty', { skip }, () => 
       sim.override.clear();
     }
   });
+});
+
+void describe('serial scan: the Voltronic simulator and the Megatec dialects on ptys', { skip }, () => {
+  test('a Voltronic unit: voltronic, named from QMD, only Q queries (and I) sent, its state unchanged', async () => {
+    const pty = await startPtyPair();
+    const sim = new VoltronicSimulator(pty.peer);
+    await sim.start();
+    try {
+      const r = await scanPorts([{ path: pty.device }], serialProber(FAST));
+      assert.equal(r.err, '');
+      // Y Y ended by \r is one unknown line ((NAK); then voltronic's claim, then its identity queries.
+      assert.deepEqual(sim.received, ['YY\r', 'QGS\r', 'QPI\r', 'QMD\r', 'QMF\r', 'QVFW\r', 'QID\r', 'I\r']);
+      assert.ok(sim.received.slice(1).every((c) => QX_READ_ONLY.has(c)));
+      assert.deepEqual(sim.actions(), ['YY\r']);
+      assert.deepEqual(sim.state, VOLTRONIC_ONLINE);
+      const cfg = await configFrom(r.out);
+      const [name, u] = Object.entries(cfg.ups)[0]!;
+      assert.equal(name, 'olhvt1k0');
+      assert.equal(u.driver, 'qx');
+      assert.equal((u as { protocol?: string }).protocol, 'voltronic');
+      assert.match(r.out, /^ {4}desc: "VOLTRONIC OLHVT1K0"$/m);
+    } finally {
+      await sim.stop();
+      await pty.stop();
+    }
+  });
+
+  for (const [statusCommand, protocol, expected] of [
+    ['D', 'megatec/old', ['YY\r', 'QGS\r', 'M\r', 'QS\r', 'D\r', 'I\r']],
+    ['QS', 'mustek', ['YY\r', 'QGS\r', 'M\r', 'QS\r', 'I\r']],
+  ] as const) {
+    test(`a Megatec unit answering ${statusCommand}: ${protocol}, then its vendor query I`, async () => {
+      const pty = await startPtyPair();
+      const sim = new Q1Simulator(pty.peer, { statusCommand });
+      await sim.start();
+      try {
+        const res = await probeSerialPort(pty.device, FAST);
+        assert.equal(res.ups?.protocol, protocol, res.note);
+        assert.deepEqual(sim.received, expected);
+        assert.deepEqual(sim.state, ONLINE);
+      } finally {
+        await sim.stop();
+        await pty.stop();
+      }
+    });
+  }
 });
 
 void describe('serial scan: the APC Smart simulator on a pty', { skip }, () => {
