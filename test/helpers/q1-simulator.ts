@@ -139,6 +139,11 @@ export class Q1Simulator {
     await l?.close();
   }
 
+  /** Sends bytes nobody asked for (line noise, a late reply), as a confused unit might. */
+  async inject(bytes: string): Promise<void> {
+    await this.link?.write(bytes);
+  }
+
   set(state: Partial<Q1State>): void {
     this.state = { ...this.state, ...state };
   }

@@ -220,6 +220,28 @@ describe('qx driver: a unit that stops answering, a truncated reply, a unit that
     }
   });
 
+  test('bytes nobody asked for are flushed before each command (NUT ser_flush_io), never read as a reply', async () => {
+    const r = await rig({ protocol: 'megatec' });
+    try {
+      await r.until('first read', () => r.v('ups.status') === 'OL');
+      for (let i = 0; i < 5; i++) {
+        const n = r.sim.received.length;
+        await r.until('a poll went by', () => r.sim.received.length > n);
+        // Between polls: a stale reply with other values, and noise.
+        await r.sim.inject('(999.9 140.0 999.9 099 60.0 99.9 99.9 10000000\r\u0000\u00ffnoise\r');
+        await new Promise((res) => setTimeout(res, 60));
+      }
+      const n = r.sim.received.length;
+      await r.until('two more polls', () => r.sim.received.length > n + 1);
+      assert.equal(r.v('input.voltage'), '229.8');
+      assert.equal(r.v('ups.status'), 'OL');
+      r.store.flush();
+      assert.equal(r.store.get('u')!.health.staleFlag, false);
+    } finally {
+      await r.stop();
+    }
+  });
+
   test('the pty vanishes (socat ends): stale, and reconnect attempts fail without crashing', async () => {
     const r = await rig({ protocol: 'megatec' });
     try {
