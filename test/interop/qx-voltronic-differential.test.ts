@@ -54,6 +54,8 @@ function vars(out: string): Record<string, string> {
  *    and shows ALARM; ours sets the flag only.
  * Commands: ours lists beeper.enable/beeper.disable on every unit (NUT
  * only when QFLAG has the alarm-control letter, no NUT variable).
+ * upsrw: NUT publishes the ranges it computes at run time (battery low,
+ * ECO voltage and frequency limits); ours enforces them on SET only.
  */
 const EXTRA_COMMANDS = ['beeper.enable', 'beeper.disable', 'shutdown.default'];
 
@@ -156,11 +158,28 @@ describe('qx voltronic: real NUT 2.8.0 nutdrv_qx vs ours, on identical Voltronic
     await compareVars('back online');
   });
 
-  test('upsrw lists the same settable variables', async () => {
+  test('upsrw lists the same settable variables; only the run-time ranges differ', async () => {
     const [r, o] = await Promise.all([run(UPSRW, [at('real')]), run(UPSRW, [at('ours')])]);
     assert.equal(r.code, 0, r.err);
     const names = (s: string) => s.split('\n').filter((l) => l.startsWith('[')).sort();
     assert.deepEqual(names(o.out), names(r.out));
+    // Per variable: its type, options/range and value lines.
+    const blocks = (s: string): Record<string, string> => {
+      const m: Record<string, string> = {};
+      for (const b of s.split(/\n(?=\[)/)) {
+        const name = /^\[([^\]]+)\]/.exec(b)?.[1];
+        if (name) m[name] = b.split('\n').filter((l) => /^(Type:|Option:|Value:|Maximum length:)/.test(l)).join('\n');
+      }
+      return m;
+    };
+    const rb = blocks(r.out);
+    const ob = blocks(o.out);
+    const differ = Object.keys(rb).filter((k) => rb[k] !== ob[k]).sort();
+    // The ranges NUT computes at run time (from the protocol, the nominal output voltage, current and
+    // frequency) cannot be published through QxSetting's fixed `range`: ours checks them on SET instead.
+    assert.deepEqual(differ, ['battery.voltage.low', 'input.frequency.high', 'input.frequency.low', 'input.transfer.high', 'input.transfer.low'], differ.map((k) => `${k}: real ${rb[k]} / ours ${ob[k]}`).join('; '));
+    assert.match(rb['input.transfer.high']!, /Option: "237-254"/);
+    assert.match(rb['battery.voltage.low']!, /Option: "20-24"/);
   });
 
   test('upscmd -l lists the same instant commands (ours adds shutdown.default and the beeper pair)', async () => {
