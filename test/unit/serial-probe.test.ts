@@ -294,7 +294,7 @@ void describe('serial scan: ports with nothing usable', { skip }, () => {
     try {
       const res = await probeSerialPort(pty.device, FAST);
       assert.equal(res.ups, null);
-      assert.match(res.note, /^not opened: .*(lock|busy|temporarily)/i);
+      assert.match(res.note, /^busy, not opened \(another program has it, e\.g\. a running driver\): .*Cannot lock port/);
       assert.equal(res.sent, '');
     } finally {
       await holder.close();

@@ -143,7 +143,11 @@ export async function probeSerialPort(path: string, opts: SerialProbeOptions = {
     return done(null, qx.found === null && qx.silent ? `${apc.note}, ${qx.note}` : qx.note);
   } catch (err) {
     if (signal.aborted && signal.reason instanceof BudgetSpent) return done(null, `no UPS answered within ${budgetMs} ms`);
-    return done(null, link ? `probe failed: ${errorMessage(err)}` : `not opened: ${errorMessage(err)}`);
+    if (link) return done(null, `probe failed: ${errorMessage(err)}`);
+    const msg = errorMessage(err);
+    // serialport locks the ports it opens (flock), as NUT's drivers do: a running driver holds its port.
+    if (/cannot lock port|EBUSY|resource busy/i.test(msg)) return done(null, `busy, not opened (another program has it, e.g. a running driver): ${msg}`);
+    return done(null, `not opened: ${msg}`);
   } finally {
     clearTimeout(timer);
     if (link) {
