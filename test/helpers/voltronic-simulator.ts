@@ -116,6 +116,8 @@ export class VoltronicSimulator {
   ecoLow = 218;
   outletOn = [true, false, true, false];
   outletDelayMinutes = [8, 12, 0, 7];
+  /** P31 units: QBT battery type (0 Li, 1 Flooded, 2 AGM). */
+  batteryType = 1;
   readonly received: string[] = [];
   silent = false;
   /** Replies to use instead of the state's, by command without \r: sent as given (add the \r). */
@@ -222,6 +224,21 @@ export class VoltronicSimulator {
         return this.has('e') ? '(53.0 47.0' : NAK;
       case 'RE0':
         return `#${this.batteryLow}`;
+      // Multi-phase units (P03 in, P09 two-phase, P10 three-phase): NUT's testing replies.
+      case 'Q3PV':
+        return [3, 9, 10].includes(this.protocol) ? '(123.4 456.4 789.4 012.4 323.4 223.4' : NAK;
+      case 'Q3PC':
+        return [3, 9, 10].includes(this.protocol) ? '(002 023 051' : NAK;
+      case 'Q3OV':
+        return [9, 10].includes(this.protocol) ? '(253.4 163.4 023.4 143.4 103.4 523.4' : NAK;
+      case 'Q3OC':
+        return [9, 10].includes(this.protocol) ? '(109 069 023' : NAK;
+      case 'Q3LD':
+        return [9, 10].includes(this.protocol) ? '(005 033 089' : NAK;
+      case 'Q3YV':
+        return this.protocol === 10 ? '(303.4 245.4 126.4 222.4 293.4 321.4' : this.protocol === 9 ? '(303.4 245.4 126.4' : NAK;
+      case 'QBT':
+        return this.protocol === 31 ? `(0${this.batteryType}` : NAK;
       case 'SOFF':
       case 'SON':
       case 'CS':
@@ -257,6 +274,10 @@ export class VoltronicSimulator {
       const letter = m[2]!.toLowerCase();
       if (!this.has(letter)) return NAK;
       this.flag(letter, m[1] === 'E');
+      return ACK;
+    }
+    if ((m = /^PBT0([012])$/.exec(cmd)) && this.protocol === 31) {
+      this.batteryType = Number(m[1]);
       return ACK;
     }
     if ((m = /^BATGN(\d\d)$/.exec(cmd))) {

@@ -246,3 +246,107 @@ describe('qx voltronic: real NUT 2.8.0 nutdrv_qx vs ours, on identical Voltronic
     await compareVars('after the SETs');
   });
 });
+
+describe('qx voltronic: real NUT 2.8.0 nutdrv_qx vs ours on P09, P10 (multi-phase) and P31 (battery type) units', { skip, timeout: 180_000 }, () => {
+  const PROTOCOLS = [9, 10, 31] as const;
+  let real: RealNut;
+  let ours: RunningAgent;
+  let ourPort: number;
+  const ptys: PtyPair[] = [];
+  // Two simulators per protocol: [real, ours].
+  const sims = new Map<number, [VoltronicSimulator, VoltronicSimulator]>();
+  const name = (p: number) => `p${p}`;
+  const at = (p: number, side: 'real' | 'ours'): string => `${name(p)}@127.0.0.1:${side === 'real' ? real.port : ourPort}`;
+
+  before(async () => {
+    const devices: string[][] = [];
+    for (const p of PROTOCOLS) {
+      const pair: VoltronicSimulator[] = [];
+      const paths: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const pty = await startPtyPair();
+        ptys.push(pty);
+        // P31 units have no ECO mode or outlets in this test: only their battery type.
+        const sim = new VoltronicSimulator(pty.peer, p === 31 ? { protocol: p, enabled: 'pshc', disabled: 'rogfl' } : { protocol: p });
+        await sim.start();
+        pair.push(sim);
+        paths.push(pty.device);
+      }
+      sims.set(p, [pair[0]!, pair[1]!]);
+      devices.push(paths);
+    }
+    ourPort = await freePort();
+    const config = validateConfig({
+      ups: Object.fromEntries(PROTOCOLS.map((p, i) => [name(p), { driver: 'qx', port: devices[i]![1]!, protocol: 'voltronic', pollInterval: 1, pollfreq: 2 }])),
+      server: { listen: [`127.0.0.1:${ourPort}`] },
+      users: { admin: { password: 'sekret', actions: ['set'], instcmds: ['all'] } },
+    });
+    const [r, o] = await Promise.all([
+      startRealNut({
+        devices: {},
+        drivers: Object.fromEntries(PROTOCOLS.map((p, i) => [name(p), { driver: 'nutdrv_qx', port: devices[i]![0]!, conf: ['protocol = voltronic', 'pollinterval = 1', 'pollfreq = 2'] }])),
+        users: { admin: { password: 'sekret', actions: ['SET'], instcmds: ['ALL'] } },
+        maxAge: 60,
+        startTimeoutMs: 40_000,
+      }),
+      startAgent({ config, log: new MemoryLogger(), version: 'test' }),
+    ]);
+    real = r;
+    ours = o;
+    for (let i = 0; i < 100 && !PROTOCOLS.every((p) => ours.store.get(name(p))?.health.dumpDone); i++) await sleep(100);
+  });
+
+  after(async () => {
+    await ours?.stop();
+    await real?.stop();
+    for (const [a, b] of sims.values()) {
+      await a.stop();
+      await b.stop();
+    }
+    for (const p of ptys) await p.stop();
+  });
+
+  async function compare(p: number): Promise<Record<string, string>> {
+    const end = Date.now() + 10_000;
+    for (;;) {
+      const [r, o] = await Promise.all([run(UPSC, [at(p, 'real')]), run(UPSC, [at(p, 'ours')])]);
+      const rv = vars(r.out);
+      const ov = vars(o.out);
+      const diffs: string[] = [];
+      for (const k of new Set([...Object.keys(rv), ...Object.keys(ov)])) if (rv[k] !== ov[k]) diffs.push(`${k}: real ${JSON.stringify(rv[k])}, ours ${JSON.stringify(ov[k])}`);
+      if (diffs.length === 0 && Object.keys(rv).length > 20) return rv;
+      if (Date.now() > end) assert.fail(`P${p}:\n${diffs.join('\n')}\n${r.err}${o.err}`);
+      await sleep(250);
+    }
+  }
+
+  test('P09: the same two-phase variables and values', async () => {
+    const rv = await compare(9);
+    assert.equal(rv['ups.firmware.aux'], 'P09');
+    assert.equal(rv['output.bypass.L2-N.voltage'], '245.4');
+    assert.equal(rv['input.L3-N.voltage'], undefined);
+  });
+
+  test('P10: the same three-phase variables and values', async () => {
+    const rv = await compare(10);
+    assert.equal(rv['output.L3-N.voltage'], '23.4');
+    assert.equal(rv['output.bypass.L1-L3.voltage'], '321.4');
+  });
+
+  test('P31: the same variables (battery.type), the same bytes for a SET of it', async () => {
+    assert.equal((await compare(31))['battery.type'], 'Flooded');
+    const [simReal, simOurs] = sims.get(31)!;
+    const r0 = simReal.actions().length;
+    const o0 = simOurs.actions().length;
+    const args = (side: 'real' | 'ours') => ['-s', 'battery.type=AGM', '-u', 'admin', '-p', 'sekret', at(31, side)];
+    const [r, o] = await Promise.all([run(UPSRW, args('real')), run(UPSRW, args('ours'))]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(o.code, 0, o.err);
+    const end = Date.now() + 8000;
+    while (simReal.actions().length === r0 && Date.now() < end) await sleep(50);
+    await sleep(300);
+    assert.deepEqual(simReal.actions().slice(r0), ['PBT02\r']);
+    assert.deepEqual(simOurs.actions().slice(o0), ['PBT02\r']);
+    assert.equal((await compare(31))['battery.type'], 'AGM');
+  });
+});

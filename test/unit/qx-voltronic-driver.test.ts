@@ -231,12 +231,20 @@ describe('qx driver, voltronic protocol: a P10 three-phase unit', { skip }, () =
   });
   after(async () => r?.stop());
 
-  test('asks the Q3 queries; a refused one ((NAK) withdraws only its values', () => {
+  test('asks the Q3 queries; a refused one ((NAK) withdraws only its values', async () => {
     assert.equal(r.v('ups.firmware.aux'), 'P10');
     for (const c of ['Q3PV\r', 'Q3PC\r', 'Q3OV\r', 'Q3OC\r', 'Q3LD\r', 'Q3YV\r']) assert.ok(r.sim.received.includes(c), c);
-    // The simulator has no multi-phase data: every Q3 query is refused, the rest still published.
-    assert.equal(r.v('input.L1-N.voltage'), undefined);
-    assert.equal(r.v('input.voltage'), '231.4');
-    assert.equal(r.v('ups.status'), 'OL');
+    await r.until('phase values', () => r.v('input.L1-N.voltage') === '123.4' && r.v('input.L1.current') === '2');
+    assert.equal(r.v('output.L3.power.percent'), '89');
+    r.sim.override.set('Q3PC', '(NAK');
+    try {
+      await r.until('Q3PC values withdrawn', () => r.v('input.L1.current') === undefined);
+      assert.equal(r.v('input.L1-N.voltage'), '123.4');
+      assert.equal(r.v('input.voltage'), '231.4');
+      assert.equal(r.v('ups.status'), 'OL');
+    } finally {
+      r.sim.override.delete('Q3PC');
+    }
+    await r.until('Q3PC values back', () => r.v('input.L1.current') === '2');
   });
 });
