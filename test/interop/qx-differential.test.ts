@@ -200,6 +200,16 @@ describe('qx: real NUT 2.8.0 nutdrv_qx (and blazer_ser) vs ours, on identical Me
     while (Date.now() < end && (rv = (await run(UPSC, [at('real'), 'ups.delay.shutdown'])).out.trim()) !== '60') await sleep(100);
     assert.equal(rv, '60');
     assert.equal((await run(UPSC, [at('ours'), 'ups.delay.shutdown'])).out.trim(), '60');
+    // Out of the published range: upsd 2.8.0 refuses it itself (ERR INVALID-VALUE), so does ours; both keep the value.
+    const bad = ['-s', 'ups.delay.shutdown=5', '-u', 'admin', '-p', 'sekret'];
+    const [rb, ob] = await Promise.all([run(UPSRW, [...bad, at('real')]), run(UPSRW, [...bad, at('ours')])]);
+    assert.notEqual(rb.code, 0);
+    assert.match(rb.err + rb.out, /INVALID-VALUE/);
+    assert.notEqual(ob.code, 0);
+    assert.equal(ob.err + ob.out, rb.err + rb.out);
+    await sleep(1500);
+    assert.equal((await run(UPSC, [at('real'), 'ups.delay.shutdown'])).out.trim(), '60');
+    assert.equal((await run(UPSC, [at('ours'), 'ups.delay.shutdown'])).out.trim(), '60');
   });
 
   test('upscmd -l lists the same instant commands (ours adds shutdown.default)', async () => {
