@@ -423,6 +423,40 @@ describe('apcsmart: instant commands', () => {
     assert.deepEqual(r.sim.executed, ['K', '@012', 'U', 'S']);
   });
 
+  test('a shutdown answered with * (powering down) counts as OK; an answer to the first K stops the second', async () => {
+    const r = rig({ pollInterval: 60 });
+    await r.driver.start();
+    r.advance(100_000);
+    r.sim.status = ST.OB;
+    r.sim.replyOnce('S', '*');
+    await rejectsWith(r.cmd('shutdown.return'), 'INSTCMD-FAILED');
+    r.advance(4000);
+    await r.cmd('shutdown.return');
+    r.advance(4000);
+    const mark = r.sim.received.length;
+    r.sim.replyOnce('K', 'NA');
+    await rejectsWith(r.cmd('shutdown.stayoff'), 'INSTCMD-FAILED');
+    await sleep(100);
+    assert.equal(r.sim.since(mark), 'K', 'the second K is not sent after an answer to the first');
+    assert.ok(!r.sim.executed.includes('K'));
+  });
+
+  test('sdtype 1 on battery S; 2 Z twice; 4 the CS hack on line; 5 @ with awd', async () => {
+    for (const [cfg, status, executed] of [
+      [{ sdtype: 1 }, ST.OB, ['S']],
+      [{ sdtype: 2 }, ST.OL, ['Z']],
+      [{ sdtype: 4, cshdelay: 0 }, ST.OL, ['U']],
+      [{ sdtype: 5, awd: '7' }, ST.OL, ['@007']],
+      [{ advorder: '3' }, ST.OL, ['Z']],
+    ] as const) {
+      const sim = new ApcSimulator({ repeatMinMs: 40, status });
+      const r = rig({ pollInterval: 60, ...cfg }, sim);
+      await r.driver.start();
+      await r.driver.shutdown();
+      assert.deepEqual(sim.executed, executed, JSON.stringify(cfg));
+    }
+  });
+
   test('load.on: ^N twice, no answer expected', async () => {
     const r = rig({ pollInterval: 60 });
     await r.driver.start();
