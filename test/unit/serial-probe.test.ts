@@ -337,6 +337,30 @@ void describe('serial scan: the probes without ptys', () => {
     assert.match(r.out, /^# {3}\/dev\/ttyS1: nothing answered$/m);
   });
 
+  test('HID found, serial probed with nothing: the HID section is exactly as before, the port a comment', async () => {
+    const hid: ListedHidDevice = { vendorId: 0x0764, productId: 0x0501, manufacturer: 'CPS', product: 'CP1500PFCLCD', path: '/dev/hidraw5', usagePage: 0x84 };
+    const r = await scanPorts([{ path: '/dev/ttyS0' }], async (p) => ({ port: p, ups: null, note: 'nothing answered', sent: 'YY', ms: 1 }), [hid]);
+    assert.equal(
+      r.out,
+      [
+        '# 1 UPS found on USB HID by upsagent scan; paste into the configuration file.',
+        'ups:',
+        '  # /dev/hidraw5, usage page 0x84, CyberPower',
+        '  cp1500pfclcd:',
+        '    driver: usbhid',
+        '    port: "auto"',
+        '    vendorid: "0764"',
+        '    productid: "0501"',
+        '    desc: "CPS CP1500PFCLCD"',
+        '',
+        '# 1 serial port(s) where no qx (Megatec/Q1) or APC Smart UPS answered; a contact-closure UPS there needs driver genericups with its upstype:',
+        '#   /dev/ttyS0: nothing answered',
+        '',
+      ].join('\n'),
+    );
+    await configFrom(r.out);
+  });
+
   test('--no-probe (probe: false): the ports are listed and never opened', async () => {
     let calls = 0;
     const io = new MemoryIO();
