@@ -14,7 +14,7 @@ import { startAgent, type RunningAgent } from '../../src/app/agent';
 import { validateConfig } from '../../src/app/config';
 import { MemoryLogger } from '../../src/core/logger';
 import { socatAvailable, startPtyPair, type PtyPair } from '../helpers/pty-pair';
-import { ONLINE, Q1Simulator, type Q1SimulatorOptions } from '../helpers/q1-simulator';
+import { ONLINE, ON_BATTERY, Q1Simulator, type Q1SimulatorOptions } from '../helpers/q1-simulator';
 import { freePort, nutAvailable, startRealNut, UPSC, type RealNut } from '../helpers/real-nut';
 
 const NUTDRV_QX = '/lib/nut/nutdrv_qx';
@@ -136,4 +136,29 @@ describe('qx dialects: real nutdrv_qx 2.8.0 vs ours, each autodetecting', { skip
       }
     });
   }
+
+  test('cal on battery: the runtime estimate falls the same way on both (within the seconds between their polls)', async () => {
+    const i = DIALECTS.findIndex((d) => d.name === 'cal');
+    for (const sim of [sims[2 * i]!, sims[2 * i + 1]!]) sim.set(ON_BATTERY);
+    const read = async (port: number) => vars((await run(UPSC, [`cal@127.0.0.1:${port}`])).out);
+    const end = Date.now() + 10_000;
+    let r: Record<string, string> = {};
+    let o: Record<string, string> = {};
+    // Both at OB with an estimate made on battery (the full update after the change).
+    while (Date.now() < end) {
+      [r, o] = await Promise.all([read(real.port), read(ourPort)]);
+      if (r['ups.status'] === 'OB' && o['ups.status'] === 'OB' && Number(r['battery.runtime']) < 2400 && Number(o['battery.runtime']) < 2400) break;
+      await sleep(250);
+    }
+    await sleep(3000);
+    [r, o] = await Promise.all([read(real.port), read(ourPort)]);
+    // 24.8 V is 77 % of 20.8..26 V: the estimate drops to 0.77 × 240 s of full load, 1846 s at 10 % load,
+    // then falls a second per second on battery.
+    for (const [side, v] of [['real', r], ['ours', o]] as const) {
+      const rt = Number(v['battery.runtime']);
+      assert.ok(rt <= 1846 && rt > 1846 - 30, `${side}: battery.runtime ${v['battery.runtime']}`);
+      assert.equal(v['battery.charge'], '77', side);
+    }
+    assert.ok(Math.abs(Number(r['battery.runtime']) - Number(o['battery.runtime'])) <= 5, `real ${r['battery.runtime']}, ours ${o['battery.runtime']}`);
+  });
 });
