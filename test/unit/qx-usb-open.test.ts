@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeviceGoneError } from '../../src/drivers/runtime/errors';
 import { QX_USB_IDS, QxUsbConfigError, defaultSubdriver, isQxUsbConfig, openQxUsb, qxUsbCandidates, type QxUsbOptions, type UsbQxTransport } from '../../src/drivers/qx/usb/index';
-import { failureKind, loadNodeUsb, nativeSetup } from '../../src/drivers/qx/usb/node-usb';
+import { failureKind, listed, loadNodeUsb, nativeSetup, type NativeUsbDevice } from '../../src/drivers/qx/usb/node-usb';
+import { UsbTransferError } from '../../src/drivers/qx/usb/usb-like';
 import { FakeUsbDevice, Q1_REPLY, fakeUsb, serialChip, stringChip } from './qx-usb-fake';
 
 const dev = (vendorId: number, productId: number, more: { manufacturer?: string; product?: string; serialNumber?: string; bus?: string; device?: string; handle?: FakeUsbDevice } = {}) => ({
@@ -178,5 +179,78 @@ describe('the usb package adapter', () => {
     } catch (err) {
       assert.ok(err instanceof Error);
     }
+  });
+});
+
+describe('the usb package adapter over a stand-in of its UsbDevice', () => {
+  test('listing, opening (detach + claim 0) and every call mapped to the native API', async () => {
+    const calls: unknown[][] = [];
+    const native: NativeUsbDevice = {
+      vendorId: 0x0665,
+      productId: 0x5161,
+      bus: '3-1.2',
+      address: 7,
+      manufacturerName: 'Cypress',
+      productName: 'USB to Serial',
+      serialNumber: null,
+      configuration: { interfaces: [{ interfaceNumber: 0, alternate: { endpoints: [{ endpointNumber: 1, direction: 'in', type: 'interrupt', packetSize: 8 }] } }] },
+      open: async () => void calls.push(['open']),
+      close: async () => void calls.push(['close']),
+      reset: async () => void calls.push(['reset']),
+      claimInterface: async (n) => void calls.push(['claim', n]),
+      releaseInterface: async (n) => void calls.push(['release', n]),
+      detachKernelDriver: async () => {
+        calls.push(['detach']);
+        throw new Error('no kernel driver attached');
+      },
+      nativeControlTransferIn: async (setup, timeout, length) => {
+        calls.push(['controlIn', setup, timeout, length]);
+        return setup.value === 0x0304 ? null : Uint8Array.of(4, 3, 0x41, 0);
+      },
+      nativeControlTransferOut: async (setup, timeout, data) => {
+        calls.push(['controlOut', setup, timeout, [...(data ?? [])]]);
+        return data?.length ?? 0;
+      },
+      nativeTransferIn: async (ep, timeout, length) => {
+        calls.push(['in', ep, timeout, length]);
+        throw new Error('device disconnected');
+      },
+      nativeTransferOut: async (ep, timeout, data) => {
+        calls.push(['out', ep, timeout, data.length]);
+        throw new Error('transfer was cancelled');
+      },
+      clearHalt: async (dir, ep) => void calls.push(['clearHalt', dir, ep]),
+    };
+    const d = listed(native);
+    assert.deepEqual({ bus: d.bus, device: d.device, m: d.manufacturer, p: d.product, s: d.serialNumber }, { bus: '003', device: '007', m: 'Cypress', p: 'USB to Serial', s: undefined });
+    const h = await d.open();
+    assert.deepEqual(calls.splice(0), [['open'], ['detach'], ['claim', 0]]);
+    assert.equal(await h.controlOut({ bmRequestType: 0x21, bRequest: 9, wValue: 0x200, wIndex: 0 }, Uint8Array.of(0x51, 0x31, 0x0d, 0, 0, 0, 0, 0), 5000), 8);
+    assert.deepEqual(calls.splice(0), [['controlOut', { requestType: 'class', recipient: 'interface', request: 9, value: 0x200, index: 0 }, 5000, [0x51, 0x31, 0x0d, 0, 0, 0, 0, 0]]]);
+    assert.deepEqual([...(await h.controlIn({ bmRequestType: 0x80, bRequest: 6, wValue: 0x0303, wIndex: 0x409 }, 255, 1000))], [4, 3, 0x41, 0]);
+    await assert.rejects(h.controlIn({ bmRequestType: 0x80, bRequest: 6, wValue: 0x0304, wIndex: 0x409 }, 255, 1000), (e: unknown) => e instanceof UsbTransferError && e.kind === 'stall');
+    calls.splice(0);
+    await assert.rejects(h.interruptIn(0x81, 8, 1000), (e: unknown) => e instanceof UsbTransferError && e.kind === 'gone');
+    await assert.rejects(h.interruptOut(0x02, Uint8Array.of(1, 2), 5000), (e: unknown) => e instanceof UsbTransferError && e.kind === 'timeout');
+    await h.clearHalt(0x81);
+    assert.deepEqual(calls.splice(0), [['in', 1, 1000, 8], ['out', 2, 5000, 2], ['clearHalt', 'in', 1]]);
+    assert.deepEqual(h.endpoints(), [{ address: 0x81, type: 'interrupt', packetSize: 8 }]);
+    await h.close();
+    assert.deepEqual(calls.splice(0), [['release', 0], ['close']]);
+  });
+
+  test('a claim that fails closes the device again', async () => {
+    const closed: string[] = [];
+    const native = {
+      vendorId: 1, productId: 0, bus: '1', address: 2, manufacturerName: null, productName: null, serialNumber: null, configuration: null,
+      open: async () => undefined,
+      close: async () => void closed.push('close'),
+      detachKernelDriver: async () => undefined,
+      claimInterface: async () => {
+        throw new Error('resource busy');
+      },
+    } as unknown as NativeUsbDevice;
+    await assert.rejects(listed(native).open(), (e: unknown) => e instanceof UsbTransferError && /claim interface 0: resource busy/.test(e.message));
+    assert.deepEqual(closed, ['close']);
   });
 });

@@ -23,7 +23,7 @@ import { DeviceGoneError } from '../../runtime/errors';
 import { describeDevice, parseUsbId } from '../../usbhid/matcher';
 import type { HidDeviceInfo } from '../../usbhid/types';
 import type { OpenQxTransport, QxTransport } from '../transport';
-import { getStringDescriptor, type QxUsbBridge, type QxUsbSubdriver } from './bridge';
+import { DESCRIPTOR_TIMEOUT_MS, getStringDescriptor, type QxUsbBridge, type QxUsbSubdriver } from './bridge';
 import { QX_USB_BRIDGES } from './bridges/index';
 import { chooseDevice, identity, qxUsbMatch } from './match';
 import { QX_USB_IDS, defaultSubdriver, findSubdriver } from './table';
@@ -149,7 +149,7 @@ export function openQxUsb(options: QxUsbOptions, deps: QxUsbDeps = {}): OpenQxTr
     if (langidFix !== undefined && !options.noscanlangid) {
       // NUT reads string 0 (the language list) once and logs the first one, for reports.
       try {
-        const langs = await getStringDescriptor(deadlineIo(handle, Date.now() + 1000), 0, 0, 255);
+        const langs = await getStringDescriptor(deadlineIo(handle, Date.now() + 2 * DESCRIPTOR_TIMEOUT_MS), 0, 0, 255);
         if (langs.length >= 4) deps.log?.(`${description}: first supported language ID 0x${((langs[2] as number) | ((langs[3] as number) << 8)).toString(16)}`);
       } catch {
         // Only informational.

@@ -10,15 +10,15 @@
 import { errorMessage } from '../../../core/errors';
 import { UsbTransferError, type UsbDeviceHandle, type UsbEndpointInfo, type UsbFailureKind, type UsbLike, type UsbListedDevice, type UsbSetup } from './usb-like';
 
-/** The parts of the `usb` package's UsbDevice used here. */
-interface NativeSetup {
+/** The parts of the `usb` package's UsbDevice used here (its index.d.ts). */
+export interface NativeSetup {
   requestType: 'standard' | 'class' | 'vendor';
   recipient: 'device' | 'interface' | 'endpoint' | 'other';
   request: number;
   value: number;
   index: number;
 }
-interface NativeUsbDevice {
+export interface NativeUsbDevice {
   vendorId: number;
   productId: number;
   bus: string;
@@ -121,7 +121,8 @@ function threeDigits(n: number): string {
   return String(n).padStart(3, '0');
 }
 
-function listed(dev: NativeUsbDevice): UsbListedDevice {
+/** One device of the library's listing as UsbListedDevice (exported for tests with a stand-in of the library's object). */
+export function listed(dev: NativeUsbDevice): UsbListedDevice {
   // The library's `bus` is the port path ("1-1.4"); NUT's Bus is the bus number.
   const busNumber = /^(\d+)/.exec(String(dev.bus))?.[1];
   const entry: UsbListedDevice = {

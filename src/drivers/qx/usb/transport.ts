@@ -70,7 +70,23 @@ export function deadlineIo(handle: UsbDeviceHandle, deadline: number, signal?: A
     interruptIn: (ep, length, timeoutMs) => bounded(`interrupt in ${hex(ep)}`, timeoutMs, (t) => handle.interruptIn(ep, length, t)),
     interruptOut: (ep, data, timeoutMs) => bounded(`interrupt out ${hex(ep)}`, timeoutMs, (t) => handle.interruptOut(ep, data, t)),
     clearHalt: (ep) => bounded(`clear halt ${hex(ep)}`, 1000, () => handle.clearHalt(ep)),
-    sleep: (ms) => bounded<void>('sleep', ms + 1, () => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    sleep: (ms) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(abortReason(signal));
+        const left = deadline - now();
+        // A pause longer than what is left ends at the deadline as a timeout (never a race of two timers).
+        const wait = Math.max(0, Math.min(ms, left));
+        const onAbort = (): void => {
+          clearTimeout(timer);
+          reject(abortReason(signal as AbortSignal));
+        };
+        const timer = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          if (wait < ms) reject(new UsbTransferError('timeout', `pause of ${ms} ms: only ${Math.round(wait)} ms left`));
+          else resolve();
+        }, wait);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      }),
     endpoints: () => handle.endpoints(),
   };
 }
