@@ -323,6 +323,21 @@ void describe('serial scan: the probes without ptys', () => {
     assert.equal((cfg.ups['smart-ups-1000'] as { cable?: string }).cable, '940-0095B');
   });
 
+  test('an open or a write that hangs: the budget still ends the probe, the port is closed', async () => {
+    const sim = new ApcSimulator();
+    const link = simLink(sim, '/dev/ttyS5');
+    let closed = 0;
+    link.write = () => new Promise<void>(() => undefined);
+    link.close = async () => void closed++;
+    const t0 = Date.now();
+    const hungWrite = await probeSerialPort('/dev/ttyS5', { ...FAST, budgetMs: 300, openSerial: async () => link });
+    assert.equal(hungWrite.note, 'no UPS answered within 300 ms');
+    assert.equal(closed, 1);
+    const hungOpen = await probeSerialPort('/dev/ttyS6', { ...FAST, budgetMs: 300, openSerial: () => new Promise<SerialLink>(() => undefined) });
+    assert.equal(hungOpen.note, 'no UPS answered within 300 ms');
+    assert.ok(Date.now() - t0 < 1500, `${Date.now() - t0} ms`);
+  });
+
   test('names unique over USB HID and serial UPSes; the mixed header; the YAML validates', async () => {
     const found = (port: string, model: string): SerialProbeResult => ({ port, ups: { port, driver: 'qx', protocol: 'megatec', protocolVersion: 'Megatec 0.10', model }, note: 'answers as qx protocol megatec', sent: '', ms: 1 });
     const probe: ProbeSerialPort = async (p) => (p === '/dev/ttyS1' ? { port: p, ups: null, note: 'nothing answered', sent: 'Y', ms: 1 } : found(p, 'Back-UPS 500'));

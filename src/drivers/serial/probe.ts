@@ -107,17 +107,15 @@ export async function probeSerialPort(path: string, opts: SerialProbeOptions = {
   // Not unref'd: the scan waits for this port, so the process must not end under it.
   const timer = setTimeout(() => ac.abort(new BudgetSpent(`no answer within ${budgetMs} ms`)), budgetMs);
   const signal = ac.signal;
+  // The budget ends the probe even where an operation cannot be cancelled (an open or a write that hangs).
+  const budgetOut = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  budgetOut.catch(() => undefined);
   let link: SerialLink | null = null;
-  try {
-    const opening = open(path, { baudRate: 2400, dataBits: 8, parity: 'none', stopBits: 1 });
-    const raw = await Promise.race([
-      opening,
-      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
-    ]).catch((err: unknown) => {
-      // A port opened after the budget is closed at once.
-      void opening.then((l) => l.close()).catch(() => undefined);
-      throw err;
-    });
+  let opening: Promise<SerialLink> | null = null;
+  const work = async (): Promise<SerialProbeResult> => {
+    opening = open(path, { baudRate: 2400, dataBits: 8, parity: 'none', stopBits: 1 });
+    const raw = await opening;
+    if (signal.aborted) throw signal.reason;
     link = recording(raw, sent);
     const apc = await probeApcSmart(link, { timeoutMs, tries: opts.apcTries ?? 2, signal });
     if (apc.kind === 'apc') {
@@ -140,7 +138,13 @@ export async function probeSerialPort(path: string, opts: SerialProbeOptions = {
       if (f.serial) ups.serial = f.serial;
       return done(ups, qx.note);
     }
-    return done(null, qx.found === null && qx.silent ? `${apc.note}, ${qx.note}` : qx.note);
+    return done(null, qx.silent ? `${apc.note}, ${qx.note}` : qx.note);
+  };
+  try {
+    const working = work();
+    // What it does after the budget ran out is nobody's business (the port is closed under it).
+    working.catch(() => undefined);
+    return await Promise.race([working, budgetOut]);
   } catch (err) {
     if (signal.aborted && signal.reason instanceof BudgetSpent) return done(null, `no UPS answered within ${budgetMs} ms`);
     if (link) return done(null, `probe failed: ${errorMessage(err)}`);
@@ -150,9 +154,13 @@ export async function probeSerialPort(path: string, opts: SerialProbeOptions = {
     return done(null, `not opened: ${msg}`);
   } finally {
     clearTimeout(timer);
-    if (link) {
+    const l = link as SerialLink | null;
+    if (l) {
       // A close that hangs must not hang the scan.
-      await Promise.race([link.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref?.())]);
+      await Promise.race([l.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref?.())]);
+    } else if (opening) {
+      // Opened after the budget: closed as soon as it is.
+      void (opening as Promise<SerialLink>).then((x) => x.close()).catch(() => undefined);
     }
   }
 }
