@@ -214,6 +214,31 @@ describe('apcsmart: bad replies never crash and never become values', () => {
     assert.ok(!r.stale());
   });
 
+  test('a line that echoes every byte: found at Y (YSM), each reply freed of the echo; values, a SET and a command as without it', async () => {
+    const plain = rig({ pollInterval: 60 });
+    await plain.driver.start();
+    const want = plain.view().vars().filter((v) => !v.name.startsWith('driver.')).map((v) => `${v.name}=${v.value}`);
+    const sim = new ApcSimulator({ repeatMinMs: 40 });
+    sim.echo = true;
+    const r = rig({ pollInterval: 0.2 }, sim);
+    await r.driver.start();
+    const got = () => r.view().vars().filter((v) => !v.name.startsWith('driver.')).map((v) => `${v.name}=${v.value}`);
+    assert.deepEqual(got(), want);
+    await r.set('input.transfer.high', '257');
+    assert.equal(r.get('input.transfer.high'), '257');
+    await r.set('ups.id', 'ECHO1');
+    assert.equal(r.get('ups.id'), 'ECHO1');
+    await r.cmd('test.battery.start');
+    r.advance(100_000);
+    await rejectsWith(r.cmd('shutdown.stayoff'), 'INSTCMD-FAILED');
+    r.advance(4000);
+    await r.cmd('shutdown.stayoff');
+    assert.deepEqual(sim.executed, ['W', 'K']);
+    sim.values.f = '077.0';
+    await until('a polled value', () => r.get('battery.charge') === '077.0');
+    assert.ok(!r.stale());
+  });
+
   test('garbage twice: the poll is missed (stale), the old value is never replaced by garbage, and it recovers', async () => {
     const r = rig();
     await r.driver.start();

@@ -47,6 +47,11 @@ export async function smartMode(line: ApcLine, tries: number, signal?: AbortSign
       await sleep(Math.min(1000, line.timing.shortMs), signal);
     }
     if (reply === 'SM') return true;
+    if (reply === 'YSM') {
+      // The line echoes what we send: from now on each reply loses our bytes off its front.
+      line.echoes = true;
+      return true;
+    }
     await line.send(CMD.esc);
     await line.read({ ignore: 'plain', timeoutMs: line.timing.shortMs, timeoutOk: true }, signal).catch(() => null);
   }

@@ -62,6 +62,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export class ApcLine {
   /** Every byte written, for logs and tests (the last 256). */
   readonly sent: string[] = [];
+  /**
+   * The line sends our bytes back before the UPS's reply (an echoing
+   * adapter or cable; seen as `YSM` to `Y`). Each reply then has the
+   * echo of what we sent taken off its front.
+   */
+  echoes = false;
+  private pendingEcho = '';
 
   constructor(
     readonly link: SerialLink,
@@ -73,6 +80,8 @@ export class ApcLine {
   /** Drops what is waiting; alert-aware, the alerts in it count first (NUT apc_flush). */
   flush(alertAware: boolean): void {
     const pending = this.link.drain().toString('latin1');
+    // Whatever echo was due has come (or is lost) by now.
+    this.pendingEcho = '';
     if (!alertAware || pending === '') return;
     for (const ch of pending) if (ch in ALERTS) this.onAlert(ch);
   }
@@ -80,6 +89,7 @@ export class ApcLine {
   async send(data: string): Promise<void> {
     this.sent.push(data);
     if (this.sent.length > 256) this.sent.shift();
+    if (this.echoes) this.pendingEcho += data;
     await this.link.write(Buffer.from(data, 'latin1'));
   }
 
@@ -101,13 +111,14 @@ export class ApcLine {
       raw = (await this.link.read(end, ms, signal)).toString('latin1');
     } catch (err) {
       if (!(err instanceof DeviceTimeoutError)) throw err;
-      const partial = this.link.drain().toString('latin1');
+      const partial = this.stripEcho(this.link.drain().toString('latin1'));
       const { text, alerts } = cleanLine(partial, IGNORE[opts.ignore], opts.alerts === true);
       if (opts.alerts) for (const a of alerts) this.onAlert(a);
       if (text !== '') throw new ApcReplyError(`partial reply ${JSON.stringify(text)} (no line end within ${ms} ms)`);
       if (opts.timeoutOk) return null;
       throw new ApcNoReplyError(`no reply within ${ms} ms`);
     }
+    raw = this.stripEcho(raw);
     if (opts.asterisk && raw.endsWith('*')) {
       // NUT: `*` is the UPS powering down, an OK; anything sent right after it is dropped.
       this.debug('got * (powering down)');
@@ -118,6 +129,14 @@ export class ApcLine {
     const { text, alerts } = cleanLine(raw, IGNORE[opts.ignore], opts.alerts === true);
     for (const a of alerts) this.onAlert(a);
     return text;
+  }
+
+  /** The echo of our bytes off the front of what came; an echo that does not match is given up, so a reply is never cut. */
+  private stripEcho(raw: string): string {
+    let i = 0;
+    while (i < raw.length && i < this.pendingEcho.length && raw[i] === this.pendingEcho[i]) i++;
+    this.pendingEcho = i > 0 && i === Math.min(raw.length, this.pendingEcho.length) ? this.pendingEcho.slice(i) : '';
+    return raw.slice(i);
   }
 
   /** Sends one byte and reads its reply. */
