@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeviceGoneError } from '../../src/drivers/runtime/errors';
-import { QX_USB_IDS, QxUsbConfigError, defaultSubdriver, isQxUsbConfig, openQxUsb, qxUsbCandidates, type QxUsbOptions, type UsbQxTransport } from '../../src/drivers/qx/usb/index';
+import { QX_USB_IDS, QxUsbConfigError, defaultSubdriver, isQxUsbConfig, openQxUsb, qxUsbCandidates, qxUsbConfigIssues, type QxUsbOptions, type UsbQxTransport } from '../../src/drivers/qx/usb/index';
 import { failureKind, listed, loadNodeUsb, nativeSetup, type NativeUsbDevice } from '../../src/drivers/qx/usb/node-usb';
 import { UsbTransferError } from '../../src/drivers/qx/usb/usb-like';
 import { FakeUsbDevice, Q1_REPLY, fakeUsb, serialChip, stringChip } from './qx-usb-fake';
@@ -81,6 +81,11 @@ describe('subdriver', () => {
     assert.throws(() => openQxUsb({ subdriver: 'cypress' }), /vendorid and productid are mandatory/);
     assert.throws(() => openQxUsb({ subdriver: 'snr', vendorid: '0001', productid: '0000' }), /langid_fix/);
     assert.throws(() => openQxUsb({ serial: '(' }), /serial/);
+    assert.deepEqual(qxUsbConfigIssues({ subdriver: 'cypress', vendorid: '0665', productid: '5161', langid_fix: '0x409' }), []);
+    assert.deepEqual(
+      qxUsbConfigIssues({ subdriver: 'snr', vendorid: '0001', productid: '0000', bus: '[' }).map((i) => i.key),
+      ['langid_fix', 'bus'],
+    );
   });
 });
 

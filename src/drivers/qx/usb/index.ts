@@ -82,32 +82,57 @@ export function bridgeFor(name: QxUsbSubdriver): QxUsbBridge {
   return QX_USB_BRIDGES[name];
 }
 
+/** One problem with the USB options, under the key it is about. */
+export interface QxUsbIssue {
+  key: keyof QxUsbOptions;
+  message: string;
+}
+
 /**
- * Checks the options now (a bad `subdriver`, `subdriver` without
- * vendorid/productid, a bad regex: QxUsbConfigError, as NUT's fatalx) and
- * returns the opener.
+ * What nutdrv_qx refuses at start (fatalx) in the USB options: an unknown
+ * `subdriver`, `subdriver` without vendorid and productid, a bad
+ * langid_fix, snr without langid_fix, a regex that does not compile. Pure,
+ * for the config check (qxSchema.check can report these with the file's
+ * paths) and for openQxUsb.
  */
-export function openQxUsb(options: QxUsbOptions, deps: QxUsbDeps = {}): OpenQxTransport {
+export function qxUsbConfigIssues(options: QxUsbOptions): QxUsbIssue[] {
+  const issues: QxUsbIssue[] = [];
   let forced: QxUsbSubdriver | undefined;
   if (options.subdriver !== undefined) {
     forced = findSubdriver(options.subdriver);
-    if (!forced) throw new QxUsbConfigError(`subdriver ${JSON.stringify(options.subdriver)} not found; known: ${Object.keys(QX_USB_BRIDGES).join(', ')}`);
-    if (options.vendorid === undefined || options.productid === undefined) {
-      throw new QxUsbConfigError(`subdriver ${forced}: vendorid and productid are mandatory with a USB subdriver (nutdrv_qx)`);
+    if (!forced) issues.push({ key: 'subdriver', message: `${JSON.stringify(options.subdriver)} is not a USB subdriver; known: ${Object.keys(QX_USB_BRIDGES).join(', ')}` });
+    else if (options.vendorid === undefined || options.productid === undefined) {
+      issues.push({ key: 'subdriver', message: `with a USB subdriver (${forced}), vendorid and productid are mandatory (nutdrv_qx)` });
     }
   }
-  let langidFix: number | undefined;
   if (options.langid_fix !== undefined) {
-    langidFix = parseUsbId(options.langid_fix);
-    if (!Number.isInteger(langidFix) || langidFix < 0 || langidFix > 0xffff) throw new QxUsbConfigError(`langid_fix ${JSON.stringify(options.langid_fix)} is not a language ID such as 0x409`);
+    const id = parseUsbId(options.langid_fix);
+    if (!Number.isInteger(id) || id < 0 || id > 0xffff) issues.push({ key: 'langid_fix', message: `${JSON.stringify(options.langid_fix)} is not a language ID such as 0x409` });
+  } else if (forced === 'snr') {
+    issues.push({ key: 'langid_fix', message: 'subdriver snr needs langid_fix (NUT sends it as the language ID of every request)' });
   }
-  if (forced === 'snr' && langidFix === undefined) throw new QxUsbConfigError('subdriver snr needs langid_fix (NUT sends it as the language ID of every request)');
-  let match: ReturnType<typeof qxUsbMatch>;
-  try {
-    match = qxUsbMatch(options);
-  } catch (err) {
-    throw new QxUsbConfigError((err as Error).message);
+  for (const key of ['vendor', 'product', 'serial', 'bus', 'device'] as const) {
+    const re = options[key];
+    if (re === undefined) continue;
+    try {
+      new RegExp(re);
+    } catch (err) {
+      issues.push({ key, message: `${JSON.stringify(re)} is not a valid regular expression (${(err as Error).message})` });
+    }
   }
+  return issues;
+}
+
+/**
+ * Checks the options now (what qxUsbConfigIssues finds: QxUsbConfigError,
+ * as NUT's fatalx) and returns the opener.
+ */
+export function openQxUsb(options: QxUsbOptions, deps: QxUsbDeps = {}): OpenQxTransport {
+  const issues = qxUsbConfigIssues(options);
+  if (issues.length) throw new QxUsbConfigError(issues.map((i) => `${i.key}: ${i.message}`).join('; '));
+  const forced = options.subdriver !== undefined ? findSubdriver(options.subdriver) : undefined;
+  const langidFix = options.langid_fix !== undefined ? parseUsbId(options.langid_fix) : undefined;
+  const match = qxUsbMatch(options);
 
   let usb: UsbLike | undefined;
   let previous: HidDeviceInfo | undefined;
