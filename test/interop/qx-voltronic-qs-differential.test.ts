@@ -43,7 +43,7 @@ function vars(out: string): Record<string, string> {
   return m;
 }
 
-const UPSES = ['qs', 'hex'] as const;
+const UPSES = ['qs', 'hex', 'hext'] as const;
 type Ups = (typeof UPSES)[number];
 
 describe('qx voltronic-qs and -qs-hex: real NUT 2.8.0 nutdrv_qx vs ours, on identical QS simulators', { skip, timeout: 180_000 }, () => {
@@ -51,16 +51,16 @@ describe('qx voltronic-qs and -qs-hex: real NUT 2.8.0 nutdrv_qx vs ours, on iden
   let ours: RunningAgent;
   let ourPort: number;
   const ptys: PtyPair[] = [];
-  // [real qs, ours qs, real hex, ours hex]
+  // [real qs, ours qs, real hex, ours hex, real hex T unit, ours hex T unit]
   const sims: VoltronicQsSimulator[] = [];
-  const sim = (ups: Ups, side: 'real' | 'ours'): VoltronicQsSimulator => sims[(ups === 'qs' ? 0 : 2) + (side === 'real' ? 0 : 1)]!;
+  const sim = (ups: Ups, side: 'real' | 'ours'): VoltronicQsSimulator => sims[UPSES.indexOf(ups) * 2 + (side === 'real' ? 0 : 1)]!;
   const at = (ups: Ups, side: 'real' | 'ours'): string => `${ups}@127.0.0.1:${side === 'real' ? real.port : ourPort}`;
 
   before(async () => {
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 6; i++) {
       const pty = await startPtyPair();
       ptys.push(pty);
-      const s = new VoltronicQsSimulator(pty.peer, { dialect: i < 2 ? 'text' : 'hex' });
+      const s = new VoltronicQsSimulator(pty.peer, i < 2 ? { dialect: 'text' } : { dialect: 'hex', letter: i < 4 ? 'P' : 'T' });
       await s.start();
       sims.push(s);
     }
@@ -69,6 +69,7 @@ describe('qx voltronic-qs and -qs-hex: real NUT 2.8.0 nutdrv_qx vs ours, on iden
       ups: {
         qs: { driver: 'qx', port: ptys[1]!.device, protocol: 'voltronic-qs', pollInterval: 1, pollfreq: 2 },
         hex: { driver: 'qx', port: ptys[3]!.device, protocol: 'voltronic-qs-hex', pollInterval: 1, pollfreq: 2 },
+        hext: { driver: 'qx', port: ptys[5]!.device, protocol: 'voltronic-qs-hex', pollInterval: 1, pollfreq: 2 },
       },
       server: { listen: [`127.0.0.1:${ourPort}`] },
       users: { admin: { password: 'sekret', actions: ['set'], instcmds: ['all'] } },
@@ -79,6 +80,7 @@ describe('qx voltronic-qs and -qs-hex: real NUT 2.8.0 nutdrv_qx vs ours, on iden
         drivers: {
           qs: { driver: 'nutdrv_qx', port: ptys[0]!.device, conf: ['protocol = voltronic-qs', 'pollinterval = 1', 'pollfreq = 2'] },
           hex: { driver: 'nutdrv_qx', port: ptys[2]!.device, conf: ['protocol = voltronic-qs-hex', 'pollinterval = 1', 'pollfreq = 2'] },
+          hext: { driver: 'nutdrv_qx', port: ptys[4]!.device, conf: ['protocol = voltronic-qs-hex', 'pollinterval = 1', 'pollfreq = 2'] },
         },
         users: { admin: { password: 'sekret', actions: ['SET'], instcmds: ['ALL'] } },
         maxAge: 60,
@@ -88,7 +90,7 @@ describe('qx voltronic-qs and -qs-hex: real NUT 2.8.0 nutdrv_qx vs ours, on iden
     ]);
     real = r;
     ours = o;
-    for (let i = 0; i < 100 && !(ours.store.get('qs')?.health.dumpDone && ours.store.get('hex')?.health.dumpDone); i++) await sleep(100);
+    for (let i = 0; i < 100 && !UPSES.every((u) => ours.store.get(u)?.health.dumpDone); i++) await sleep(100);
   });
 
   after(async () => {
@@ -141,6 +143,14 @@ describe('qx voltronic-qs and -qs-hex: real NUT 2.8.0 nutdrv_qx vs ours, on iden
       sim('hex', 'ours').hex = { ...state };
       await compare('hex', status, status);
     }
+  });
+
+  test('voltronic-qs-hex on a T unit: the rating bits too', async () => {
+    const rv = await compare('hext', 'online', 'OL');
+    assert.equal(rv['ups.firmware.aux'], 'PM-T');
+    assert.equal(rv['output.voltage.nominal'], '220.0');
+    assert.equal(rv['battery.voltage.nominal'], '12.0');
+    assert.equal(rv['output.frequency.nominal'], '50.0');
   });
 
   test('the same instant commands, and the same bytes on the wire for each', async () => {
