@@ -322,6 +322,18 @@ describe('apcsmart: bad replies never crash and never become values', () => {
     await until('a value over the new port', () => r.get('battery.charge') === '066.0');
   });
 
+  test('reconnected to a UPS that lacks a variable: the old value is withdrawn', async () => {
+    const r = rig();
+    await r.driver.start();
+    assert.equal(r.get('ups.temperature'), '029.2');
+    delete r.sim.values.C;
+    r.links[0]!.unplug();
+    await until('reopened', () => r.links.length >= 2 && !r.stale(), 8000);
+    assert.equal(r.get('ups.temperature'), undefined);
+    assert.equal(r.get('ups.status'), 'OL');
+    assert.equal(r.get('device.type'), 'ups');
+  });
+
   test('no UPS on the port: the driver retries, never attaches, nothing published', async () => {
     const sim = new ApcSimulator();
     sim.silent = true;

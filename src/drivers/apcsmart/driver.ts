@@ -67,6 +67,8 @@ export class ApcSmartDriver implements Module {
   private readonly commands: ApcCommands;
   private readonly vars = new Map<string, Published>();
   private readonly cmds = new Set<string>();
+  /** While a connection is being set up: every name published, so what the UPS no longer has can be withdrawn. */
+  private touched: Set<string> | null = null;
   private running = false;
 
   constructor(
@@ -161,14 +163,19 @@ export class ApcSmartDriver implements Module {
         for (const ch of data.toString('latin1')) if (ch in ALERTS) this.alert(s, ch);
         if (data.includes(0x7c)) this.runtime.requestFullPoll();
       });
+      this.touched = new Set();
       for (const def of s.vars) this.publishValue(def, d.values.get(def)!);
       this.publishStatic(s);
       await this.readStatus(s);
       await this.readVars(s, 'full');
+      // After a reconnect, values of the last connection that this one did not give are not this UPS's now.
+      for (const key of [...this.vars.keys()]) if (!this.touched.has(key) && !key.startsWith('driver.') && key !== 'device.type') this.remove(key);
       return s;
     } catch (err) {
       await link.close().catch(() => undefined);
       throw err;
+    } finally {
+      this.touched = null;
     }
   }
 
@@ -345,6 +352,7 @@ export class ApcSmartDriver implements Module {
     const alias = DEVICE_ALIASES[name];
     if (alias) this.put(alias, value);
     const key = name.toLowerCase();
+    this.touched?.add(key);
     const had = this.vars.get(key);
     if (had && had.value === value) return;
     this.vars.set(key, { value });
