@@ -114,6 +114,8 @@ export class VoltronicSimulator {
   batteryLow = 21;
   ecoHigh = 242;
   ecoLow = 218;
+  ecoFreqHigh = 53;
+  ecoFreqLow = 47;
   outletOn = [true, false, true, false];
   outletDelayMinutes = [8, 12, 0, 7];
   /** P31 units: QBT battery type (0 Li, 1 Flooded, 2 AGM). */
@@ -221,7 +223,7 @@ export class VoltronicSimulator {
       case 'QHE':
         return this.has('e') ? `(${this.ecoHigh} ${this.ecoLow}` : NAK;
       case 'QFRE':
-        return this.has('e') ? '(53.0 47.0' : NAK;
+        return this.has('e') ? `(${this.ecoFreqHigh.toFixed(1)} ${this.ecoFreqLow.toFixed(1)}` : NAK;
       case 'RE0':
         return `#${this.batteryLow}`;
       // Multi-phase units (P03 in, P09 two-phase, P10 three-phase): NUT's testing replies.
@@ -286,6 +288,11 @@ export class VoltronicSimulator {
     }
     if ((m = /^W0E(\d\d)$/.exec(cmd))) {
       this.batteryLow = Number(m[1]);
+      return ACK;
+    }
+    if ((m = /^FRE([HL])(\d\d\.\d)$/.exec(cmd))) {
+      if (m[1] === 'H') this.ecoFreqHigh = Number(m[2]);
+      else this.ecoFreqLow = Number(m[2]);
       return ACK;
     }
     if ((m = /^HE([HL])(\d{3})$/.exec(cmd))) {

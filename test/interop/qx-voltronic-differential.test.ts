@@ -230,13 +230,19 @@ describe('qx voltronic: real NUT 2.8.0 nutdrv_qx vs ours, on identical Voltronic
     }
   });
 
-  test('a SET of each capability and of battery.packs puts the same bytes on the wire', async () => {
+  test('a SET of each capability, battery packs and low voltage, ECO limits and outlet delay puts the same bytes on the wire', async () => {
     const cases: Array<[string, string]> = [
       ['ups.start.auto=yes', 'PER\r'],
       ['battery.protection=no', 'PDS\r'],
       ['battery.energysave=yes', 'PEG\r'],
       ['ups.start.battery=no', 'PDC\r'],
       ['battery.packs=2', 'BATGN02\r'],
+      ['battery.voltage.low=22', 'W0E22\r'],
+      ['input.transfer.high=250', 'HEH250\r'],
+      ['input.transfer.low=210', 'HEL210\r'],
+      ['input.frequency.high=55', 'FREH55.0\r'],
+      ['input.frequency.low=45', 'FREL45.0\r'],
+      ['outlet.2.delay.shutdown=600', 'PSK2010\r'],
     ];
     for (const [assignment, bytes] of cases) {
       const w = await onWire('set', [assignment]);
