@@ -9,7 +9,7 @@ import { bool, num, oneOf, optional, refine, str, type ObjectOf } from '../../co
 import type { RuntimeConfig } from '../runtime/config';
 import { parseRuntimeCal } from './battery';
 import { findProtocol, protocolNames } from './protocols/index';
-import { QxUsbConfigError, isQxUsbConfig, openQxUsb } from './usb/index';
+import { isQxUsbConfig, qxUsbConfigIssues } from './usb/index';
 
 const usbId = (example: string) => optional(str({ pattern: /^(0x)?[0-9a-fA-F]{1,4}$/, patternText: `a USB ID of up to 4 hex digits, e.g. ${example}` }));
 
@@ -88,13 +88,8 @@ export const qxSchema: DriverSchema = {
       issues.push({ path: `${path}.default.battery.voltage.high`, message: `must be above default.battery.voltage.low (${low})` });
     }
     if (isQxUsbConfig(c)) {
-      // What nutdrv_qx refuses at start (a bad subdriver, subdriver without IDs, a bad regex): said now. Nothing is opened.
-      try {
-        openQxUsb(c);
-      } catch (err) {
-        if (!(err instanceof QxUsbConfigError)) throw err;
-        issues.push({ path: `${path}.${/subdriver/.test(err.message) ? 'subdriver' : 'port'}`, message: err.message });
-      }
+      // What nutdrv_qx refuses at start (a bad subdriver, subdriver without IDs, a bad regex): said now, under its key.
+      for (const i of qxUsbConfigIssues(c)) issues.push({ path: `${path}.${i.key}`, message: i.message });
     } else if (!c.port.startsWith('/')) {
       issues.push({ path: `${path}.port`, message: `${JSON.stringify(c.port)} is neither a serial device path (/dev/ttyS0, /dev/ttyUSB0) nor auto (USB)` });
     }
