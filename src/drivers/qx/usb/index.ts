@@ -82,7 +82,7 @@ export function bridgeFor(name: QxUsbSubdriver): QxUsbBridge {
   return QX_USB_BRIDGES[name];
 }
 
-/** One problem with the USB options, under the key it is about. */
+/** One problem with the USB options, under the key it is about (the message names the key too). */
 export interface QxUsbIssue {
   key: keyof QxUsbOptions;
   message: string;
@@ -100,14 +100,14 @@ export function qxUsbConfigIssues(options: QxUsbOptions): QxUsbIssue[] {
   let forced: QxUsbSubdriver | undefined;
   if (options.subdriver !== undefined) {
     forced = findSubdriver(options.subdriver);
-    if (!forced) issues.push({ key: 'subdriver', message: `${JSON.stringify(options.subdriver)} is not a USB subdriver; known: ${Object.keys(QX_USB_BRIDGES).join(', ')}` });
+    if (!forced) issues.push({ key: 'subdriver', message: `subdriver ${JSON.stringify(options.subdriver)} not found; known: ${Object.keys(QX_USB_BRIDGES).join(', ')}` });
     else if (options.vendorid === undefined || options.productid === undefined) {
-      issues.push({ key: 'subdriver', message: `with a USB subdriver (${forced}), vendorid and productid are mandatory (nutdrv_qx)` });
+      issues.push({ key: 'subdriver', message: `subdriver ${forced}: vendorid and productid are mandatory with a USB subdriver (nutdrv_qx)` });
     }
   }
   if (options.langid_fix !== undefined) {
     const id = parseUsbId(options.langid_fix);
-    if (!Number.isInteger(id) || id < 0 || id > 0xffff) issues.push({ key: 'langid_fix', message: `${JSON.stringify(options.langid_fix)} is not a language ID such as 0x409` });
+    if (!Number.isInteger(id) || id < 0 || id > 0xffff) issues.push({ key: 'langid_fix', message: `langid_fix ${JSON.stringify(options.langid_fix)} is not a language ID such as 0x409` });
   } else if (forced === 'snr') {
     issues.push({ key: 'langid_fix', message: 'subdriver snr needs langid_fix (NUT sends it as the language ID of every request)' });
   }
@@ -117,7 +117,7 @@ export function qxUsbConfigIssues(options: QxUsbOptions): QxUsbIssue[] {
     try {
       new RegExp(re);
     } catch (err) {
-      issues.push({ key, message: `${JSON.stringify(re)} is not a valid regular expression (${(err as Error).message})` });
+      issues.push({ key, message: `${key}: ${JSON.stringify(re)} is not a valid regular expression (${(err as Error).message})` });
     }
   }
   return issues;
@@ -129,7 +129,7 @@ export function qxUsbConfigIssues(options: QxUsbOptions): QxUsbIssue[] {
  */
 export function openQxUsb(options: QxUsbOptions, deps: QxUsbDeps = {}): OpenQxTransport {
   const issues = qxUsbConfigIssues(options);
-  if (issues.length) throw new QxUsbConfigError(issues.map((i) => `${i.key}: ${i.message}`).join('; '));
+  if (issues.length) throw new QxUsbConfigError(issues.map((i) => i.message).join('; '));
   const forced = options.subdriver !== undefined ? findSubdriver(options.subdriver) : undefined;
   const langidFix = options.langid_fix !== undefined ? parseUsbId(options.langid_fix) : undefined;
   const match = qxUsbMatch(options);
