@@ -125,6 +125,17 @@ describe('apcsmart: what it publishes', () => {
     assert.ok(!r.sim.since(mark).includes('n'));
   });
 
+  test('every variable is read again hourly (NUT), and when the UPS reports an EEPROM change with |', async () => {
+    const r = rig();
+    await r.driver.start();
+    r.sim.values.n = 'NEWSERIAL';
+    r.advance(3601_000);
+    await until('the hourly full read', () => r.get('ups.serial') === 'NEWSERIAL');
+    r.sim.values.p = '180';
+    r.sim.alert('|');
+    await until('the read after |', () => r.get('ups.delay.shutdown') === '180');
+  });
+
   test('a firmware from the compatibility list: no a, no ^Z, commands from the table, model from the firmware', async () => {
     const sim = new ApcSimulator({ oldFirmware: '6QD', cmdset: null });
     const r = rig({}, sim);

@@ -160,8 +160,7 @@ export class ApcSmartDriver implements Module {
       const s = session;
       // Alerts that come between replies count at once (NUT looks at them at the next read).
       link.onUnsolicited((data) => {
-        for (const ch of data.toString('latin1')) if (ch in ALERTS) this.alert(s, ch);
-        if (data.includes(0x7c)) this.runtime.requestFullPoll();
+        for (const ch of data.toString('latin1')) if (ch in ALERTS || ch === '|') this.alert(s, ch);
       });
       this.touched = new Set();
       for (const def of s.vars) this.publishValue(def, d.values.get(def)!);
@@ -256,6 +255,11 @@ export class ApcSmartDriver implements Module {
 
   private alert(s: Session, ch: string): void {
     if (this.runtime.current() !== s && this.runtime.current() !== null) return;
+    if (ch === '|') {
+      // NUT ignores it; we read every value at the next poll, so a setting changed elsewhere shows.
+      this.runtime.requestFullPoll();
+      return;
+    }
     const before = s.bits;
     s.bits = applyAlert(s.bits, ch);
     this.log.info(`${this.cfg.port}: alert ${ch} (${ALERTS[ch]?.what ?? 'unknown'})`);

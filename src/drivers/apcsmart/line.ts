@@ -128,6 +128,8 @@ export class ApcLine {
     }
     const { text, alerts } = cleanLine(raw, IGNORE[opts.ignore], opts.alerts === true);
     for (const a of alerts) this.onAlert(a);
+    // `|`: an EEPROM value changed (front panel, another program). Never part of a reply, but worth knowing.
+    if (opts.alerts && raw.includes('|')) this.onAlert('|');
     return text;
   }
 
