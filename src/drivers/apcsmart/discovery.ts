@@ -7,7 +7,7 @@
  * variables settable with their choices.
  */
 import { DeviceReplyError } from '../runtime/errors';
-import { ApcNoReplyError, convertValue, isNotAvailable, parseCaps, parseCmdSet } from './parse';
+import { convertValue, isNotAvailable, parseCaps, parseCmdSet } from './parse';
 import { sleep, type ApcLine } from './line';
 import { CMD, COMMANDS, COMPAT_FIRMWARE, QUIRKY_CAPS_FIRMWARE, UNEXPOSED, VARIABLES, printable, type ApcVarDef } from './tables';
 
@@ -219,4 +219,3 @@ export async function discover(line: ApcLine, log: DiscoveryLog, signal?: AbortS
   return d.result('cmdset');
 }
 
-export { ApcNoReplyError };
