@@ -28,7 +28,7 @@ export const ablerex: QxUsbBridge = {
         await io.controlOut({ bmRequestType: CLASS_INTERFACE_OUT, bRequest: HID_SET_REPORT, wValue: 0x0305, wIndex: 0 }, tmp.subarray(0, REPORT), 1000);
       } catch (err) {
         // NUT only logs the write's result; a device that is gone fails the read below.
-        if (!(err instanceof UsbTransferError) || err.kind === 'gone') throw err;
+        if (!(err instanceof UsbTransferError)) throw err;
       }
       await io.sleep(500);
       const got = await io.controlIn({ bmRequestType: CLASS_INTERFACE_IN, bRequest: HID_GET_REPORT, wValue: 0x0305, wIndex: 0 }, REPORT, 1000);

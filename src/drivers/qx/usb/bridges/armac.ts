@@ -73,8 +73,8 @@ export const armac: QxUsbBridge = {
           const stale = await io.interruptIn(EP_IN_1, readSize, 100);
           if (stale.length === 0) break;
         } catch (err) {
-          // A timeout means the buffer is clean.
-          if (!(err instanceof UsbTransferError) || err.kind === 'gone') throw err;
+          // A timeout means the buffer is clean; any failure ends the drain, as in NUT.
+          if (!(err instanceof UsbTransferError)) throw err;
           break;
         }
       }

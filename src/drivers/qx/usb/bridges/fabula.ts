@@ -86,7 +86,8 @@ async function lockStep(io: BridgeIo, asking: number, ctx: BridgeContext): Promi
     try {
       await getStringDescriptor(io, index, langid, length);
     } catch (err) {
-      if (!(err instanceof UsbTransferError) || err.kind === 'gone') throw err;
+      // Ignored as in NUT (a device that is gone fails the command's own request).
+      if (!(err instanceof UsbTransferError)) throw err;
     }
   };
   switch (step) {

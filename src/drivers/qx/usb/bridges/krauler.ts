@@ -106,8 +106,8 @@ async function wake(io: BridgeIo): Promise<void> {
   try {
     await io.interruptIn(EP_IN_1, SNR_BUFLEN, 1000);
   } catch (err) {
-    // NUT ignores this read's result; only an unplugged device (or an abort) matters.
-    if (!(err instanceof UsbTransferError) || err.kind === 'gone') throw err;
+    // NUT ignores this read's result (a device that is gone fails the next request).
+    if (!(err instanceof UsbTransferError)) throw err;
   }
 }
 

@@ -19,7 +19,8 @@ export const phoenix: QxUsbBridge = {
       try {
         await io.interruptIn(EP_IN_1, 8, 1000);
       } catch (err) {
-        if (!(err instanceof UsbTransferError) || err.kind === 'gone') throw err;
+        // Any failure ends the flush, as in NUT (a device that is gone fails the write next).
+        if (!(err instanceof UsbTransferError)) throw err;
         if (err.kind === 'stall') await io.clearHalt(EP_IN_1).catch(() => undefined);
         break;
       }
