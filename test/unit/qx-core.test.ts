@@ -14,6 +14,8 @@ import { BatteryEstimator, parseRuntimeCal } from '../../src/drivers/qx/battery'
 import { createQxDriver } from '../../src/drivers/qx/index';
 import { DeviceTimeoutError } from '../../src/drivers/runtime/errors';
 import type { QxTransport } from '../../src/drivers/qx/transport';
+import type { QxProtocol, QxQuery } from '../../src/drivers/qx/protocol';
+import { megatec } from '../../src/drivers/qx/protocols/megatec';
 
 /** Answers each command (without \r) from `unit`; undefined = echo it, null = silence. */
 type Unit = Record<string, string | null | undefined>;
@@ -21,12 +23,17 @@ type Unit = Record<string, string | null | undefined>;
 class ScriptedTransport implements QxTransport {
   readonly description = '/dev/ttyFAKE';
   readonly sent: string[] = [];
+  waitOnSilence = false;
   constructor(public unit: Unit) {}
   query(command: string, opts: { timeoutMs: number }): Promise<string> {
     this.sent.push(command);
     const key = command.replace(/\r$/, '');
     const r = key in this.unit ? this.unit[key] : key;
-    if (r === null || r === undefined) return Promise.reject(new DeviceTimeoutError(`read ${key}`, Math.min(opts.timeoutMs, 1)));
+    if (r === null || r === undefined) {
+      const err = new DeviceTimeoutError(`read ${key}`, opts.timeoutMs);
+      // Silence takes the whole reply deadline on a real line; `waitOnSilence` makes it so here.
+      return this.waitOnSilence ? new Promise((_, reject) => setTimeout(() => reject(err), opts.timeoutMs)) : Promise.reject(err);
+    }
     return Promise.resolve(r);
   }
   send(command: string): Promise<void> {
@@ -41,12 +48,13 @@ class ScriptedTransport implements QxTransport {
 const Q1_OL = '(230.0 140.0 230.0 010 50.0 27.0 30.0 00001001';
 const MEGATEC: Unit = { Q1: Q1_OL, F: '#230.0 004 024.0 50.0', I: '#ACME            UPS-1000   V1.0      ' };
 
-async function start(unit: Unit, cfg: Record<string, unknown> = {}) {
+async function start(unit: Unit, cfg: Record<string, unknown> = {}, protocols?: readonly QxProtocol[], waitOnSilence = false) {
   const t = new ScriptedTransport({ ...unit });
+  t.waitOnSilence = waitOnSilence;
   const bus = new EventBus();
   const store = new UpsStore(bus);
   const lines: string[] = [];
-  const driver = createQxDriver({ driver: 'qx', port: '/dev/ttyFAKE', pollInterval: 0.1, pollfreq: 1, timeout: 1, ...cfg }, { ups: 'u', bus, publisher: store.addUps('u'), log: new MemoryLogger(lines) }, { openTransport: () => Promise.resolve(t) });
+  const driver = createQxDriver({ driver: 'qx', port: '/dev/ttyFAKE', pollInterval: 0.1, pollfreq: 1, timeout: 1, ...cfg }, { ups: 'u', bus, publisher: store.addUps('u'), log: new MemoryLogger(lines) }, { openTransport: () => Promise.resolve(t), ...(protocols ? { protocols } : {}) });
   await driver.start();
   const v = (name: string): string | undefined => {
     store.flush();
@@ -188,6 +196,24 @@ describe('qx core', () => {
       await d.until('charge from the default nominal', () => d.v('battery.charge') === '100');
     } finally {
       await d.stop();
+    }
+  });
+
+  test('a full poll of many queries a unit ignores gets the time to wait them all out: no reconnect, no stale', async () => {
+    // 70 optional queries the unit never answers, 80 ms each: 5.6 s, longer than the default 5 s deadline.
+    const silent: QxQuery[] = Array.from({ length: 70 }, (_, i) => ({ command: `X${i}\r`, kind: 'poll' as const, parse: () => ({}) }));
+    const slow: QxProtocol = { ...megatec, name: 'slow', replyTimeoutMs: 80, queries: [...megatec.queries, ...silent] };
+    const unit: Unit = { ...MEGATEC };
+    for (let i = 0; i < 70; i++) unit[`X${i}`] = null;
+    const r = await start(unit, { pollfreq: 1, timeout: undefined }, [slow], true);
+    try {
+      assert.equal(r.v('ups.status'), 'OL');
+      const fullPasses = () => r.t.sent.filter((c) => c === 'X69\r').length;
+      await r.until('a full poll after the open', () => fullPasses() >= 2, 30_000);
+      assert.equal(r.health().staleFlag, false);
+      assert.equal(r.lines.some((l) => /lost |poll failed|full update: no answer/.test(l)), false, r.lines.filter((l) => !/X\d+/.test(l)).join('\n'));
+    } finally {
+      await r.stop();
     }
   });
 

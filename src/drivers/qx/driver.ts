@@ -152,8 +152,12 @@ export class QxDriver implements Module {
     this.pollfreq = this.cfg.pollfreq ?? DEFAULT_POLLFREQ;
     const settings = runtimeSettings(this.cfg);
     const replyMs = Math.max(...this.protocols.map((p) => p.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS));
-    // Autodetection may wait out a reply per claim try of every protocol, then reads everything once.
-    const openBudget = (this.protocols.length * CLAIM_TRIES * 2 + 12) * replyMs;
+    // A pass may wait out a reply per query (some units ignore what they lack): a full poll gets that long
+    // unless `timeout` says otherwise; opening may also wait per claim try of every protocol.
+    const queries = Math.max(...this.protocols.map((p) => p.queries.length));
+    const passBudget = (queries + 2) * replyMs;
+    const openBudget = (this.protocols.length * CLAIM_TRIES * 2 + queries + 5) * replyMs;
+    if (settings.timeoutMs === undefined) settings.timeoutMs = Math.max(5000, passBudget);
     this.runtime = new DriverRuntime<Session>(
       {
         target: this.cfg.port,
