@@ -208,6 +208,22 @@ void describe('serial scan: the APC Smart simulator on a pty', { skip }, () => {
     assert.equal(cfg.ups['smart-ups-1000']!.port, pty.device);
   });
 
+  test('a line that echoes every byte (YSM): still apcsmart, the values read without the echo', async () => {
+    const before = sim.received.length;
+    sim.echo = true;
+    try {
+      const res = await probeSerialPort(pty.device, FAST);
+      assert.equal(res.ups?.driver, 'apcsmart', res.note);
+      assert.equal(res.ups?.model, 'SMART-UPS 1000');
+      assert.equal(res.ups?.firmware, '652.12.I');
+      assert.match(res.note, /^answers APC's Y with SM \(the line echoes every byte\): /);
+      assert.equal(sim.since(before), 'Y\x01nb');
+      assert.deepEqual(sim.executed, []);
+    } finally {
+      sim.echo = false;
+    }
+  });
+
   test('an old unit without ^A and b: V read for the firmware, the entry still made', async () => {
     const before = sim.received.length;
     sim.values = { ...sim.values };

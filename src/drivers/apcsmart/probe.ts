@@ -3,7 +3,8 @@
  * and what is it? Only bytes that change nothing on the UPS are sent:
  *
  *   `Y`     smart mode entry (NUT's apcsmart and apcupsd send it first;
- *           the UPS answers `SM` and no setting changes)
+ *           the UPS answers `SM` and no setting changes; `YSM` on a line
+ *           that echoes every byte, which the driver copes with too)
  *   `^A`    model, `n` serial number, `b` firmware (`V`, the old units'
  *           firmware, when `b` is not there): variable reads
  *
@@ -57,6 +58,7 @@ export async function probeApcSmart(link: SerialLink, opts: ApcProbeOptions = {}
   const signal = opts.signal;
   const line = new ApcLine(link, () => undefined, { ...NUT_TIMING, replyMs: ms, shortMs: ms, tableMs: ms });
   const heard: string[] = [];
+  let echoes = false;
 
   /** One `Y`: true for SM, false for nothing, the text for anything else. */
   const smart = async (): Promise<boolean | string> => {
@@ -65,6 +67,12 @@ export async function probeApcSmart(link: SerialLink, opts: ApcProbeOptions = {}
     try {
       const reply = await line.read({ ignore: 'plain', timeoutMs: ms, timeoutOk: true }, signal);
       if (reply === null) return false;
+      if (reply === 'YSM') {
+        // A line that echoes every byte (the driver copes the same way): later replies lose our bytes off their front.
+        line.echoes = true;
+        echoes = true;
+        return true;
+      }
       return reply === 'SM' ? true : reply;
     } catch (err) {
       if (signal?.aborted) throw err;
@@ -122,5 +130,6 @@ export async function probeApcSmart(link: SerialLink, opts: ApcProbeOptions = {}
   if (serial) found.serial = serial;
   if (firmware) found.firmware = firmware;
   const what = [model, firmware && `firmware ${firmware}`, serial && `serial ${serial}`].filter((s) => s).join(', ');
-  return { kind: 'apc', found, note: `answers APC's Y with SM${cable ? ` with the ${cable} cable's lines (DTR on, RTS off)` : ''}${what ? `: ${what}` : ''}` };
+  const how = `${echoes ? ' (the line echoes every byte)' : ''}${cable ? ` with the ${cable} cable's lines (DTR on, RTS off)` : ''}`;
+  return { kind: 'apc', found, note: `answers APC's Y with SM${how}${what ? `: ${what}` : ''}` };
 }
