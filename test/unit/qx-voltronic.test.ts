@@ -112,6 +112,10 @@ test('voltronic: ratings and identity (QRI, QMD, F, QMF, QVFW, QID, I)', () => {
   assert.deepEqual(q('QVFW\r').parse(fx['QVFW']!, qxCtx()).vars, { 'ups.firmware': '00322.02' });
   assert.deepEqual(q('QID\r').parse(fx['QID']!, qxCtx()).vars, { 'device.serial': '685653211455' });
   assert.deepEqual(q('QID\r').parse('(000000000000', qxCtx()).vars, {});
+  // Text ends at a NUL as in C; line noise (other control characters) is no value.
+  assert.deepEqual(q('QID\r').parse('(6856\u000053', qxCtx()).vars, { 'device.serial': '6856' });
+  assert.deepEqual(q('QID\r').parse('(68\u00015653', qxCtx()).vars, {});
+  assert.deepEqual(q('QMF\r').parse('(##VOLT\u001bRONIC', qxCtx()).vars, {});
   // A Megatec I reply full of dashes gives only what it really fills.
   assert.deepEqual(q('I\r').parse(fx['I']!, qxCtx()).vars, { 'ups.firmware': 'VT12046Q' });
   for (const [cmd, good] of [

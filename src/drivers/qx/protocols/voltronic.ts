@@ -65,10 +65,16 @@ const isProtocol =
     return p !== undefined && ps.includes(p);
   };
 
-/** A text column as NUT reads it; all `-` (a field the unit does not fill) counts as absent. */
+/**
+ * A text column as NUT reads it: up to a NUL byte (C strings end there);
+ * all `-` (a field the unit does not fill) or any other control character
+ * (line noise) counts as absent.
+ */
 function textOrNone(reply: string, from: number, to: number, trim = true): string | undefined {
-  const t = textColumn(reply, from, to, trim);
-  return t === undefined || /^-+$/.test(t.trim()) || t.trim() === '' ? undefined : t;
+  const nul = reply.indexOf('\u0000');
+  const t = textColumn(nul < 0 ? reply : reply.slice(0, nul), from, to, trim);
+  // eslint-disable-next-line no-control-regex
+  return t === undefined || /^-+$/.test(t.trim()) || t.trim() === '' || /[\u0000-\u001f\u007f]/.test(t) ? undefined : t;
 }
 
 // ------------------------------------------------------------ identity and ratings
@@ -169,9 +175,9 @@ export const SERIAL_QUERY: QxQuery = {
   kind: 'static',
   parse(reply) {
     checkShape('QID\r', reply, { leading: '(', minLength: 1 });
-    const serial = column(reply, 1, 0);
+    const serial = textOrNone(reply, 1, 0, false);
     const vars: Vars = {};
-    if (!/^0*$/.test(serial)) vars['device.serial'] = serial;
+    if (serial !== undefined && !/^0*$/.test(serial)) vars['device.serial'] = serial;
     return { vars };
   },
 };
