@@ -272,6 +272,9 @@ describe('claims and the autodetection order', () => {
     assert.equal(await megatec.claim(probe(noVendor, { novendor: true })), true);
     assert.equal(await zinto.claim(probe({ ...noVendor, 'FW?\r': '#ACME            UPS-1000   V1.0      ' })), true);
     assert.equal(await q1.claim(probe(noVendor)), true);
+    // An I reply of blanks: no usable firmware, no megatec claim (NUT: "non significant value"); q1 takes the unit.
+    assert.equal(await megatec.claim(probe({ ...noVendor, 'I\r': `#${' '.repeat(37)}` })), false);
+    assert.equal(await megatec.claim(probe({ ...noVendor, 'I\r': '#                MicroSinus V5.15C0503' })), true);
     assert.equal(await q1.claim(probe({ 'Q1\r': 'Q1' })), false);
   });
 

@@ -113,13 +113,14 @@ export function formatFixed(v: number, decimals: number): string {
 /**
  * NUT's blazer_claim: the device is this protocol's when the status query
  * answers with a usable input.voltage and, unless `novendor`, the vendor
- * query answers usably too.
+ * query answers with a usable ups.firmware (an all-blank one fails the
+ * claim in NUT, 2.8.0 and newer alike: such a unit falls back to q1).
  */
 export async function claimWith(probe: QxProbe, statusQuery: QxQuery, vendorQuery?: QxQuery): Promise<boolean> {
   const ctx: QxContext = { options: probe.options, vars: new Map() };
   if (!(await parses(probe, statusQuery, ctx, (r) => r.vars?.['input.voltage'] !== undefined))) return false;
   if (probe.options.novendor || !vendorQuery) return true;
-  return parses(probe, vendorQuery, ctx, () => true);
+  return parses(probe, vendorQuery, ctx, (r) => r.vars?.['ups.firmware'] !== undefined);
 }
 
 async function parses(probe: QxProbe, q: QxQuery, ctx: QxContext, ok: (r: ReturnType<QxQuery['parse']>) => boolean): Promise<boolean> {
