@@ -356,3 +356,71 @@ describe('qx voltronic: real NUT 2.8.0 nutdrv_qx vs ours on P09, P10 (multi-phas
     assert.equal((await compare(31))['battery.type'], 'AGM');
   });
 });
+
+describe('qx voltronic: real NUT 2.8.0 vs ours on a unit with alarm control (QFLAG letter a)', { skip, timeout: 120_000 }, () => {
+  let real: RealNut;
+  let ours: RunningAgent;
+  let ourPort: number;
+  const ptys: PtyPair[] = [];
+  const sims: VoltronicSimulator[] = [];
+  const at = (side: 'real' | 'ours'): string => `va@127.0.0.1:${side === 'real' ? real.port : ourPort}`;
+
+  before(async () => {
+    for (let i = 0; i < 2; i++) {
+      const pty = await startPtyPair();
+      ptys.push(pty);
+      const sim = new VoltronicSimulator(pty.peer, { enabled: 'pashc', disabled: 'robegfl' });
+      await sim.start();
+      sims.push(sim);
+    }
+    ourPort = await freePort();
+    const config = validateConfig({
+      ups: { va: { driver: 'qx', port: ptys[1]!.device, protocol: 'voltronic', pollInterval: 1, pollfreq: 2 } },
+      server: { listen: [`127.0.0.1:${ourPort}`] },
+      users: { admin: { password: 'sekret', actions: ['set'], instcmds: ['all'] } },
+    });
+    const [r, o] = await Promise.all([
+      startRealNut({
+        devices: {},
+        drivers: { va: { driver: 'nutdrv_qx', port: ptys[0]!.device, conf: ['protocol = voltronic', 'pollinterval = 1', 'pollfreq = 2'] } },
+        users: { admin: { password: 'sekret', actions: ['SET'], instcmds: ['ALL'] } },
+        maxAge: 60,
+        startTimeoutMs: 40_000,
+      }),
+      startAgent({ config, log: new MemoryLogger(), version: 'test' }),
+    ]);
+    real = r;
+    ours = o;
+    for (let i = 0; i < 100 && !ours.store.get('va')?.health.dumpDone; i++) await sleep(100);
+  });
+
+  after(async () => {
+    await ours?.stop();
+    await real?.stop();
+    for (const s of sims) await s.stop();
+    for (const p of ptys) await p.stop();
+  });
+
+  const beeper = async (side: 'real' | 'ours') => (await run(UPSC, [at(side), 'ups.beeper.status'])).out.trim();
+
+  test('both list beeper.enable/disable; a silenced beeper is "muted" in NUT, "disabled" in ours (a known difference); the same BZOFF/BZON bytes', async () => {
+    const [r, o] = await Promise.all([run(UPSCMD, ['-l', at('real')]), run(UPSCMD, ['-l', at('ours')])]);
+    for (const out of [r.out, o.out]) for (const c of ['beeper.enable', 'beeper.disable']) assert.ok(out.includes(c), `${c} in ${out}`);
+    assert.equal(await beeper('real'), 'enabled');
+    assert.equal(await beeper('ours'), 'enabled');
+    const toggle = async (): Promise<string[][]> => {
+      const before = sims.map((s) => s.actions().length);
+      await Promise.all((['real', 'ours'] as const).map((side) => run(UPSCMD, ['-u', 'admin', '-p', 'sekret', at(side), 'beeper.toggle'])));
+      const end = Date.now() + 8000;
+      while (sims.some((s, i) => s.actions().length === before[i]) && Date.now() < end) await sleep(50);
+      return sims.map((s, i) => s.actions().slice(before[i]));
+    };
+    assert.deepEqual(await toggle(), [['BZOFF\r'], ['BZOFF\r']]);
+    const end = Date.now() + 10_000;
+    while ((await beeper('real')) !== 'muted' || (await beeper('ours')) !== 'disabled') {
+      if (Date.now() > end) assert.fail(`real ${await beeper('real')}, ours ${await beeper('ours')}`);
+      await sleep(200);
+    }
+    assert.deepEqual(await toggle(), [['BZON\r'], ['BZON\r']]);
+  });
+});
