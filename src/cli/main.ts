@@ -155,8 +155,11 @@ export async function main(argv: string[]): Promise<number> {
       async (a) =>
         setExit(await (await import('./commands/fsd')).runFsd({ target: a.target, user: a.user, password: a.password, config: a.config }, processIO())),
     )
-    .command('scan', 'find UPSes on USB HID and list serial ports; prints a ups: section to paste into the configuration', {}, async () =>
-      setExit(await (await import('./commands/scan')).runScan(processIO())),
+    .command(
+      'scan',
+      'find UPSes on USB HID and on serial ports (qx/Megatec and APC Smart, read-only queries); prints a ups: section to paste into the configuration',
+      (y) => y.option('probe', { type: 'boolean', default: true, describe: 'open each serial port and ask it read-only questions (qx, APC Smart); --no-probe only lists the ports' }),
+      async (a) => setExit(await (await import('./commands/scan')).runScan(processIO(), undefined, { probe: a.probe })),
     )
     .command('doctor', 'check that this executable can load its USB, HID and serial modules', {}, async () =>
       setExit(await (await import('./commands/doctor')).runDoctor(processIO())),
