@@ -78,16 +78,23 @@ export const armac: QxUsbBridge = {
           break;
         }
       }
-      let written = 0;
+      // NUT looks only at the last chunk's result.
+      let last: { n: number } | { err: unknown } = { n: 0 };
       for (let i = 0; i < command.length; ) {
         const n = Math.min(command.length - i, 3);
         const tmp = new Uint8Array(4);
         tmp[0] = 0xa0 + n;
         tmp.set(command.subarray(i, i + n), 1);
-        written = await io.controlOut({ bmRequestType: CLASS_INTERFACE_OUT, bRequest: HID_SET_REPORT, wValue: 0x0200, wIndex: 0 }, tmp, 5000);
+        try {
+          last = { n: await io.controlOut({ bmRequestType: CLASS_INTERFACE_OUT, bRequest: HID_SET_REPORT, wValue: 0x0200, wIndex: 0 }, tmp, 5000) };
+        } catch (err) {
+          if (!(err instanceof UsbTransferError)) throw err;
+          last = { err };
+        }
         i += n;
       }
-      checkWritten(written, 'send');
+      if ('err' in last) throw last.err;
+      checkWritten(last.n, 'send');
     }
 
     await io.sleep(2);

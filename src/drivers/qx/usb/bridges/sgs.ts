@@ -20,9 +20,9 @@ export const sgs: QxUsbBridge = {
       tmp.set(command.subarray(i, i + n), 1);
       const written = await io.controlOut({ bmRequestType: CLASS_INTERFACE_OUT, bRequest: HID_SET_REPORT, wValue: 0x0200, wIndex: 0 }, tmp, 5000);
       checkWritten(written, 'send');
-      // NUT advances by what was written less the count byte; a 1-byte write would loop it forever.
-      if (written < 2) throw new UsbTransferError('io', `send: short transfer (${written} of 8 bytes)`);
-      i += written - 1;
+      // NUT advances by what was written less the count byte: a 1-byte write sends the chunk again
+      // (for ever in NUT if the device keeps doing it; here the exchange's deadline ends it).
+      i += Math.min(written - 1, n);
     }
     const out: number[] = [];
     while (out.length <= QX_BUFLEN - 8) {
@@ -34,7 +34,8 @@ export const sgs: QxUsbBridge = {
         if (err instanceof UsbTransferError && err.kind === 'timeout') break;
         throw withPartial(err, Uint8Array.from(out));
       }
-      if (data.length === 0) throw withPartial(new UsbTransferError('io', 'read: empty report'), Uint8Array.from(out));
+      // NUT: a read of nothing returns 0, whatever came before: no reply.
+      if (data.length === 0) return new Uint8Array(0);
       const tmp = new Uint8Array(8);
       tmp.set(data.subarray(0, 8));
       // NUT's count byte is a signed char: 0x80 and above are negative and carry nothing.
