@@ -226,6 +226,13 @@ test('voltronic: QFLAG capabilities as NUT variables; outlets QSKn / QSKTn behin
     'outlet.0.switchable': 'yes',
   });
   assert.equal(q('QFLAG\r').parse('(EpDa', qxCtx()).vars?.['ups.beeper.status'], 'disabled');
+  assert.equal(q('QFLAG\r').parse('(EpDa', qxCtx({ 'ups.beeper.status': 'enabled' })).vars?.['ups.beeper.status'], 'disabled');
+  // Alarm control enabled: the beeper QGS read off is "muted", on stays "enabled" (NUT's alarm_control).
+  assert.equal(q('QFLAG\r').parse(fx['QFLAG']!, qxCtx({ 'ups.beeper.status': 'disabled' })).vars?.['ups.beeper.status'], 'muted');
+  assert.equal(q('QFLAG\r').parse(fx['QFLAG']!, qxCtx({ 'ups.beeper.status': 'enabled' })).vars?.['ups.beeper.status'], 'enabled');
+  // Then each QGS keeps "muted" while the beeper stays off.
+  assert.equal(q('QGS\r').parse(qgsBits('100000000101'), P('P01', { 'ups.beeper.status': 'muted' })).vars?.['ups.beeper.status'], 'muted');
+  assert.equal(q('QGS\r').parse(qgsBits('100000000001'), P('P01', { 'ups.beeper.status': 'muted' })).vars?.['ups.beeper.status'], 'enabled');
   assert.deepEqual(q('QFLAG\r').parse('(ED', qxCtx()).vars, {});
   assert.deepEqual(q('QFLAG\r').parse('(Dr', qxCtx()).vars, { 'ups.start.auto': 'no' });
   for (const bad of ['(NAK', '(E', '(Xabc', 'QFLAG', '(Ep1Da']) assert.throws(() => q('QFLAG\r').parse(bad, qxCtx()), QxParseError, bad);

@@ -22,8 +22,11 @@
  *    for the fault ("(OK" then adds nothing, where NUT would add the alarm
  *    "No fault found").
  *  - A protocol keeps no state, so what NUT keeps in C globals from QFLAG
- *    is not there: the beeper bit reads as enabled/disabled (NUT says
- *    "muted" for a silenced beeper on units with alarm control), the ECO
+ *    is judged from what is published: a silenced beeper reads "muted" on
+ *    units with alarm control as in NUT once a full poll has read QFLAG
+ *    (a beeper silenced at the front panel reads "disabled" until then;
+ *    with alarm control disabled, a quick poll may say "enabled" where NUT
+ *    keeps "disabled" until the next full poll), the ECO
  *    limits (QHE, QFRE) are asked of the protocols NUT gives ECO ranges
  *    for (their refusal is a failed optional query), and the commands NUT
  *    adds for a capability (beeper.enable/disable, bypass.start/stop,
@@ -251,8 +254,10 @@ export const STATUS_QUERY: QxQuery = {
       }
     }
     if (reply.charAt(68) === '1') alarms.push('UPS Fault!');
+    // Bit 72 is 1 when the beeper is off: "muted" once QFLAG said the unit has alarm control (see FLAGS_QUERY).
     const beeper = reply.charAt(72);
-    if (beeper === '0' || beeper === '1') vars['ups.beeper.status'] = beeper === '0' ? 'enabled' : 'disabled';
+    if (beeper === '0') vars['ups.beeper.status'] = 'enabled';
+    else if (beeper === '1') vars['ups.beeper.status'] = ctx.vars.get('ups.beeper.status') === 'muted' ? 'muted' : 'disabled';
     const out: QxReading = { vars, status };
     if (alarms.length) out.alarms = alarms;
     return out;
@@ -486,18 +491,27 @@ export function parseFlags(reply: string): { enabled: string; disabled: string }
   return { enabled: m[1] ?? '', disabled: m[2] ?? '' };
 }
 
-/** `QFLAG\r`: the capabilities as yes/no variables; alarm control disabled shows as ups.beeper.status disabled. */
+/**
+ * `QFLAG\r`: the capabilities as yes/no variables. With alarm control (`a`)
+ * the beeper QGS read in this pass is restated as NUT has it: off is
+ * "muted" while alarm control is enabled, and "disabled" whatever the bit
+ * while it is disabled. Asked after QGS in each full poll.
+ */
 export const FLAGS_QUERY: QxQuery = {
   command: 'QFLAG\r',
   kind: 'poll',
-  parse(reply) {
+  parse(reply, ctx) {
     const { enabled, disabled } = parseFlags(reply);
     const vars: Vars = {};
     for (const [name, letter] of CAPABILITIES) {
       if (enabled.includes(letter)) vars[name] = 'yes';
       else if (disabled.includes(letter)) vars[name] = 'no';
     }
-    if (disabled.includes('a') && !enabled.includes('a')) vars['ups.beeper.status'] = 'disabled';
+    const beeper = ctx.vars.get('ups.beeper.status');
+    if (enabled.includes('a')) {
+      if (beeper === 'disabled' || beeper === 'muted') vars['ups.beeper.status'] = 'muted';
+      else if (beeper === 'enabled') vars['ups.beeper.status'] = 'enabled';
+    } else if (disabled.includes('a')) vars['ups.beeper.status'] = 'disabled';
     return { vars };
   },
 };
