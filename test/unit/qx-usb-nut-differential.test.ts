@@ -179,6 +179,25 @@ describe("our bridges against NUT's nutdrv_qx.c bridge functions", { skip }, () 
     binary = buildNut();
   });
 
+  test('hunnox lock-step over consecutive commands (NUT keeps its step between calls), with and without novendor', async () => {
+    for (const novendor of [0, 1]) {
+      for (const langid of [-1, 0x0409]) {
+        // Answers that always parse, so no failure closes our transport between commands.
+        const answers = Array.from({ length: 80 }, (_, i) => (i % 3 === 0 ? 'D 04030904' : `D ${Buffer.from(utf16(Q1)).toString('hex')}`));
+        const input = [`hunnox ${langid} ${novendor} 6`, Buffer.from('Q1\r').toString('hex'), ...answers].join('\n') + '\n';
+        const out = execFileSync(binary, { input }).toString('latin1').trim().split('\n');
+        const nutTransfers = out.filter((l) => l.startsWith('T '));
+        // Ours: the same six commands on one transport, answered from the same queue.
+        const queue = answers.map((a) => [...Buffer.from(a.slice(2), 'hex')]);
+        const dev = new FakeUsbDevice((t) => (t.kind === 'controlIn' ? (queue.shift() ?? 'timeout') : undefined));
+        const t = new UsbQxTransport(dev, { description: 'hunnox', bridge: bridgeFor('hunnox'), novendor: novendor === 1, ...(langid !== -1 ? { langidFix: langid } : {}) });
+        for (let i = 0; i < 6; i++) await t.query('Q1\r', { timeoutMs: 10_000 }).catch(() => undefined);
+        assert.ok(nutTransfers.length > 8, out.join('\n'));
+        assert.deepEqual(dev.transfers.map(line).filter((l) => l !== undefined), nutTransfers, `novendor ${novendor} langid ${langid}`);
+      }
+    }
+  });
+
   for (const bridge of BRIDGES) {
     test(`${bridge}: same transfers and the same outcome on seeded scripts`, async () => {
       const r = rng(0xc0ffee ^ bridge.length * 7919 ^ bridge.charCodeAt(0));
