@@ -637,7 +637,7 @@ void describe('genericups with upsagent shutdown-ups (upsdrvctl shutdown)', () =
         driverFor: (_name, cfg, deps) => new GenericUpsDriver(cfg, deps, { openSerial: port.open, timers: clock }),
       });
       assert.equal(code, 0, io.stderr);
-      assert.match(io.stdout, /u: sent load\.off; the UPS accepted it/);
+      assert.match(io.stdout, /u: sent shutdown\.default; the UPS accepted it/);
       // Type 2: cable power RTS, then shutdown DTR+RTS (NUT: TIOCMSET line_norm, then line_sd).
       assert.deepEqual(
         port.changes.map((c) => [c.dtr, c.rts, c.brk]),

@@ -105,15 +105,16 @@ function fakes(plans: Record<string, FakePlan>): { driverFor: ShutdownDriverFor;
 }
 
 void describe('shutdown-ups: the commands tried', () => {
-  test('the default list is NUT usbhid-ups order, then load.off', () => {
+  test("the default list: the driver's own shutdown.default, then NUT usbhid-ups order, then load.off", () => {
     assert.deepEqual(DEFAULT_SHUTDOWN_COMMANDS, ['shutdown.return', 'shutdown.reboot', 'load.off.delay', 'shutdown.stayoff', 'load.off']);
-    assert.deepEqual(shutdownCommandsFor({ driver: 'dummy', port: 'x' }), DEFAULT_SHUTDOWN_COMMANDS);
+    assert.deepEqual(shutdownCommandsFor({ driver: 'dummy', port: 'x' }), ['shutdown.default', ...DEFAULT_SHUTDOWN_COMMANDS]);
   });
 
   test('sdcommands replaces the list; shutdown.default stands for the default list, without repeats', () => {
     assert.deepEqual(shutdownCommandsFor({ driver: 'dummy', port: 'x', sdcommands: ['beeper.toggle'] }), ['beeper.toggle']);
     assert.deepEqual(shutdownCommandsFor({ driver: 'dummy', port: 'x', sdcommands: ['load.off', 'shutdown.default'] }), [
       'load.off',
+      'shutdown.default',
       'shutdown.return',
       'shutdown.reboot',
       'load.off.delay',
@@ -185,9 +186,16 @@ void describe('shutdown-ups with a fake driver', () => {
     const io = new MemoryIO();
     assert.equal(await runShutdownUps({ config: config({ myups: [] }) }, io, f), 1);
     assert.deepEqual(f.built.myups!.sent, []);
-    assert.match(io.stderr, /myups: the UPS supports none of the shutdown commands tried \(shutdown\.return, .*load\.off\); it lists beeper\.toggle, test\.battery\.start/);
+    assert.match(io.stderr, /myups: the UPS supports none of the shutdown commands tried \(shutdown\.default, shutdown\.return, .*load\.off\); it lists beeper\.toggle, test\.battery\.start/);
     assert.match(io.stderr, /sdcommands/);
     assert.equal(f.built.myups!.stopped, true);
+  });
+
+  test("a UPS that lists the driver's own shutdown.default gets it first (apcsmart's sdtype logic, qx, genericups)", async () => {
+    const f = fakes({ myups: { commands: ['shutdown.return', 'shutdown.default', 'load.off'] } });
+    const io = new MemoryIO();
+    assert.equal(await runShutdownUps({ config: config({ myups: [] }) }, io, f), 0, io.stderr);
+    assert.deepEqual(f.built.myups!.sent, ['shutdown.default']);
   });
 
   test('--dry-run: says what it would send, sends nothing', async () => {

@@ -24,8 +24,13 @@ import { EXIT_CONFIG, loadConfigOrSay } from './config-check';
 /** NUT's order: power off and return, reboot, the generic delayed off, stay off; then the immediate off most UPSes have. */
 export const DEFAULT_SHUTDOWN_COMMANDS: readonly string[] = ['shutdown.return', 'shutdown.reboot', 'load.off.delay', 'shutdown.stayoff', 'load.off'];
 
-/** In `sdcommands`, stands for DEFAULT_SHUTDOWN_COMMANDS (NUT: the driver's built-in shutdown). */
+/**
+ * The driver's own shutdown (NUT 2.8.1+: upsdrv_shutdown as an instant command): tried first when
+ * the UPS lists it (apcsmart's sdtype logic, qx, genericups), then DEFAULT_SHUTDOWN_COMMANDS.
+ * In `sdcommands` it stands for that whole sequence.
+ */
 export const SHUTDOWN_DEFAULT = 'shutdown.default';
+const DEFAULT_SEQUENCE: readonly string[] = [SHUTDOWN_DEFAULT, ...DEFAULT_SHUTDOWN_COMMANDS];
 
 /** How long to wait for each UPS's device, by default: a USB UPS may take seconds to enumerate. */
 export const DEFAULT_DEVICE_WAIT_MS = 15_000;
@@ -63,13 +68,13 @@ export class ShutdownError extends UpsAgentError {
   }
 }
 
-/** The commands to try for a UPS, in order: its sdcommands (with shutdown.default expanded) or the default list. */
+/** The commands to try for a UPS, in order: its sdcommands (with shutdown.default expanded) or the default sequence. */
 export function shutdownCommandsFor(cfg: UpsConfig): string[] {
   const configured = cfg.sdcommands as readonly string[] | undefined;
-  const wanted = configured ?? DEFAULT_SHUTDOWN_COMMANDS;
+  const wanted = configured ?? DEFAULT_SEQUENCE;
   const out: string[] = [];
   for (const c of wanted) {
-    for (const cmd of c.toLowerCase() === SHUTDOWN_DEFAULT ? DEFAULT_SHUTDOWN_COMMANDS : [c]) {
+    for (const cmd of c.toLowerCase() === SHUTDOWN_DEFAULT ? DEFAULT_SEQUENCE : [c]) {
       if (!out.some((o) => o.toLowerCase() === cmd.toLowerCase())) out.push(cmd);
     }
   }
