@@ -217,6 +217,23 @@ describe('qx core', () => {
     }
   });
 
+  test('stop is prompt while autodetection waits on a silent unit', async () => {
+    const t = new ScriptedTransport({});
+    t.waitOnSilence = true;
+    for (const c of ['Q1', 'QS', 'D', 'QGS', 'QPI', 'M', 'QMD', 'Q2', 'Q6', 'I', 'F', 'ID', 'FW?']) t.unit[c] = null;
+    const bus = new EventBus();
+    const store = new UpsStore(bus);
+    const driver = createQxDriver({ driver: 'qx', port: '/dev/ttyFAKE' }, { ups: 'u', bus, publisher: store.addUps('u'), log: new MemoryLogger() }, { openTransport: () => Promise.resolve(t) });
+    const starting = driver.start();
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await driver.stop();
+    await starting;
+    // One reply deadline (1 s) at most, not the whole autodetection (tens of seconds).
+    assert.ok(Date.now() - t0 < 1500, `stop took ${Date.now() - t0} ms`);
+    assert.ok(t.sent.length >= 1 && t.sent.length < 5, JSON.stringify(t.sent));
+  });
+
   test('a refused command ((NAK on mecer units) is INSTCMD-FAILED; (ACK is done', async () => {
     const r = await start({ Q1: Q1_OL, QPI: '(NAK', F: '#230.0 004 024.0 50.0', I: '#ACME            UPS-1000   V1.0      ', Q: '(ACK', T: '(NAK' }, { protocol: 'mecer' });
     try {
