@@ -27,9 +27,10 @@ import { bridgeFor } from '../../src/drivers/qx/usb/index';
 import { UsbQxTransport } from '../../src/drivers/qx/usb/transport';
 import type { QxUsbSubdriver } from '../../src/drivers/qx/usb/bridge';
 import type { UsbFailureKind } from '../../src/drivers/qx/usb/usb-like';
-import { FakeUsbDevice, type Transfer } from './qx-usb-fake';
+import { FakeUsbDevice, type Transfer } from '../unit/qx-usb-fake';
 
-const NUT_QX = '/work/nut-src/drivers/nutdrv_qx.c';
+/** NUT's source is not part of this project: point NUT_SRC at an unpacked NUT tree (its drivers/nutdrv_qx.c). */
+const NUT_QX = join(process.env.NUT_SRC ?? '/work/nut-src', 'drivers/nutdrv_qx.c');
 const hasGcc = spawnSync('gcc', ['--version']).status === 0;
 const skip = !existsSync(NUT_QX) ? `${NUT_QX} is not here` : !hasGcc ? 'gcc is not installed' : false;
 
