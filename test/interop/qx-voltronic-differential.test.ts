@@ -154,6 +154,12 @@ describe('qx voltronic: real NUT 2.8.0 nutdrv_qx vs ours, on identical Voltronic
     await compareVars('in a battery test');
     await switchTo({ ...VOLTRONIC_ONLINE, mode: 'Y', bypassBoostBuck: true }, 'OL BYPASS');
     await compareVars('on bypass');
+    // Overload and battery-replace warnings: the same alarm text and flags (OVER, RB). Bits NUT does not know
+    // are left out here: nutdrv_qx 2.8.0 then publishes no warning at all (alone), or stops updating
+    // ups.status and ups.alarm (with known ones); ours publishes NUT's "Unknown warnings [bit: ...]" text.
+    const warnings = [...'0'.repeat(64)].map((c, i) => ([8, 55].includes(i) ? '1' : c)).join('');
+    await switchTo({ ...VOLTRONIC_ONLINE, warnings }, 'ALARM OL OVER RB');
+    assert.equal((await compareVars('warnings'))['ups.alarm'], 'UPS warnings: Overload alarm. Warning for Battery replace. Replace battery!');
     await switchTo(VOLTRONIC_ONLINE, 'OL');
     await compareVars('back online');
   });
