@@ -310,4 +310,24 @@ describe('battery estimate (NUT qx_initbattery / qx_battery / runtimecal)', () =
     assert.throws(() => parseRuntimeCal('240,100,120,50'), /runtime/);
     assert.throws(() => parseRuntimeCal('240,100'), /four numbers/);
   });
+  test("a full poll's alarms stand through the quick polls until the next full poll reads them again (NUT: alarms are committed on full updates only)", async () => {
+    const warn: QxQuery = { command: 'X\r', kind: 'poll', parse: (reply) => ({ alarms: reply === 'bad' ? ['X warning'] : [] }) };
+    const proto: QxProtocol = { ...megatec, queries: [...megatec.queries, warn] };
+    const r = await start({ ...MEGATEC, X: 'bad' }, { pollfreq: 1, pollInterval: 0.05 }, [proto]);
+    try {
+      await r.until('the warning', () => r.v('ups.alarm') === 'X warning');
+      const quickBefore = r.t.sent.filter((c) => c === 'Q1\r').length;
+      // Several quick polls (Q1 only) go by: the warning stays, as does ALARM in the status.
+      for (let i = 0; i < 8; i++) {
+        await new Promise((res) => setTimeout(res, 50));
+        assert.equal(r.v('ups.alarm'), 'X warning');
+        assert.match(r.v('ups.status') ?? '', /^ALARM /);
+      }
+      assert.ok(r.t.sent.filter((c) => c === 'Q1\r').length > quickBefore + 3, 'quick polls happened meanwhile');
+      r.t.unit.X = 'ok';
+      await r.until('the warning gone after a full poll', () => r.v('ups.alarm') === undefined);
+    } finally {
+      await r.stop();
+    }
+  });
 });

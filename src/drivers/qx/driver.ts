@@ -95,6 +95,13 @@ interface Session {
   extras: Record<string, string>;
   commands: Map<string, QxInstantCommand>;
   settings: Map<string, QxSetting>;
+  /**
+   * Alarms by the query that raised them. A quick poll only asks the status
+   * queries, so the alarms of full-poll queries (voltronic's QWS, QMOD, QFS)
+   * stand until the next full poll reads them again, as in NUT, instead of
+   * vanishing at every quick poll.
+   */
+  alarms: Map<QxQuery, string[]>;
 }
 
 /** A pass's outcome before publishing. */
@@ -102,7 +109,7 @@ interface PassResult {
   vars: Map<QxQuery, Record<string, string>>;
   failed: Set<QxQuery>;
   status: QxStatusUpdate;
-  alarms: string[];
+  alarms: Map<QxQuery, string[]>;
 }
 
 export class QxDriver implements Module {
@@ -223,7 +230,7 @@ export class QxDriver implements Module {
     try {
       const protocol = await this.findProtocol(transport, ctx.signal);
       ctx.reading();
-      const s: Session = { transport, protocol, skipped: new Set(), status: {}, battery: null, extras: {}, commands: new Map(), settings: new Map() };
+      const s: Session = { transport, protocol, skipped: new Set(), status: {}, battery: null, extras: {}, commands: new Map(), settings: new Map(), alarms: new Map() };
       const pass = await this.runPass(s, new Set<QxQueryKind>(['status', 'poll', 'static']), true, ctx.signal);
       abortIfCancelled(ctx);
       for (const q of pass.failed) if (q.kind === 'static') s.skipped.add(q);
@@ -302,12 +309,20 @@ export class QxDriver implements Module {
     const failed = new Set<QxQuery>();
     // NUT starts every full update from a clear status, a quick one from the last.
     const status: QxStatusUpdate = opening || kinds.has('poll') ? {} : { ...s.status };
-    const alarms: string[] = [];
+    const alarms = new Map<QxQuery, string[]>();
     for (const q of s.protocol.queries) {
-      if (!kinds.has(q.kind) || s.skipped.has(q)) continue;
-      if (q.skipWhen !== undefined && this.options[q.skipWhen]) continue;
+      if (!kinds.has(q.kind)) continue;
+      // A query left out of a pass it belongs to says nothing now: its old alarms go (QFS once the fault is over).
+      const leftOut = (): void => void alarms.set(q, []);
+      if (s.skipped.has(q) || (q.skipWhen !== undefined && this.options[q.skipWhen])) {
+        leftOut();
+        continue;
+      }
       const ctx = this.contextWith(vars.values());
-      if (q.enabled && !q.enabled(ctx)) continue;
+      if (q.enabled && !q.enabled(ctx)) {
+        leftOut();
+        continue;
+      }
       try {
         let reply = replies.get(q.command);
         if (reply === undefined) {
@@ -322,7 +337,7 @@ export class QxDriver implements Module {
         const r = q.parse(reply, ctx);
         vars.set(q, r.vars ?? {});
         if (r.status) Object.assign(status, r.status);
-        if (r.alarms) alarms.push(...r.alarms);
+        alarms.set(q, r.alarms ?? []);
       } catch (err) {
         if (err instanceof DeviceGoneError || signal.aborted) throw err;
         if (q.kind === 'status') throw err;
@@ -384,7 +399,10 @@ export class QxDriver implements Module {
       for (const name of this.sources.get('battery') ?? []) device.delete(name);
       this.putFrom('battery', { ...s.extras, ...s.battery.update(device, online, this.clock()) });
     }
-    const alarms = [...pass.alarms];
+    // A query read again replaces its alarms; one that failed takes them away (not read again, not shown).
+    for (const [q, a] of pass.alarms) s.alarms.set(q, a);
+    for (const q of pass.failed) s.alarms.delete(q);
+    const alarms = s.protocol.queries.flatMap((q) => s.alarms.get(q) ?? []);
     if (s.status.RB) alarms.push('Replace battery!');
     if (s.status.FSD) alarms.push('Shutdown imminent!');
     if (alarms.length) this.put('ups.alarm', alarms.join(' '));
