@@ -42,3 +42,27 @@ export function detachDriver(deps: DriverDeps, owner: object): void {
   deps.publisher.setDriverState('disconnected');
   deps.publisher.setAttached(false);
 }
+
+/** What starting and stopping needs of a driver built on the shared runtime. */
+export interface RuntimeBacked {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The start every runtime-backed driver makes: its request handlers, its
+ * driver.* variables, then the runtime (which resolves after the first
+ * attempt to open the device, bounded by its deadline).
+ */
+export async function startOnRuntime(deps: DriverDeps, owner: object, handlers: DriverRequestHandlers, publishInfo: () => void, runtime: RuntimeBacked): Promise<void> {
+  attachDriver(deps, owner, handlers);
+  publishInfo();
+  await runtime.start();
+}
+
+/** And its stop: no more requests, the device closed (a read in flight publishes nothing), then detached. */
+export async function stopOnRuntime(deps: DriverDeps, owner: object, runtime: RuntimeBacked): Promise<void> {
+  deps.bus.removeAll(owner);
+  await runtime.stop();
+  detachDriver(deps, owner);
+}

@@ -22,7 +22,7 @@ import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
 import { DeviceReplyError, DriverRuntime, runtimeSettings, type DeviceContext, type PollKind, type Timers } from '../runtime/index';
 import type { OpenSerial } from '../serial/link';
-import { attachDriver, detachDriver, type DriverDeps } from '../types';
+import { startOnRuntime, stopOnRuntime, type DriverDeps } from '../types';
 import { ApcCommands, commandNames, setEnum, setString } from './commands';
 import { ALT_CABLE, type ApcSmartConfig } from './config';
 import { discover, smartMode } from './discovery';
@@ -120,17 +120,13 @@ export class ApcSmartDriver implements Module {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    attachDriver(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) });
-    this.publishDriverInfo();
-    await this.runtime.start();
+    await startOnRuntime(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.deps.bus.removeAll(this);
-    await this.runtime.stop();
-    detachDriver(this.deps, this);
+    await stopOnRuntime(this.deps, this, this.runtime);
   }
 
   /** What `upsdrvctl shutdown` does with this driver: sdtype / advorder (NUT upsdrv_shutdown). True when the UPS confirmed. */

@@ -35,7 +35,7 @@ import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
 import { DeviceGoneError, DriverRuntime, runtimeSettings, type DeviceContext, type Timers } from '../runtime/index';
 import type { InputLines, OpenSerial, OutputLines, SerialLink } from '../serial/link';
-import { attachDriver, detachDriver, type DriverDeps } from '../types';
+import { startOnRuntime, stopOnRuntime, type DriverDeps } from '../types';
 import { cableType, type CableType } from './cables';
 import { overridesOf, type GenericUpsConfig } from './config';
 import { procSerialRing, type RingSource } from './ring';
@@ -142,18 +142,14 @@ export class GenericUpsDriver implements Module {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    attachDriver(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) });
     this.log.info(`UPS type: ${this.base.desc}`);
-    this.publishDriverInfo();
-    await this.runtime.start();
+    await startOnRuntime(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.deps.bus.removeAll(this);
-    await this.runtime.stop();
-    detachDriver(this.deps, this);
+    await stopOnRuntime(this.deps, this, this.runtime);
   }
 
   // ---------------------------------------------------------------- device

@@ -26,7 +26,7 @@ import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
 import { DeviceGoneError, DeviceReplyError, DeviceTimeoutError, DriverRuntime, runtimeSettings, type DeviceContext, type PollKind, type Timers } from '../runtime/index';
-import { attachDriver, detachDriver, type DriverDeps } from '../types';
+import { startOnRuntime, stopOnRuntime, type DriverDeps } from '../types';
 import { BatteryEstimator, parseRuntimeCal } from './battery';
 import type { QxConfig } from './config';
 import { QxValueError } from './fields';
@@ -198,17 +198,13 @@ export class QxDriver implements Module {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    attachDriver(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) });
-    this.publishDriverInfo();
-    await this.runtime.start();
+    await startOnRuntime(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.deps.bus.removeAll(this);
-    await this.runtime.stop();
-    detachDriver(this.deps, this);
+    await stopOnRuntime(this.deps, this, this.runtime);
   }
 
   // ---------------------------------------------------------------- device I/O

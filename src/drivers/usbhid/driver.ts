@@ -23,7 +23,7 @@ import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
 import { DeviceReplyError, DriverRuntime, runtimeSettings, type DeviceContext, type PollKind, type Timers } from '../runtime/index';
-import { attachDriver, detachDriver, type DriverDeps } from '../types';
+import { startOnRuntime, stopOnRuntime, type DriverDeps } from '../types';
 import type { UsbHidConfig } from './config';
 import { buildReport } from './hid/codec';
 import { ReportBuffer, type FieldReading } from './hid/report-buffer';
@@ -184,18 +184,13 @@ export class UsbHidDriver implements Module {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    attachDriver(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) });
-    this.publishDriverInfo();
-    // Resolves after the first attempt (bounded by its deadline): a device that is present has its data before the server answers.
-    await this.runtime.start();
+    await startOnRuntime(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.deps.bus.removeAll(this);
-    await this.runtime.stop();
-    detachDriver(this.deps, this);
+    await stopOnRuntime(this.deps, this, this.runtime);
   }
 
   // ---------------------------------------------------------------- connecting
