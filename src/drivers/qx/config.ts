@@ -55,6 +55,8 @@ export const QX_OPTIONS = {
   norating: optional(bool()),
   /** Skip the vendor query I (nutdrv_qx novendor): for units that answer it with garbage. */
   novendor: optional(bool()),
+  /** q2/q6: do not ask the output load statistics WA, for units without it (nutdrv_qx nooutstats). */
+  nooutstats: optional(bool()),
   /** Ignore the 'shutdown active' status bit, for units that raise it wrongly (nutdrv_qx ignoresab). */
   ignoresab: optional(bool()),
   /** Estimate battery.runtime: "runtime1,load1,runtime2,load2" in seconds and percent (nutdrv_qx runtimecal). */
