@@ -199,6 +199,66 @@ describe('qx core', () => {
     }
   });
 
+  test('ignorelb: the unit\'s LB is ignored; LB comes from battery.charge below battery.charge.low (override/default), appended last as NUT does', async () => {
+    // OB with the unit's LB bit set, 27.0 V on a 24 V battery (20.8..26 V guessed): 100 % charge.
+    const OB_LB = '(000.0 000.0 229.0 010 50.0 27.0 30.0 11001001';
+    const r = await start({ ...MEGATEC, Q1: OB_LB }, { protocol: 'megatec', ignorelb: true, 'default.battery.charge.low': 20 });
+    try {
+      await r.until('OB without the unit\'s LB', () => r.v('ups.status') === 'OB');
+      assert.equal(r.v('battery.charge.low'), '20');
+      assert.equal(r.v('driver.flag.ignorelb'), 'enabled');
+      assert.equal(r.v('battery.charge'), '100');
+      // 21.2 V: about 8 %, below 20 %: LB after the other flags.
+      r.t.unit.Q1 = '(000.0 000.0 229.0 010 50.0 21.2 30.0 11001001';
+      await r.until('LB from the charge', () => r.v('ups.status') === 'OB LB');
+      r.t.unit.Q1 = '(000.0 000.0 229.0 010 50.0 21.2 30.0 01001001';
+      await r.until('LB from the charge while online', () => r.v('ups.status') === 'OL LB');
+    } finally {
+      await r.stop();
+    }
+    // 25.0 V: about 81 %, below an override of 90.
+    const o = await start({ ...MEGATEC, Q1: '(000.0 000.0 229.0 010 50.0 25.0 30.0 11001001' }, { protocol: 'megatec', ignorelb: true, 'override.battery.charge.low': 90 });
+    try {
+      assert.equal(o.v('battery.charge.low'), '90');
+      await o.until('81 < 90: LB', () => o.v('ups.status') === 'OB LB');
+    } finally {
+      await o.stop();
+    }
+    // Equal is not below (NUT compares with <): 100 % against 100.
+    const e = await start({ ...MEGATEC, Q1: OB_LB }, { protocol: 'megatec', ignorelb: true, 'override.battery.charge.low': 100 });
+    try {
+      await e.until('charge', () => e.v('battery.charge') === '100');
+      assert.equal(e.v('ups.status'), 'OB');
+    } finally {
+      await e.stop();
+    }
+    const n = await start({ ...MEGATEC, Q1: OB_LB }, { protocol: 'megatec', 'default.battery.charge.low': 20 });
+    try {
+      await n.until('without ignorelb the unit\'s LB stands', () => n.v('ups.status') === 'OB LB');
+      assert.equal(n.v('driver.flag.ignorelb'), undefined);
+    } finally {
+      await n.stop();
+    }
+  });
+
+  test('ignorelb: battery.runtime below battery.runtime.low (runtimecal estimate) sets LB; a low mark of 0 never does', async () => {
+    const OB = '(000.0 000.0 229.0 010 50.0 27.0 30.0 10001001';
+    const r = await start({ ...MEGATEC, Q1: OB }, { protocol: 'megatec', ignorelb: true, runtimecal: '240,100,720,50', 'override.battery.runtime.low': 100000 });
+    try {
+      await r.until('runtime estimated', () => r.v('battery.runtime') !== undefined);
+      await r.until('LB from the runtime', () => r.v('ups.status') === 'OB LB');
+    } finally {
+      await r.stop();
+    }
+    const e = await start({ ...MEGATEC, Q1: OB }, { protocol: 'megatec', ignorelb: true, runtimecal: '240,100,720,50', 'override.battery.runtime.low': 0 });
+    try {
+      await e.until('runtime estimated', () => e.v('battery.runtime') !== undefined);
+      assert.equal(e.v('ups.status'), 'OB');
+    } finally {
+      await e.stop();
+    }
+  });
+
   test('a full poll of many queries a unit ignores gets the time to wait them all out: no reconnect, no stale', async () => {
     // 70 optional queries the unit never answers, 80 ms each: 5.6 s, longer than the default 5 s deadline.
     const silent: QxQuery[] = Array.from({ length: 70 }, (_, i) => ({ command: `X${i}\r`, kind: 'poll' as const, parse: () => ({}) }));

@@ -75,6 +75,13 @@ export const QX_OPTIONS = {
   'override.battery.voltage.nominal': optional(num({ min: 0.1, max: 10_000 })),
   /** battery.packs, whatever the device says (ups.conf override.battery.packs), e.g. with battery_voltage_reports_one_pack. */
   'override.battery.packs': optional(num({ min: 0.5, max: 1000 })),
+  /** Ignore the device's LB; set LB when battery.charge < battery.charge.low or battery.runtime < battery.runtime.low (NUT's ignorelb, compared as whole numbers). */
+  ignorelb: optional(bool()),
+  /** The low marks ignorelb compares with: whatever the device says (override.*) or where it gives none (default.*); percent and seconds. */
+  'override.battery.charge.low': optional(num({ min: 0, max: 100 })),
+  'override.battery.runtime.low': optional(num({ min: 0, max: 10_000_000 })),
+  'default.battery.charge.low': optional(num({ min: 0, max: 100 })),
+  'default.battery.runtime.low': optional(num({ min: 0, max: 10_000_000 })),
 };
 
 export type QxConfig = UpsConfig & RuntimeConfig & ObjectOf<typeof QX_OPTIONS>;

@@ -353,7 +353,40 @@ export class QxDriver implements Module {
     const c = this.cfg;
     if (c['override.battery.packs'] !== undefined) out['battery.packs'] = String(c['override.battery.packs']);
     if (c['override.battery.voltage.nominal'] !== undefined) out['battery.voltage.nominal'] = String(c['override.battery.voltage.nominal']);
+    if (c['override.battery.charge.low'] !== undefined) out['battery.charge.low'] = String(c['override.battery.charge.low']);
+    if (c['override.battery.runtime.low'] !== undefined) out['battery.runtime.low'] = String(c['override.battery.runtime.low']);
     return out;
+  }
+
+  /** ups.conf default.* low marks: published while the device gives none. */
+  private defaults(): Record<string, string> {
+    const out: Record<string, string> = {};
+    const c = this.cfg;
+    if (c['default.battery.charge.low'] !== undefined) out['battery.charge.low'] = String(c['default.battery.charge.low']);
+    if (c['default.battery.runtime.low'] !== undefined) out['battery.runtime.low'] = String(c['default.battery.runtime.low']);
+    return out;
+  }
+
+  /**
+   * ups.status; with ignorelb the device's LB is left out and LB is
+   * appended when battery.charge < battery.charge.low or battery.runtime <
+   * battery.runtime.low, compared as NUT's status_commit does (strtol:
+   * whole numbers, strictly below).
+   */
+  private statusWords(status: QxStatusUpdate): string {
+    if (this.cfg.ignorelb !== true) return statusText(status);
+    const text = statusText({ ...status, LB: false });
+    const whole = (name: string): number | undefined => {
+      const v = this.published.get(name);
+      const n = v === undefined ? NaN : parseInt(v, 10);
+      return Number.isNaN(n) ? undefined : n;
+    };
+    const below = (name: string, low: string): boolean => {
+      const v = whole(name);
+      const l = whole(low);
+      return v !== undefined && l !== undefined && v < l;
+    };
+    return below('battery.charge', 'battery.charge.low') || below('battery.runtime', 'battery.runtime.low') ? `${text} LB` : text;
   }
 
   private put(name: string, value: string): void {
@@ -403,7 +436,8 @@ export class QxDriver implements Module {
     if (s.status.FSD) alarms.push('Shutdown imminent!');
     if (alarms.length) this.put('ups.alarm', alarms.join(' '));
     else this.drop('ups.alarm');
-    this.put('ups.status', (alarms.length ? 'ALARM ' : '') + statusText(s.status));
+    for (const [name, value] of Object.entries(this.defaults())) if (!this.published.has(name)) this.put(name, value);
+    this.put('ups.status', (alarms.length ? 'ALARM ' : '') + this.statusWords(s.status));
   }
 
   private publishDriverInfo(): void {
@@ -428,7 +462,7 @@ export class QxDriver implements Module {
       ['driver.parameter.productid', c.productid],
       ['driver.parameter.cablepower', c.cablepower],
     ];
-    for (const flag of ['novendor', 'norating', 'ignoresab', 'stayoff', 'battery_voltage_reports_one_pack'] as const) {
+    for (const flag of ['novendor', 'norating', 'ignoresab', 'stayoff', 'battery_voltage_reports_one_pack', 'ignorelb'] as const) {
       if (c[flag] === true) info.push([`driver.flag.${flag}`, 'enabled']);
     }
     for (const [name, value] of info) if (value !== undefined) this.put(name, value);
