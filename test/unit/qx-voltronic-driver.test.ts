@@ -160,6 +160,32 @@ describe('qx driver, voltronic protocol, on a pty with the Voltronic simulator',
     assert.equal(r.sim.received.filter((c) => c === 'QFS\r').length, asked, 'QFS is not asked without a fault');
   });
 
+  test('commands of a capability are listed as the last full poll\'s QFLAG says (NUT unskips them)', async () => {
+    const cmds = (): readonly string[] => {
+      r.store.flush();
+      return r.store.get('u')?.commands() ?? [];
+    };
+    // The simulator's unit names ECO (`e`) but not alarm control (`a`).
+    assert.ok(cmds().includes('bypass.start') && cmds().includes('bypass.stop'));
+    assert.ok(!cmds().includes('beeper.enable') && !cmds().includes('beeper.disable'));
+    await assert.rejects(r.bus.request('ups.instcmd', { ups: 'u', name: 'beeper.enable' }), (e: unknown) => e instanceof RequestError && e.failure === 'CMD-NOT-SUPPORTED');
+    const { enabled, disabled } = r.sim;
+    try {
+      r.sim.enabled = `${enabled}a`;
+      r.sim.disabled = disabled.replace('e', '');
+      await r.until('beeper.enable listed, bypass.start gone', () => cmds().includes('beeper.enable') && !cmds().includes('bypass.start'));
+      assert.ok(cmds().includes('beeper.disable') && !cmds().includes('bypass.stop'));
+      await assert.rejects(r.bus.request('ups.instcmd', { ups: 'u', name: 'bypass.start' }), (e: unknown) => e instanceof RequestError && e.failure === 'CMD-NOT-SUPPORTED');
+      const before = r.sim.actions().length;
+      await r.bus.request('ups.instcmd', { ups: 'u', name: 'beeper.disable' });
+      assert.deepEqual(r.sim.actions().slice(before), ['PDA\r']);
+    } finally {
+      r.sim.enabled = enabled;
+      r.sim.disabled = disabled;
+    }
+    await r.until('back as before', () => cmds().includes('bypass.start') && !cmds().includes('beeper.enable'));
+  });
+
   test('instant commands put NUT\'s bytes on the wire', async () => {
     const cmds = (r.store.get('u')?.commands() ?? []).slice().sort();
     for (const c of ['load.off', 'load.on', 'shutdown.return', 'shutdown.stayoff', 'shutdown.stop', 'test.battery.start', 'beeper.toggle', 'outlet.1.load.on', 'bypass.start']) assert.ok(cmds.includes(c), c);

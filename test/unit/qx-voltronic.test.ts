@@ -293,10 +293,22 @@ test('voltronic: instant commands, exact bytes', () => {
   assert.deepEqual(b('beeper.disable'), ['PDA\r']);
   assert.deepEqual(b('outlet.1.load.off'), ['SKOFF1\r']);
   assert.deepEqual(b('outlet.1.load.on'), ['SKON1\r']);
-  assert.throws(() => b('outlet.2.load.on'), QxValueError);
   assert.deepEqual(b('bypass.start'), ['PEE\r']);
   assert.deepEqual(b('bypass.stop'), ['PDE\r']);
-  assert.throws(() => b('bypass.start', undefined, P('P00')), QxValueError);
+  // Listed as NUT unskips them: alarm control / ECO mode named by the last QFLAG, an outlet once QSKn answered.
+  const on = (name: string, c: QxContext): boolean => voltronic.commands.find((x) => x.name === name)!.enabled?.(c) ?? true;
+  const flags = (reply: string): QxContext => ({ ...ctx, replies: new Map([['QFLAG\r', reply]]) });
+  for (const name of ['beeper.enable', 'beeper.disable', 'bypass.start', 'bypass.stop']) assert.equal(on(name, ctx), false, name);
+  assert.equal(on('beeper.enable', flags('(EaDe')), true);
+  assert.equal(on('beeper.disable', flags('(DA')), false);
+  assert.equal(on('beeper.disable', flags('(Da')), true);
+  assert.equal(on('bypass.start', flags('(EaDe')), true);
+  assert.equal(on('bypass.stop', flags('(Epa')), false);
+  assert.equal(on('bypass.stop', flags('garbage')), false);
+  assert.equal(on('outlet.1.load.on', ctx), true);
+  assert.equal(on('outlet.2.load.off', ctx), false);
+  assert.equal(on('outlet.2.load.off', P('P01', { 'outlet.2.switchable': 'no' })), true);
+  for (const name of ['load.off', 'test.battery.start.quick', 'beeper.toggle', 'shutdown.return']) assert.equal(on(name, P('P00')), true, name);
   assert.equal(voltronic.accepted, 'ACK');
   assert.equal(voltronic.rejected, '(NAK');
   assert.equal(voltronic.commandReplyValue?.('(ACK'), 'ACK');

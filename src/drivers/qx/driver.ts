@@ -95,6 +95,8 @@ interface Session {
   extras: Record<string, string>;
   commands: Map<string, QxInstantCommand>;
   settings: Map<string, QxSetting>;
+  /** QxContext.replies: the last reply that parsed, by command. */
+  replies: Map<string, string>;
   /**
    * Alarms by the query that raised them. A quick poll only asks the status
    * queries, so the alarms of full-poll queries (voltronic's QWS, QMOD, QFS)
@@ -226,7 +228,7 @@ export class QxDriver implements Module {
     try {
       const protocol = await this.findProtocol(transport, ctx.signal);
       ctx.reading();
-      const s: Session = { transport, protocol, skipped: new Set(), status: {}, battery: null, extras: {}, commands: new Map(), settings: new Map(), alarms: new Map() };
+      const s: Session = { transport, protocol, skipped: new Set(), status: {}, battery: null, extras: {}, commands: new Map(), settings: new Map(), replies: new Map(), alarms: new Map() };
       const pass = await this.runPass(s, new Set<QxQueryKind>(['status', 'poll', 'static']), true, ctx.signal);
       abortIfCancelled(ctx);
       for (const q of pass.failed) if (q.kind === 'static') s.skipped.add(q);
@@ -234,6 +236,7 @@ export class QxDriver implements Module {
       this.publishPass(s, pass, 'full');
       // After the read: a setting may depend on what the device said (BestUPS battery.packs).
       this.setUpSettings(s);
+      await this.writeStartup(s, ctx.signal);
       this.publishCommands(s);
       this.put('driver.version.data', protocol.version);
       for (const [name, value] of Object.entries(transport.ids ?? {})) this.put(name, value);
@@ -283,14 +286,16 @@ export class QxDriver implements Module {
     return this.runPass(s, kinds, false, ctx.signal).then((pass) => {
       abortIfCancelled(ctx);
       this.publishPass(s, pass, kind);
+      // A command may depend on what the device says (voltronic's capabilities): listed anew after each full poll.
+      if (kind === 'full') this.publishCommands(s);
     });
   }
 
   /** The variables as a parse or command sees them: published ones, overlaid with this pass's so far. */
-  private contextWith(extra: Iterable<Record<string, string>>): QxContext {
+  private contextWith(extra: Iterable<Record<string, string>>, s?: Session): QxContext {
     const vars = new Map(this.published);
     for (const r of extra) for (const [k, v] of Object.entries(r)) vars.set(k, v);
-    return { options: this.options, vars };
+    return s ? { options: this.options, vars, replies: s.replies } : { options: this.options, vars };
   }
 
   /**
@@ -314,7 +319,7 @@ export class QxDriver implements Module {
         leftOut();
         continue;
       }
-      const ctx = this.contextWith(vars.values());
+      const ctx = this.contextWith(vars.values(), s);
       if (q.enabled && !q.enabled(ctx)) {
         leftOut();
         continue;
@@ -331,6 +336,7 @@ export class QxDriver implements Module {
         }
         if (reply instanceof Error) throw reply;
         const r = q.parse(reply, ctx);
+        s.replies.set(q.command, reply);
         vars.set(q, r.vars ?? {});
         if (r.status) Object.assign(status, r.status);
         alarms.set(q, r.alarms ?? []);
@@ -338,6 +344,7 @@ export class QxDriver implements Module {
         if (err instanceof DeviceGoneError || signal.aborted) throw err;
         if (q.kind === 'status') throw err;
         if (!(err instanceof UpsAgentError)) throw err;
+        s.replies.delete(q.command);
         failed.add(q);
         this.log.debug(`${this.deps.ups}: ${printable(q.command)}: ${errorMessage(err)}`);
       }
@@ -541,7 +548,10 @@ export class QxDriver implements Module {
   }
 
   private publishCommands(s: Session): void {
-    for (const c of s.protocol.commands) s.commands.set(c.name, c);
+    // Only the commands the unit has now (QxInstantCommand.enabled); the others are neither listed nor run.
+    const ctx = this.contextWith([], s);
+    s.commands.clear();
+    for (const c of s.protocol.commands) if (!c.enabled || c.enabled(ctx)) s.commands.set(c.name, c);
     const names = new Set([...s.commands.keys()]);
     // NUT 2.8.1+ offers upsdrv_shutdown as shutdown.default: cancel what is pending, then shut down (return or stay off).
     if (s.commands.has('shutdown.return') || s.commands.has('shutdown.stayoff')) names.add('shutdown.default');
@@ -566,7 +576,7 @@ export class QxDriver implements Module {
         .request(name, async (s, ctx) => {
           const cmd = s.commands.get(name);
           if (!cmd) throw new RequestError('CMD-NOT-SUPPORTED', `${this.deps.ups} has no command ${name}`);
-          const bytes = cmd.build(value, this.contextWith([]));
+          const bytes = cmd.build(value, this.contextWith([], s));
           for (const b of typeof bytes === 'string' ? [bytes] : bytes) await this.sendCommand(s, name, b, ctx.signal);
           this.runtime.requestFullPoll();
         })
@@ -584,6 +594,27 @@ export class QxDriver implements Module {
     }
     this.log.info(`${this.deps.ups}: instcmd ${req.name}${req.param !== undefined ? ` ${req.param}` : ''}`);
     await run(req.name, req.param);
+  }
+
+  /** The protocol's one-time ups.conf writes (NUT's QX_FLAG_NONUT setvars at initinfo): once per connection. */
+  private async writeStartup(s: Session, signal: AbortSignal): Promise<void> {
+    for (const item of s.protocol.startup ?? []) {
+      let reply: string | null = null;
+      try {
+        reply = await this.exchange(s, item.query, signal);
+      } catch (err) {
+        if (err instanceof DeviceGoneError || signal.aborted) throw err;
+        this.log.debug(`${this.deps.ups}: ${item.name}: ${printable(item.query)} unanswered: ${errorMessage(err)}`);
+      }
+      for (const bytes of item.writes(reply, this.contextWith([]))) {
+        try {
+          await this.sendCommand(s, item.name, bytes, signal);
+        } catch (err) {
+          if (!(err instanceof RequestError)) throw err;
+          this.log.warn(`${this.deps.ups}: ${errorMessage(err)}`);
+        }
+      }
+    }
   }
 
   /** Sends one command and judges its reply as NUT's instcmd does. */

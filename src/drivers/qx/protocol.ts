@@ -97,6 +97,13 @@ export interface QxContext {
    * writable ups.delay.* values. E.g. battery.packs for a per-cell voltage.
    */
   readonly vars: ReadonlyMap<string, string>;
+  /**
+   * The last reply each query's command gave that parsed, by command
+   * (`QFLAG\r` -> `(EpaDb`), for what a unit says that is no NUT variable
+   * (voltronic: alarm control, ECO mode); a command whose reply failed
+   * since is absent. Absent in a claim and outside the core.
+   */
+  readonly replies?: ReadonlyMap<string, string>;
 }
 
 export interface QxQuery {
@@ -119,6 +126,14 @@ export interface QxQuery {
 export interface QxInstantCommand {
   /** NUT's name: beeper.toggle, shutdown.return, test.battery.start... */
   readonly name: string;
+  /**
+   * Asked once the device is open and read, and again after each full
+   * poll: false leaves the command out (not listed, refused with
+   * CMD-NOT-SUPPORTED), judged from what the device said (voltronic: its
+   * capabilities, protocol number; NUT's QX_FLAG_SKIP set by a
+   * preprocess function). Default: always.
+   */
+  enabled?(ctx: QxContext): boolean;
   /**
    * The exact bytes to send, terminator included; several strings are
    * sent in order, each of which must be accepted (NUT's fallbacks such
@@ -201,6 +216,24 @@ export interface QxProtocol {
   readonly rejected?: string;
   /** Deadline of one reply; default 1000 ms (NUT SER_WAIT_SEC). */
   readonly replyTimeoutMs?: number;
+  /** One-time writes from ups.conf options at open (see QxStartupWrite), in order. */
+  readonly startup?: readonly QxStartupWrite[];
+}
+
+/**
+ * A ups.conf-only option written to the device once per connection (NUT's
+ * QX_FLAG_NONUT setvars, e.g. BestUPS pins_shutdown_mode): at open, after
+ * the opening pass, the core sends `query`, then the bytes `writes` gives
+ * (none: nothing to do, e.g. the option unset or the device already so),
+ * each judged as a command; a refusal is logged and the driver goes on.
+ */
+export interface QxStartupWrite {
+  /** The option's name, for the log. */
+  readonly name: string;
+  /** The exact bytes asking the device's value (`SS?\r`). */
+  readonly query: string;
+  /** From the reply (null: silence, echo or refusal) the bytes to send. */
+  writes(reply: string | null, ctx: QxContext): readonly string[];
 }
 
 /*

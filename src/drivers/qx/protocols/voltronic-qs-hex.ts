@@ -16,7 +16,7 @@
  * Megatec status bits at 38..45 and, on `T` units, the rating bits.
  * A refused command is answered `N`.
  */
-import { QxParseError, QxValueError, bitColumn, checkShape, column, formatFixed } from '../fields';
+import { QxParseError, bitColumn, checkShape, column, formatFixed } from '../fields';
 import type { QxContext, QxProtocol, QxQuery, QxStatusUpdate } from '../protocol';
 import { BLAZER_COMMANDS, ondelaySetting, offdelaySetting } from './blazer';
 import { letterClaim, protocolLetterQuery } from './voltronic-qs';
@@ -155,18 +155,8 @@ export const voltronicQsHex: QxProtocol = {
   version: 'Voltronic-QS-Hex 0.12',
   claim: (probe) => letterClaim(probe, PROTOCOL_QUERY, STATUS_QUERY),
   queries: [PROTOCOL_QUERY, STATUS_QUERY],
-  // test.battery.start.quick is a T-protocol command in NUT; QxInstantCommand has no enabled(), so P units list it too.
-  commands: BLAZER_COMMANDS.filter((c) => QS_HEX_COMMANDS.includes(c.name)).map((c) =>
-    c.name !== 'test.battery.start.quick'
-      ? c
-      : {
-          name: c.name,
-          build(value, ctx) {
-            if (!isT(ctx)) throw new QxValueError('INVALID-ARGUMENT', 'test.battery.start.quick: only T-protocol units (M -> T) have it');
-            return c.build(value, ctx);
-          },
-        },
-  ),
+  // test.battery.start.quick is a T-protocol command in NUT (QX_FLAG_SKIP on P units): listed for T units only.
+  commands: BLAZER_COMMANDS.filter((c) => QS_HEX_COMMANDS.includes(c.name)).map((c) => (c.name !== 'test.battery.start.quick' ? c : { ...c, enabled: isT })),
   settings: [ondelaySetting([60, 599940]), offdelaySetting([12, 540])],
   rejected: 'N',
 };

@@ -28,10 +28,10 @@
  *    with alarm control disabled, a quick poll may say "enabled" where NUT
  *    keeps "disabled" until the next full poll), the ECO
  *    limits (QHE, QFRE) are asked of the protocols NUT gives ECO ranges
- *    for (their refusal is a failed optional query), and the commands NUT
+ *    for (their refusal is a failed optional query). The commands NUT
  *    adds for a capability (beeper.enable/disable, bypass.start/stop,
- *    outlet.n.load.on/off) are always listed, refused with INVALID-ARGUMENT
- *    when the unit did not report the capability or the outlet.
+ *    outlet.n.load.on/off) are listed from the last full poll's QFLAG and
+ *    QSKn answers (QxContext.replies), as NUT unskips them.
  *  - NUT's ups.alarm item for the bypass/boost/buck bit reuses the status
  *    word, so a boosting or trimming unit also gets the alarm "BOOST" or
  *    "TRIM" (and ALARM in ups.status); here only the flag is set.
@@ -634,14 +634,22 @@ export const BATTERY_TYPE_QUERY: QxQuery = {
 
 const fixed = (name: string, bytes: string): QxInstantCommand => ({ name, build: () => bytes });
 
-/** A command the unit has only with a capability or outlet it reported: refused (INVALID-ARGUMENT) otherwise. */
-function gated(name: string, bytes: string, has: (ctx: QxContext) => boolean, what: string): QxInstantCommand {
-  return {
-    name,
-    build(_value, ctx) {
-      if (!has(ctx)) throw new QxValueError('INVALID-ARGUMENT', `${name}: the UPS did not report ${what}`);
-      return bytes;
-    },
+/** A command the unit has only with a capability or outlet it reported: not listed otherwise (NUT's QX_FLAG_SKIP until a preprocess unskips it). */
+function gated(name: string, bytes: string, has: (ctx: QxContext) => boolean): QxInstantCommand {
+  return { name, enabled: has, build: () => bytes };
+}
+
+/** Does the last QFLAG reply name this capability letter, enabled or disabled (NUT's strchr(item->value, letter))? */
+export function hasCapability(letter: string): (ctx: QxContext) => boolean {
+  return (ctx) => {
+    const reply = ctx.replies?.get('QFLAG\r');
+    if (reply === undefined) return false;
+    try {
+      const { enabled, disabled } = parseFlags(reply);
+      return enabled.includes(letter) || disabled.includes(letter);
+    } catch {
+      return false;
+    }
   };
 }
 
@@ -668,7 +676,8 @@ export const BEEPER_TOGGLE: QxInstantCommand = {
   },
 };
 
-const outletKnown = (n: number) => (ctx: QxContext) => ctx.vars.get(`outlet.${n}.switchable`) === 'yes';
+/** QSKn answered: NUT unskips outlet.n.load.on/off (voltronic_outlet). */
+const outletKnown = (n: number) => (ctx: QxContext) => ctx.vars.get(`outlet.${n}.switchable`) !== undefined;
 
 export const VOLTRONIC_COMMANDS: readonly QxInstantCommand[] = [
   fixed('load.off', 'SOFF\r'),
@@ -681,15 +690,12 @@ export const VOLTRONIC_COMMANDS: readonly QxInstantCommand[] = [
   fixed('test.battery.start.quick', 'T\r'),
   fixed('test.battery.stop', 'CT\r'),
   BEEPER_TOGGLE,
-  // NUT lists these two only when QFLAG has the alarm-control letter `a`, which is no NUT variable: always listed here.
-  fixed('beeper.enable', 'PEA\r'),
-  fixed('beeper.disable', 'PDA\r'),
-  ...[1, 2, 3, 4].flatMap((n) => [
-    gated(`outlet.${n}.load.off`, `SKOFF${n}\r`, outletKnown(n), `outlet ${n} as programmable`),
-    gated(`outlet.${n}.load.on`, `SKON${n}\r`, outletKnown(n), `outlet ${n} as programmable`),
-  ]),
-  gated('bypass.start', 'PEE\r', ecoCapable, 'ECO mode (protocol without ECO limits)'),
-  gated('bypass.stop', 'PDE\r', ecoCapable, 'ECO mode (protocol without ECO limits)'),
+  // As NUT's voltronic_capability: listed once QFLAG names alarm control (`a`), ECO mode (`e`).
+  gated('beeper.enable', 'PEA\r', hasCapability('a')),
+  gated('beeper.disable', 'PDA\r', hasCapability('a')),
+  ...[1, 2, 3, 4].flatMap((n) => [gated(`outlet.${n}.load.off`, `SKOFF${n}\r`, outletKnown(n)), gated(`outlet.${n}.load.on`, `SKON${n}\r`, outletKnown(n))]),
+  gated('bypass.start', 'PEE\r', hasCapability('e')),
+  gated('bypass.stop', 'PDE\r', hasCapability('e')),
 ];
 
 // ------------------------------------------------------------ settings
