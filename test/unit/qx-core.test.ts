@@ -15,6 +15,7 @@ import { createQxDriver } from '../../src/drivers/qx/index';
 import { DeviceTimeoutError } from '../../src/drivers/runtime/errors';
 import type { QxTransport } from '../../src/drivers/qx/transport';
 import type { QxProtocol, QxQuery } from '../../src/drivers/qx/protocol';
+import { bestups } from '../../src/drivers/qx/protocols/bestups';
 import { megatec } from '../../src/drivers/qx/protocols/megatec';
 
 /** Answers each command (without \r) from `unit`; undefined = echo it, null = silence. */
@@ -256,6 +257,43 @@ describe('qx core', () => {
       assert.equal(e.v('ups.status'), 'OB');
     } finally {
       await e.stop();
+    }
+  });
+
+  test('bestups pins_shutdown_mode: SS?, then SS<n> once per connection when the unit differs; nothing when equal, unset or unanswered', async () => {
+    const BEST: Unit = { Q1: '(230.0 140.0 230.0 010 50.0 27.0 30.0 00001001', ID: 'FOR,750,120,120,20.0,27.6', SS: undefined, 'SS?': '0' };
+    const count = (t: ScriptedTransport, c: string): number => t.sent.filter((x) => x === c).length;
+    const r = await start(BEST, { protocol: 'bestups', pins_shutdown_mode: 2 }, [bestups]);
+    try {
+      assert.equal(count(r.t, 'SS?\r'), 1);
+      assert.equal(count(r.t, 'SS2\r'), 1);
+      // SS? before SS2, both after the opening pass's ID.
+      assert.ok(r.t.sent.indexOf('ID\r') < r.t.sent.indexOf('SS?\r') && r.t.sent.indexOf('SS?\r') < r.t.sent.indexOf('SS2\r'));
+      await r.until('a few full polls', () => count(r.t, 'Q1\r') > 15, 8000);
+      assert.equal(count(r.t, 'SS2\r'), 1);
+      assert.equal(r.v('pins_shutdown_mode'), undefined);
+      // A lost unit comes back: a new connection asks and writes again.
+      r.t.unit.Q1 = null;
+      await r.until('stale', () => r.health().staleFlag, 8000);
+      r.t.unit.Q1 = BEST.Q1;
+      await r.until('reconnected and written again', () => count(r.t, 'SS2\r') === 2, 15000);
+      assert.equal(count(r.t, 'SS?\r'), 2);
+    } finally {
+      await r.stop();
+    }
+    for (const [unit, cfg] of [
+      [{ ...BEST, 'SS?': '2' }, { pins_shutdown_mode: 2 }],
+      [BEST, {}],
+      [{ ...BEST, 'SS?': undefined }, { pins_shutdown_mode: 2 }],
+      [{ ...BEST, 'SS?': 'x' }, { pins_shutdown_mode: 2 }],
+    ] as const) {
+      const o = await start(unit, { protocol: 'bestups', ...cfg }, [bestups]);
+      try {
+        assert.equal(count(o.t, 'SS?\r'), 1);
+        assert.equal(o.t.sent.filter((x) => /^SS[0-9]/.test(x)).length, 0, JSON.stringify(unit['SS?']));
+      } finally {
+        await o.stop();
+      }
     }
   });
 

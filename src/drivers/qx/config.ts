@@ -75,6 +75,8 @@ export const QX_OPTIONS = {
   'override.battery.voltage.nominal': optional(num({ min: 0.1, max: 10_000 })),
   /** battery.packs, whatever the device says (ups.conf override.battery.packs), e.g. with battery_voltage_reports_one_pack. */
   'override.battery.packs': optional(num({ min: 0.5, max: 1000 })),
+  /** bestups: set the DB9 port's pin 1 / pin 7 shutdown mode (Best Power EPS-0059) to 0..6 at start-up, when the unit's differs (nutdrv_qx pins_shutdown_mode). */
+  pins_shutdown_mode: optional(num({ min: 0, max: 6, integer: true })),
   /** Ignore the device's LB; set LB when battery.charge < battery.charge.low or battery.runtime < battery.runtime.low (NUT's ignorelb, compared as whole numbers). */
   ignorelb: optional(bool()),
   /** The low marks ignorelb compares with: whatever the device says (override.*) or where it gives none (default.*); percent and seconds. */

@@ -9,7 +9,7 @@
  * refusal.
  */
 import { QxParseError, checkShape, claimWith, column, numberColumn } from '../fields';
-import type { QxContext, QxProtocol, QxQuery, QxSetting } from '../protocol';
+import type { QxContext, QxProtocol, QxQuery, QxSetting, QxStartupWrite } from '../protocol';
 import { SHUTDOWN_RETURN, TEST_BATTERY_START, fixed, offdelaySetting, ondelaySetting, shutdownStayoff, statusQuery } from './blazer';
 
 /** Model codes (first field of ID) and what NUT calls them. */
@@ -156,6 +156,22 @@ const PACKS_SETTING: QxSetting = {
   write: (value) => `BP${value}\r`,
 };
 
+/**
+ * pins_shutdown_mode (ups.conf only): `SS?\r` asks the mode, its first
+ * character a digit; `SS<n>\r` sets it once per connection when the
+ * option is given and differs (nutdrv_qx_bestups.c: a reply that is not
+ * a number, or the same value, sends nothing).
+ */
+export const PINS_SHUTDOWN_MODE: QxStartupWrite = {
+  name: 'pins_shutdown_mode',
+  query: 'SS?\r',
+  writes(reply, ctx) {
+    const want = ctx.options.raw.pins_shutdown_mode;
+    if (typeof want !== 'number' || reply === null || !/^[0-9]/.test(reply)) return [];
+    return Number(reply[0]) === want ? [] : [`SS${want.toFixed(0)}\r`];
+  },
+};
+
 async function claim(probe: Parameters<QxProtocol['claim']>[0]): Promise<boolean> {
   if (!(await claimWith(probe, STATUS))) return false;
   const reply = await probe.query(ID_QUERY.command);
@@ -173,6 +189,7 @@ export const bestups: QxProtocol = {
   version: 'BestUPS 0.08',
   claim,
   queries: [STATUS, ID_QUERY, RT_QUERY, BP_QUERY, M_QUERY],
+  startup: [PINS_SHUTDOWN_MODE],
   commands: [
     SHUTDOWN_RETURN,
     shutdownStayoff(''),
