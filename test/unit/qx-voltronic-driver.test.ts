@@ -246,6 +246,12 @@ describe('qx driver, voltronic protocol, on a pty with the Voltronic simulator',
     assert.deepEqual(packs?.ranges, [[1, 99]]);
     assert.deepEqual(r.store.get('u')?.getVar('ups.start.auto')?.enums, ['no', 'yes']);
     assert.deepEqual(r.store.get('u')?.getVar('ups.delay.shutdown')?.ranges, [[12, 5940]]);
+    // Ranges NUT computes at run time (QxSetting.ranges): from QRI's nominal output voltage and current, the protocol.
+    r.store.flush();
+    assert.deepEqual(r.store.get('u')?.getVar('battery.voltage.low')?.ranges, [[20, 24]]);
+    assert.deepEqual(r.store.get('u')?.getVar('input.transfer.high')?.ranges, [[237, 254]]);
+    assert.equal(r.store.get('u')?.getVar('input.transfer.low')?.ranges?.length, 1);
+    assert.equal(r.store.get('u')?.getVar('input.frequency.high')?.ranges?.length, 1);
   });
 });
 

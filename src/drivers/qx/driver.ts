@@ -129,6 +129,7 @@ export class QxDriver implements Module {
   /** Which variables each query (or the battery estimate) gave last. */
   private readonly sources = new Map<QxQuery | 'battery' | 'settings', Set<string>>();
   private readonly commandsPublished = new Set<string>();
+  private readonly rangesPublished = new Map<string, string>();
   /** The protocol found at the first open: a reconnect must find the same one (the same device). */
   private protocolSeen: QxProtocol | null = null;
   private running = false;
@@ -287,7 +288,10 @@ export class QxDriver implements Module {
       abortIfCancelled(ctx);
       this.publishPass(s, pass, kind);
       // A command may depend on what the device says (voltronic's capabilities): listed anew after each full poll.
-      if (kind === 'full') this.publishCommands(s);
+      if (kind === 'full') {
+        this.publishCommands(s);
+        this.publishRanges(s);
+      }
     });
   }
 
@@ -504,6 +508,27 @@ export class QxDriver implements Module {
       this.deps.publisher.setFlags(name, { rw: true });
       if (setting.range) this.deps.publisher.setRanges(name, [setting.range]);
       if (setting.enumValues) this.deps.publisher.setEnums(name, setting.enumValues);
+    }
+    this.publishRanges(s);
+  }
+
+  /** QxSetting.ranges: the ranges known from what the device said, published when they change. */
+  private publishRanges(s: Session): void {
+    const ctx = this.contextWith([], s);
+    for (const [name, setting] of s.settings) {
+      if (!setting.ranges) continue;
+      // A withdrawn variable loses its ranges with it: published again when it comes back.
+      if (!this.published.has(name)) {
+        this.rangesPublished.delete(name);
+        continue;
+      }
+      // None known now (a value not read this time): the last published stands.
+      const ranges = setting.ranges(ctx);
+      if (!ranges) continue;
+      const key = JSON.stringify(ranges);
+      if (this.rangesPublished.get(name) === key) continue;
+      this.rangesPublished.set(name, key);
+      this.deps.publisher.setRanges(name, ranges);
     }
   }
 

@@ -162,6 +162,13 @@ export interface QxSetting {
   enabled?(ctx: QxContext): boolean;
   /** Published as the variable's range (upsrw shows it; the core refuses values outside). */
   readonly range?: readonly [number, number];
+  /**
+   * Or a range computed from what the device said (NUT's run-time
+   * QX_FLAG_RANGE items: voltronic battery low, ECO limits), published
+   * once the device is open and read and again after each full poll;
+   * undefined: none known yet.
+   */
+  ranges?(ctx: QxContext): ReadonlyArray<readonly [number, number]> | undefined;
   /** Or published as its enumeration. */
   readonly enumValues?: readonly string[];
   /** Checks and rounds a value the way NUT does (e.g. offdelay to 6 s steps); throws QxValueError. */

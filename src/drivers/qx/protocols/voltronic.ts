@@ -746,6 +746,10 @@ export function batteryLowRange(ctx: QxContext): [number, number] | undefined {
 /** battery.voltage.low: `W0Enn`, within batteryLowRange. */
 export const BATTERY_LOW: QxSetting = {
   name: 'battery.voltage.low',
+  ranges: (ctx) => {
+    const r = batteryLowRange(ctx);
+    return r ? [r] : undefined;
+  },
   normalize(value, ctx) {
     const v = number('battery.voltage.low', value);
     const r = batteryLowRange(ctx);
@@ -760,6 +764,10 @@ function ecoVoltageSetting(name: 'input.transfer.high' | 'input.transfer.low', p
   return {
     name,
     enabled: (ctx) => ecoVoltageLimits(ctx) !== undefined,
+    ranges: (ctx) => {
+      const lim = ecoVoltageLimits(ctx);
+      return lim ? [name === 'input.transfer.high' ? lim.high : lim.low] : undefined;
+    },
     normalize(value, ctx) {
       const v = number(name, value);
       const lim = ecoVoltageLimits(ctx);
@@ -775,6 +783,10 @@ function ecoFrequencySetting(name: 'input.frequency.high' | 'input.frequency.low
   return {
     name,
     enabled: (ctx) => ecoFrequencyLimits(ctx) !== undefined,
+    ranges: (ctx) => {
+      const lim = ecoFrequencyLimits(ctx);
+      return lim ? [name === 'input.frequency.high' ? lim.high : lim.low] : undefined;
+    },
     normalize(value, ctx) {
       const v = number(name, value);
       const lim = ecoFrequencyLimits(ctx);
