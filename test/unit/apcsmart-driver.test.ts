@@ -15,7 +15,7 @@ import { openSerialPort, type OpenSerial } from '../../src/drivers/serial/link';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ApcSimulator, ST, attachToPty, simLink, simulatorFromFixture } from '../helpers/apc-simulator';
-import { socatAvailable, startPtyPair } from '../helpers/pty-pair';
+import { startPtyPair } from '../helpers/pty-pair';
 
 /** NUT's delays, shortened: the logic is the same, the tests are quick. */
 const FAST = { replyMs: 300, tableMs: 400, shortMs: 150, peekMs: 50, repeatGapMs: 60, paceMs: 1 };
@@ -550,7 +550,7 @@ describe('apcsmart: instant commands', () => {
   });
 });
 
-describe('apcsmart over a real pty (socat) and the real serial link', { skip: socatAvailable() ? false : 'socat is not installed' }, () => {
+describe('apcsmart over a real pty (socat) and the real serial link', () => {
   test('discovery, values, an alert and a command through the pty', async () => {
     // Cleanup here rather than in afterEach: everything this test opened stays open until it ends.
     const keepAlive = setInterval(() => undefined, 1000);

@@ -192,13 +192,19 @@ void describe('events', () => {
     assert.deepEqual(JSON.parse(io.stdout), { events: [] });
   });
 
-  void test('without a monitor section, the default state file is read', async (t) => {
-    if (fs.existsSync(MONITOR_DEFAULTS.stateFile)) t.skip(`${MONITOR_DEFAULTS.stateFile} exists on this machine`);
+  void test('without a monitor section, the default state file is read', async () => {
     const cfg = tmp('ups-only.yaml');
     fs.writeFileSync(cfg, 'ups:\n  demo:\n    driver: dummy\n    port: demo.dev\n');
+    // Whatever this machine's default file holds (or its absence): the same as naming that file outright.
+    const named = tmp('named-default.yaml');
+    fs.writeFileSync(named, `ups:\n  demo:\n    driver: dummy\n    port: demo.dev\nmonitor:\n  ups: [{ name: demo }]\n  stateFile: ${MONITOR_DEFAULTS.stateFile}\n`);
     const io = new MemoryIO();
-    assert.equal(await runEvents({ config: cfg, json: false }, io), 0, io.stderr);
-    assert.equal(io.stdout, `No events recorded yet (${MONITOR_DEFAULTS.stateFile})\n`);
+    const code = await runEvents({ config: cfg, json: true }, io);
+    const ref = new MemoryIO();
+    assert.equal(await runEvents({ config: named, json: true }, ref), code);
+    assert.equal(io.stdout, ref.stdout);
+    assert.equal(io.stderr, ref.stderr);
+    if (!fs.existsSync(MONITOR_DEFAULTS.stateFile)) assert.deepEqual(JSON.parse(io.stdout), { events: [] });
   });
 
   void test('a corrupt or unreadable state file: exit 1 with the reason', async () => {

@@ -12,10 +12,9 @@ import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore } from '../../src/core/state';
 import { createQxDriver } from '../../src/drivers/qx/index';
 import type { Module } from '../../src/core/module';
-import { startPtyPair, socatAvailable, type PtyPair } from '../helpers/pty-pair';
+import { startPtyPair, type PtyPair } from '../helpers/pty-pair';
 import { LOW_BATTERY, ONLINE, ON_BATTERY, Q1Simulator } from '../helpers/q1-simulator';
 
-const skip = socatAvailable() ? false : 'socat is not installed';
 
 interface Rig {
   pty: PtyPair;
@@ -70,7 +69,7 @@ async function rig(cfg: Record<string, unknown> = {}, simOpts: ConstructorParame
   };
 }
 
-describe('qx driver on a pty with the Megatec simulator', { skip }, () => {
+describe('qx driver on a pty with the Megatec simulator', () => {
   let r: Rig;
   before(async () => {
     r = await rig();
@@ -173,7 +172,7 @@ describe('qx driver on a pty with the Megatec simulator', { skip }, () => {
   });
 });
 
-describe('qx driver: a unit that stops answering, a truncated reply, a unit that vanishes', { skip }, () => {
+describe('qx driver: a unit that stops answering, a truncated reply, a unit that vanishes', () => {
   test('silence: stale at once, reopened with backoff, fresh when the unit answers again (same protocol)', async () => {
     const r = await rig({ protocol: 'megatec' });
     try {

@@ -12,14 +12,13 @@ import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore } from '../../src/core/state';
 import type { Module } from '../../src/core/module';
 import { createQxDriver } from '../../src/drivers/qx/index';
-import { startPtyPair, socatAvailable, type PtyPair } from '../helpers/pty-pair';
+import { startPtyPair, type PtyPair } from '../helpers/pty-pair';
 import { ON_BATTERY, ONLINE, Q1Simulator } from '../helpers/q1-simulator';
 import { qxFixture } from '../helpers/qx-kit';
 
-const skip = socatAvailable() ? false : 'socat is not installed';
 const fx = qxFixture<Record<string, string>>('q2-q6.json');
 
-describe('qx driver, q6 protocol, on a pty (Megatec simulator with Q6 and WA replies)', { skip }, () => {
+describe('qx driver, q6 protocol, on a pty (Megatec simulator with Q6 and WA replies)', () => {
   let pty: PtyPair;
   let sim: Q1Simulator;
   let store: UpsStore;

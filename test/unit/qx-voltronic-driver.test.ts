@@ -13,10 +13,9 @@ import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore } from '../../src/core/state';
 import type { Module } from '../../src/core/module';
 import { createQxDriver } from '../../src/drivers/qx/index';
-import { startPtyPair, socatAvailable, type PtyPair } from '../helpers/pty-pair';
+import { startPtyPair, type PtyPair } from '../helpers/pty-pair';
 import { VOLTRONIC_LOW_BATTERY, VOLTRONIC_ONLINE, VOLTRONIC_ON_BATTERY, VoltronicSimulator, type VoltronicSimulatorOptions } from '../helpers/voltronic-simulator';
 
-const skip = socatAvailable() ? false : 'socat is not installed';
 
 interface Rig {
   sim: VoltronicSimulator;
@@ -65,7 +64,7 @@ async function rig(cfg: Record<string, unknown> = {}, simOpts: VoltronicSimulato
   };
 }
 
-describe('qx driver, voltronic protocol, on a pty with the Voltronic simulator', { skip }, () => {
+describe('qx driver, voltronic protocol, on a pty with the Voltronic simulator', () => {
   let r: Rig;
   before(async () => {
     // Protocol not set: autodetection must pick voltronic (QGS, then QPI).
@@ -255,7 +254,7 @@ describe('qx driver, voltronic protocol, on a pty with the Voltronic simulator',
   });
 });
 
-describe('qx driver, voltronic protocol: a P10 three-phase unit', { skip }, () => {
+describe('qx driver, voltronic protocol: a P10 three-phase unit', () => {
   let r: Rig;
   before(async () => {
     r = await rig({ protocol: 'voltronic' }, { protocol: 10 });
