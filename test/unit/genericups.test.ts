@@ -12,7 +12,6 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,62 +30,9 @@ import { parseInputSignal, parseOutputLines } from '../../src/drivers/genericups
 import { createDriver } from '../../src/drivers/registry';
 import { FakeClock, flush } from '../helpers/fake-clock';
 import { FakeModemPort } from '../helpers/fake-modem-link';
+import { CD, CTS, DSR, DTR, RNG, RTS, ST, TIOCM, UPSTAB, type RawRow } from '../helpers/genericups-upstab';
 
 // ---------------------------------------------------------------- NUT's table, as numbers
-
-/** Linux <asm-generic/termios.h> TIOCM_* bits, as genericups.h uses them. */
-const TIOCM = { DTR: 0x002, RTS: 0x004, ST: 0x008, CTS: 0x020, CD: 0x040, RNG: 0x080, DSR: 0x100 } as const;
-const { DTR, RTS, ST, CTS, CD, RNG, DSR } = TIOCM;
-
-interface RawRow {
-  mfr: string;
-  model: string;
-  norm: number;
-  ol: [number, number];
-  bl: [number, number];
-  rb: [number, number];
-  bypass: [number, number];
-  sd: number;
-}
-
-const row = (mfr: string, model: string, norm: number, ol: [number, number], bl: [number, number], sd: number, rb: [number, number] = [0, 0], bypass: [number, number] = [0, 0]): RawRow => ({
-  mfr,
-  model,
-  norm,
-  ol,
-  bl,
-  rb,
-  bypass,
-  sd,
-});
-
-/** upstab[] of NUT 2.8.0 drivers/genericups.h, transcribed as numbers. */
-const UPSTAB: RawRow[] = [
-  row('UPSONIC', 'LAN Saver 600', DTR | RTS, [CTS, 0], [CD, CD], RTS),
-  row('APC', 'Back-UPS', DTR, [RNG, 0], [CD, CD], RTS),
-  row('APC', 'Back-UPS', RTS, [CTS, 0], [CD, CD], DTR | RTS),
-  row('PowerTech', 'Comp1000', DTR, [CTS, 0], [CD, CD], DTR | RTS),
-  row('Generic', 'Generic RUPS model', RTS, [CTS, CTS], [CD, 0], 0),
-  row('TrippLite', 'Internet Office Series', DTR, [CTS, CTS], [CD, 0], DTR | RTS),
-  row('Best', 'Patriot', DTR, [CTS, CTS], [CD, 0], RTS),
-  row('CyberPower', 'Power99', RTS, [CTS, CTS], [CD, 0], DTR),
-  row('Nitram', 'Elite UPS', DTR, [CTS, CTS], [CD, 0], -1),
-  row('APC', 'Back-UPS', 0, [CD, 0], [CTS, CTS], RTS),
-  row('Victron', 'Lite', RTS, [CTS, CTS], [CD, 0], DTR),
-  row('Powerware', '3115', DTR, [CTS, 0], [CD, 0], ST),
-  row('APC', 'Back-UPS Office', RTS, [CTS, 0], [CD, CD], DTR),
-  row('RPT', 'Repoteck', DTR | RTS, [CD, CD], [CTS, 0], ST),
-  row('Online', 'P250, P500, P750, P1250', DTR, [CD, CD], [CTS, 0], RTS),
-  row('Powerware', '5119', DTR, [CTS, CTS], [CD, 0], ST),
-  row('Nitram', 'Elite UPS', DTR | RTS, [CTS, CTS], [CD, 0], -1),
-  row('PowerKinetics', '9001', DTR, [CTS, CTS], [CD, 0], -1),
-  row('TrippLite', 'Omni 450LAN', DTR, [CTS, CTS], [CD, CD], -1),
-  row('Fideltronik', 'Ares Series', DTR, [CTS, CTS], [CD, 0], RTS),
-  row('Powerware', '5119 RM', DTR, [CTS, 0], [CD, CD], ST),
-  row('Generic', 'Generic RUPS 2000', RTS, [CTS, CTS], [CD, 0], RTS | DTR),
-  row('Gamatronic Electronic Industries', 'Generic Alarm UPS', RTS, [CTS, CTS], [CD, 0], DTR),
-  row('Generic', 'Generic FTTx Battery Backup', RTS, [CTS, CTS], [CD, 0], 0, [RNG, 0], [DSR, 0]),
-];
 
 /** genericups.c upsdrv_updateinfo, on a TIOCMGET word. */
 function nutStatus(r: RawRow, flags: number): string {
@@ -169,27 +115,6 @@ void describe('genericups cable table', () => {
       assert.deepEqual([bits(c.lb.lines), bits(c.lb.high)], r.bl, `type ${c.type} lb`);
       assert.equal(c.shutdown === 'unknown' ? -1 : bits(c.shutdown), r.sd, `type ${c.type} shutdown`);
     }
-  });
-
-  const header = '/work/nut-src/drivers/genericups.h';
-  test('the transcription above is NUT genericups.h (when the NUT source is on this machine)', { skip: !existsSync(header) && 'no NUT source' }, () => {
-    const text = readFileSync(header, 'latin1').replace(/\/\*[\s\S]*?\*\//g, '');
-    const body = text.slice(text.indexOf('upstab[] ='));
-    const entries = [...body.matchAll(/\{\s*"([^"]*)",\s*"([^"]*)",\s*"([^"]*)",([^}]*)\}/g)];
-    assert.equal(entries.length, 24);
-    const num = (expr: string): number =>
-      expr
-        .split('|')
-        .map((t) => t.trim())
-        .reduce((a, t) => a | (t.startsWith('TIOCM_') ? TIOCM[t.slice(6) === 'RI' ? 'RNG' : (t.slice(6) as keyof typeof TIOCM)] : Number(t)), 0);
-    entries.forEach((m, i) => {
-      const v = m[4]!.split(',').map((s) => s.trim()).filter((s) => s !== '').map(num);
-      assert.equal(v.length, 10, `entry ${i}`);
-      const r = UPSTAB[i]!;
-      assert.deepEqual([m[1], m[2]], [r.mfr, r.model], `entry ${i} names`);
-      assert.equal(m[3], CABLES[i]!.desc, `entry ${i} desc`);
-      assert.deepEqual(v, [r.norm, ...r.ol, ...r.bl, ...r.rb, ...r.bypass, r.sd], `entry ${i} lines`);
-    });
   });
 });
 
