@@ -176,6 +176,17 @@ describe('apcsmart: what it publishes', () => {
     assert.deepEqual(plain.links[0]!.lines, []);
   });
 
+  test('ignorelb without any low mark the UPS reports: its own LB is kept, the reason logged once', async () => {
+    const r = rig({ ignorelb: true });
+    delete r.sim.values.j;
+    delete r.sim.values.q;
+    delete r.sim.values.f;
+    await r.driver.start();
+    r.sim.status = ST.OB | ST.LB;
+    await until('OB LB from the UPS', () => r.get('ups.status') === 'OB LB');
+    assert.equal(r.lines.filter((l) => /ignorelb is set, but neither/.test(l)).length, 1, r.lines.join('\n'));
+  });
+
   test('ignorelb: the UPS LB is ignored, runtime below battery.runtime.low sets LB', async () => {
     const r = rig({ ignorelb: true });
     await r.driver.start();

@@ -200,6 +200,18 @@ describe('qx core', () => {
     }
   });
 
+  test('ignorelb without any charge or runtime low mark: the unit\'s LB is kept and the reason logged once (NUT refuses to start)', async () => {
+    const r = await start({ ...MEGATEC, Q1: '(000.0 000.0 229.0 010 50.0 21.2 30.0 11001001' }, { protocol: 'megatec', ignorelb: true });
+    try {
+      await r.until('OB LB from the unit', () => r.v('ups.status') === 'OB LB');
+      assert.equal(r.v('battery.charge.low'), undefined);
+      await r.until('a few polls', () => r.lines.filter((l) => /Q1/.test(l)).length >= 4);
+      assert.equal(r.lines.filter((l) => /ignorelb is set, but neither/.test(l)).length, 1, r.lines.join('\n'));
+    } finally {
+      await r.stop();
+    }
+  });
+
   test('ignorelb: the unit\'s LB is ignored; LB comes from battery.charge below battery.charge.low (override/default), appended last as NUT does', async () => {
     // OB with the unit's LB bit set, 27.0 V on a 24 V battery (20.8..26 V guessed): 100 % charge.
     const OB_LB = '(000.0 000.0 229.0 010 50.0 27.0 30.0 11001001';

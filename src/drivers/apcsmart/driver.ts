@@ -28,6 +28,7 @@ import { ALT_CABLE, type ApcSmartConfig } from './config';
 import { discover, smartMode } from './discovery';
 import { ApcLine, NUT_TIMING, type ApcTiming } from './line';
 import { ApcNoReplyError, ApcReplyError, applyAlert, convertValue, isNotAvailable, packedNames, parseStatus, plausible, plausiblePacked, statusWords, unpack } from './parse';
+import { applyIgnoreLb, IGNORELB_UNUSABLE } from '../ignorelb';
 import type { Session } from './session';
 import { ALERTS, CMD, type ApcVarDef } from './tables';
 
@@ -66,6 +67,8 @@ export class ApcSmartDriver implements Module {
   private readonly runtime: DriverRuntime<Session>;
   private readonly commands: ApcCommands;
   private readonly vars = new Map<string, Published>();
+  /** ignorelb could not be applied at the last status: logged once until it can be. */
+  private ignoreLbWarned = false;
   private readonly cmds = new Set<string>();
   /** While a connection is being set up: every name published, so what the UPS no longer has can be withdrawn. */
   private touched: Set<string> | null = null;
@@ -326,22 +329,14 @@ export class ApcSmartDriver implements Module {
     for (const name of def.pack ? packedNames(def) : [def.name]) this.remove(name);
   }
 
-  /** ups.status from the byte; with ignorelb, LB comes from charge and runtime against their low marks (NUT's ignorelb). */
+  /** ups.status from the byte; with ignorelb, LB as NUT's dstate sets it (src/drivers/ignorelb.ts). */
   private publishStatus(s: Session): void {
     let words = statusWords(s.bits);
     if (this.cfg.ignorelb) {
-      words = words.filter((w) => w !== 'LB');
-      const num = (n: string): number | undefined => {
-        const v = this.vars.get(n)?.value;
-        const x = v === undefined ? NaN : Number(v);
-        return Number.isFinite(x) ? x : undefined;
-      };
-      const charge = num('battery.charge');
-      const chargeLow = num('battery.charge.low');
-      const runtime = num('battery.runtime');
-      const runtimeLow = num('battery.runtime.low');
-      const low = (charge !== undefined && chargeLow !== undefined && charge < chargeLow) || (runtime !== undefined && runtimeLow !== undefined && runtime < runtimeLow);
-      if (low) words.push('LB');
+      const r = applyIgnoreLb(words, (n) => this.vars.get(n)?.value);
+      if (!r.applied && !this.ignoreLbWarned) this.log.error(`${this.deps.ups}: ${IGNORELB_UNUSABLE}`);
+      this.ignoreLbWarned = !r.applied;
+      words = r.words;
       if (words.length === 0) words = ['OFF'];
     }
     this.put('ups.status', words.join(' '));

@@ -32,6 +32,7 @@ import type { QxConfig } from './config';
 import { QxValueError } from './fields';
 import type { QxContext, QxInstantCommand, QxOptions, QxProbe, QxProtocol, QxQuery, QxQueryKind, QxSetting, QxStatusFlag, QxStatusUpdate } from './protocol';
 import { QX_PROTOCOLS } from './protocols/index';
+import { applyIgnoreLb, IGNORELB_UNUSABLE } from '../ignorelb';
 import { printable, type OpenQxTransport, type QxTransport } from './transport';
 
 /** What clients read in driver.name. */
@@ -126,6 +127,8 @@ export class QxDriver implements Module {
   private readonly clock: () => number;
   /** Every variable as published, so a value the device stops giving is withdrawn. */
   private readonly published = new Map<string, string>();
+  /** ignorelb could not be applied at the last status: logged once until it can be. */
+  private ignoreLbWarned = false;
   /** Which variables each query (or the battery estimate) gave last. */
   private readonly sources = new Map<QxQuery | 'battery' | 'settings', Set<string>>();
   private readonly commandsPublished = new Set<string>();
@@ -378,26 +381,14 @@ export class QxDriver implements Module {
     return out;
   }
 
-  /**
-   * ups.status; with ignorelb the device's LB is left out and LB is
-   * appended when battery.charge < battery.charge.low or battery.runtime <
-   * battery.runtime.low, compared as NUT's status_commit does (strtol:
-   * whole numbers, strictly below).
-   */
+  /** ups.status; with ignorelb, LB as NUT's dstate sets it (src/drivers/ignorelb.ts). */
   private statusWords(status: QxStatusUpdate): string {
-    if (this.cfg.ignorelb !== true) return statusText(status);
-    const text = statusText({ ...status, LB: false });
-    const whole = (name: string): number | undefined => {
-      const v = this.published.get(name);
-      const n = v === undefined ? NaN : parseInt(v, 10);
-      return Number.isNaN(n) ? undefined : n;
-    };
-    const below = (name: string, low: string): boolean => {
-      const v = whole(name);
-      const l = whole(low);
-      return v !== undefined && l !== undefined && v < l;
-    };
-    return below('battery.charge', 'battery.charge.low') || below('battery.runtime', 'battery.runtime.low') ? `${text} LB` : text;
+    const text = statusText(status);
+    if (this.cfg.ignorelb !== true) return text;
+    const r = applyIgnoreLb(text.split(' ').filter((w) => w !== ''), (n) => this.published.get(n));
+    if (!r.applied && !this.ignoreLbWarned) this.log.error(`${this.deps.ups}: ${IGNORELB_UNUSABLE}`);
+    this.ignoreLbWarned = !r.applied;
+    return r.words.join(' ');
   }
 
   private put(name: string, value: string): void {
