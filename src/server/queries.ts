@@ -4,7 +4,7 @@
  * then VAR-NOT-SUPPORTED) and its reply formats. UPS and variable names are
  * echoed as the client wrote them; LIST VAR/RW/CMD come from the cache.
  */
-import { describeCmd, describeVar } from './descriptions';
+import { describeCmd, describeVar } from '../protocol/descriptions';
 import { encode } from './format';
 import { ERR, NUT_VERSION, unavailable } from './replies';
 import type { Reply, ServerContext, Session } from './session';

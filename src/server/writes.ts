@@ -10,6 +10,7 @@
  * tracking table for GET TRACKING.
  */
 import { errorMessage, RequestError } from '../core/errors';
+import { setValueProblem } from '../core/var-check';
 import type { UpsView, VarInfo } from '../core/state';
 import { encode } from './format';
 import { ERR, OK, unavailable } from './replies';
@@ -17,28 +18,11 @@ import type { ServerContext, Session } from './session';
 import { trackingStatusOf } from './tracking';
 import { findVar } from './view';
 
-/** C's atoi(): optional blanks and sign, then digits; anything else reads 0. */
-export function atoi(text: string): number {
-  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(text);
-  return m ? parseInt(m[1]!, 10) : 0;
-}
-
 /** upsd's set_var_check_val(): is this value acceptable for this variable? */
 function checkValue(v: VarInfo | undefined, value: string): string | null {
-  if (!v) return ERR['VAR-NOT-SUPPORTED'];
-  if (!v.flags.rw) return ERR['READONLY'];
-  if (v.flags.string) {
-    // A STRING variable without a size is the driver's mistake; upsd refuses to guess.
-    if (v.maxLength < 1) return ERR['SET-FAILED'];
-    if (v.maxLength < value.length) return ERR['TOO-LONG'];
-  }
   // upsd keeps enum values escaped and compares the raw new value with them; we do the same.
-  if (v.enums.length && !v.enums.some((e) => encode(e) === value)) return ERR['INVALID-VALUE'];
-  if (v.ranges.length) {
-    const n = atoi(value);
-    if (!v.ranges.some(([lo, hi]) => n >= lo && n <= hi)) return ERR['INVALID-VALUE'];
-  }
-  return null;
+  const problem = setValueProblem(v, value, (e, x) => encode(e) === x);
+  return problem ? ERR[problem] : null;
 }
 
 type Outcome = { ok: true } | { ok: false; err: unknown } | { ok: 'pending' };

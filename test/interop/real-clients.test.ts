@@ -9,7 +9,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { describeCmd, describeVar } from '../../src/server/descriptions';
+import { describeCmd, describeVar } from '../../src/protocol/descriptions';
 import { NutClient, startHarness, type FakeDriver, type Harness } from '../helpers/fake-driver';
 import { UPSC, UPSCMD, UPSRW } from '../helpers/real-nut';
 

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeCmd, describedNames, describeVar, NO_DESCRIPTION } from '../../src/server/descriptions';
+import { describeCmd, describedNames, describeVar, NO_DESCRIPTION } from '../../src/protocol/descriptions';
 import { startHarness, type FakeDriver, type Harness, type NutClient, publishSampleVars } from '../helpers/fake-driver';
 
 /** The same data a hand-made NUT driver gave real upsd in the format checks. */
