@@ -22,7 +22,13 @@ export interface AgentOptions {
   /** How long the server waits for the drivers' first reads before it listens (default 500 ms). */
   startupWaitMs?: number;
   /** Overrides for the monitor's parts (tests: a clock, a state file). */
-  monitorDeps?: Partial<Pick<MonitorDeps, 'clock'>>;
+  monitorDeps?: Partial<Pick<MonitorDeps, 'clock' | 'actions'>>;
+  /**
+   * Runs once the drivers have tried their devices and the server listens,
+   * before the monitor starts: where the agent gives up root. A throw stops
+   * the agent (it must not carry on as root when it was told not to).
+   */
+  onOpened?: () => void | Promise<void>;
 }
 
 /** Long enough for a device that is there to be read before clients ask; short enough that a hung one delays nobody. */
@@ -112,6 +118,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       await server.start();
       started.push(server);
     }
+    await opts.onOpened?.();
     // Last: it reads what the drivers publish, and its remote UPSes may be served by this very agent.
     if (monitor) {
       await monitor.start();

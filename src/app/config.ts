@@ -22,6 +22,7 @@ import { obj, optional, refine } from '../core/schema';
 import { monitorSectionSchema, watchTarget, type MonitorConfig } from '../monitor/config';
 import { COMMON_DRIVER_OPTIONS, DRIVERS } from '../drivers/registry';
 import { serverSectionSchema, type ServerConfig } from '../server/config';
+import { runSectionSchema, type RunConfig } from '../privilege/config';
 
 export interface AgentConfig {
   /** Empty on a host that only watches UPSes on other servers. */
@@ -30,6 +31,8 @@ export interface AgentConfig {
   server?: ServerConfig;
   users?: Record<string, UserConfig>;
   log?: LogConfig;
+  /** The account to run as once ports and devices are open. */
+  run?: RunConfig;
 }
 
 const sections = obj({
@@ -45,6 +48,7 @@ const sections = obj({
   users: usersSchema,
   log: logSchema,
   monitor: monitorSectionSchema,
+  run: runSectionSchema,
 });
 
 /** Checks between sections: something to do, and the monitor's local UPSes exist. */

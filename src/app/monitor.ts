@@ -10,12 +10,12 @@ import { systemClock, type Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import { roleOf, watchTarget, type MonitorConfig } from '../monitor/config';
 import { EventHistory, HISTORY_TYPES } from '../monitor/history';
-import { clearPowerDownFlag, writePowerDownFlag } from '../monitor/killpower';
 import { Monitor, type WatchedSource } from '../monitor/monitor';
-import { Notifier, spawnShell } from '../monitor/notifier';
+import { Notifier } from '../monitor/notifier';
 import { TimerSchedule } from '../monitor/schedule';
 import { LocalSource, type LocalUpsAccess } from '../monitor/sources/local';
 import { RemoteSource } from '../monitor/sources/remote';
+import { directActions, type ShutdownActions } from '../privilege/actions';
 
 export interface MonitorDeps {
   config: MonitorConfig;
@@ -29,14 +29,14 @@ export interface MonitorDeps {
   clock?: Clock;
   keepAlive?: boolean;
   onShutdownDone?(): void;
+  /** Who runs the shutdown command and writes the flag: the privileged helper once the agent runs unprivileged; default: this process. */
+  actions?: ShutdownActions;
 }
-
-/** The shutdown command may take its time (it usually returns at once); past this it is reported as hung. */
-const SHUTDOWN_COMMAND_TIMEOUT_MS = 10 * 60_000;
 
 export function buildMonitor(d: MonitorDeps): Monitor {
   const { config, log } = d;
   const clock = d.clock ?? systemClock;
+  const actions = d.actions ?? directActions(log);
   const sources: WatchedSource[] = config.ups.map((u) => {
     const target = watchTarget(u.name, d.localUpses);
     const role = roleOf(u, target);
@@ -65,9 +65,9 @@ export function buildMonitor(d: MonitorDeps): Monitor {
     schedule: new TimerSchedule({ rules: config.timers.rules, command: config.timers.command, clock, log: log.child('timers') }),
     history: new EventHistory({ file: config.stateFile, size: config.historySize, log: log.child('history'), clock }),
     historyTypes: new Set<string>(HISTORY_TYPES),
-    runCommand: async (command) => (await spawnShell({ script: command, env: {}, timeoutMs: SHUTDOWN_COMMAND_TIMEOUT_MS, log }).done).code,
-    writeFlag: (f) => writePowerDownFlag(f),
-    clearFlag: (f) => clearPowerDownFlag(f, log),
+    runCommand: (command) => actions.runShutdown(command),
+    writeFlag: (f) => actions.writeFlag(f),
+    clearFlag: (f) => actions.clearFlag(f),
     keepAlive: d.keepAlive,
     onShutdownDone: d.onShutdownDone,
   });

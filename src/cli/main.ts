@@ -30,6 +30,8 @@ async function runNutTool(tool: string, args: string[]): Promise<number> {
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first !== undefined && first in NUT_TOOLS) return runNutTool(first, rest);
+  // Started by `run` itself, never listed: the root half of the privilege split (see src/privilege).
+  if (first === 'privileged-helper' && rest.length === 0) return (await import('../privilege/helper-main')).runHelperProcess();
 
   const { default: yargs } = await import('yargs');
   let exitCode = 0;
@@ -53,8 +55,9 @@ export async function main(argv: string[]): Promise<number> {
           .option('config', { alias: 'c', type: 'string', describe: 'configuration file', default: DEFAULT_CONFIG })
           .option('demo', { type: 'boolean', describe: 'run the embedded demo UPS instead of a configuration file' })
           .option('listen', { type: 'string', array: true, describe: 'address to listen on (host:port), overrides server.listen' })
-          .option('log-level', { choices: ['error', 'warn', 'info', 'debug'] as const, describe: 'overrides log.level' }),
-      async (a) => setExit(await (await import('./commands/run')).runAgent({ config: a.config, demo: a.demo === true, listen: a.listen, logLevel: a['log-level'] })),
+          .option('log-level', { choices: ['error', 'warn', 'info', 'debug'] as const, describe: 'overrides log.level' })
+          .option('user', { alias: 'u', type: 'string', describe: 'account to run as once ports and devices are open (overrides run.user; root = stay root)' }),
+      async (a) => setExit(await (await import('./commands/run')).runAgent({ config: a.config, demo: a.demo === true, listen: a.listen, logLevel: a['log-level'], user: a.user })),
     )
     .command('config', 'work with configuration files', (y) =>
       y
