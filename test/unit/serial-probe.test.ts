@@ -67,7 +67,7 @@ void describe('serial scan: the Megatec/Q1 simulator on a pty', () => {
     assert.equal(
       r.out,
       [
-        '# No UPS found on USB HID.',
+        '# No UPS found on USB.',
         '# 1 UPS found on serial ports by upsagent scan; paste into the configuration file.',
         'ups:',
         `  # ${pty.device}: answers as qx protocol megatec (Megatec 0.10): UPSAGENT SIM Q1-1000 firmware V2.01`,
@@ -191,7 +191,7 @@ void describe('serial scan: the APC Smart simulator on a pty', () => {
     assert.equal(
       r.out,
       [
-        '# No UPS found on USB HID.',
+        '# No UPS found on USB.',
         '# 1 UPS found on serial ports by upsagent scan; paste into the configuration file.',
         'ups:',
         `  # ${pty.device} (Prolific, USB 067b:2303): answers APC's Y with SM: SMART-UPS 1000, firmware 652.12.I, serial AS0521123456`,
@@ -358,7 +358,7 @@ void describe('serial scan: the probes without ptys', () => {
     const probe: ProbeSerialPort = async (p) => (p === '/dev/ttyS1' ? { port: p, ups: null, note: 'nothing answered', sent: 'Y', ms: 1 } : found(p, 'Back-UPS 500'));
     const hid: ListedHidDevice = { vendorId: 0x051d, productId: 0x0002, manufacturer: 'APC', product: 'Back-UPS 500 FW: 6.5.I', path: '/dev/hidraw3', usagePage: 0x84 };
     const r = await scanPorts([{ path: '/dev/ttyUSB1' }, { path: '/dev/ttyS1' }, { path: '/dev/ttyUSB0' }], probe, [hid]);
-    assert.match(r.out, /^# 3 UPS found by upsagent scan \(1 on USB HID, 2 on serial ports\); paste into the configuration file\.$/m);
+    assert.match(r.out, /^# 3 UPS found by upsagent scan \(1 on USB, 2 on serial ports\); paste into the configuration file\.$/m);
     const cfg = await configFrom(r.out);
     assert.deepEqual(Object.keys(cfg.ups), ['back-ups-500', 'back-ups-500-2', 'back-ups-500-3']);
     assert.equal(cfg.ups['back-ups-500-2']!.port, '/dev/ttyUSB0');
@@ -373,7 +373,7 @@ void describe('serial scan: the probes without ptys', () => {
     assert.equal(
       r.out,
       [
-        '# 1 UPS found on USB HID by upsagent scan; paste into the configuration file.',
+        '# 1 UPS found on USB by upsagent scan; paste into the configuration file.',
         'ups:',
         '  # /dev/hidraw5, usage page 0x84, CyberPower',
         '  cp1500pfclcd:',

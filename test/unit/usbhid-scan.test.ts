@@ -5,7 +5,7 @@ import type { UsbHidConfig } from '../../src/drivers/usbhid/config';
 import { MemoryIO } from '../../src/cli/io';
 import { runScan } from '../../src/cli/commands/scan';
 import { matchFromConfig, matches, type ListedHidDevice } from '../../src/drivers/usbhid/matcher';
-import { literalRegex, upsNameFor, type ListedSerialPort } from '../../src/drivers/usbhid/scan';
+import { literalRegex, upsNameFor, type ListedSerialPort, type OtherUsbUps } from '../../src/drivers/usbhid/scan';
 
 const APC: ListedHidDevice = {
   vendorId: 0x051d,
@@ -49,7 +49,7 @@ void describe('upsagent scan', () => {
     assert.equal(
       r.out,
       [
-        '# 1 UPS found on USB HID by upsagent scan; paste into the configuration file.',
+        '# 1 UPS found on USB by upsagent scan; paste into the configuration file.',
         'ups:',
         '  # /dev/hidraw3, usage page 0x84, APC',
         '  back-ups-500:',
@@ -86,13 +86,13 @@ void describe('upsagent scan', () => {
 
   test('nothing found: says so, exit 0', async () => {
     const r = await run([KEYBOARD], []);
-    assert.deepEqual(r, { code: 0, out: '# No UPS found on USB HID, and no serial ports.\n', err: '' });
+    assert.deepEqual(r, { code: 0, out: '# No UPS found on USB, and no serial ports.\n', err: '' });
   });
 
   test('only serial ports: says no UPS on USB, lists the ports', async () => {
     const r = await run([], [FTDI]);
     assert.equal(r.code, 0);
-    assert.match(r.out, /^# No UPS found on USB HID\.\n# 1 serial port/);
+    assert.match(r.out, /^# No UPS found on USB\.\n# 1 serial port/);
   });
 
   test('a source that cannot be listed is reported on stderr; the other still scans', async () => {
@@ -102,7 +102,27 @@ void describe('upsagent scan', () => {
     assert.match(r.out, /ttyUSB0/);
     const both = await run(new Error('a'), new Error('udevadm: not found'));
     assert.match(both.err, /serial ports could not be listed: udevadm: not found/);
-    assert.equal(both.out, '# No UPS found on USB HID, and no serial ports.\n');
+    assert.equal(both.out, '# No UPS found on USB, and no serial ports.\n');
+  });
+
+  test('qx USB bridges: listed by ID with the subdriver they need; one that also enumerates as HID (not a Power Device) is not a usbhid UPS; an ID shared with other devices only as a comment', async () => {
+    const cypressHid: ListedHidDevice = { vendorId: 0x0665, productId: 0x5161, product: 'USB to Serial', path: '/dev/hidraw2', usagePage: 0xff00 };
+    const cypress: OtherUsbUps = { vendorId: 0x0665, productId: 0x5161, product: 'USB to Serial', bus: '001', device: '004', suggested: { driver: 'qx', port: 'auto', vendorid: '0665', productid: '5161', subdriver: 'cypress' }, known: 'Voltronic Power UPSes' };
+    const ch340: OtherUsbUps = { vendorId: 0x1a86, productId: 0x7523, bus: '001', device: '007', suggested: { driver: 'qx', port: 'auto', vendorid: '1a86', productid: '7523' }, subdriverChoices: ['cypress', 'armac'], known: 'QinHeng CH340' };
+    const io = new MemoryIO();
+    const code = await runScan(io, { hid: async () => [cypressHid, APC], otherUsb: async () => [cypress, ch340], serial: async () => [] });
+    assert.equal(code, 0);
+    assert.equal(io.stderr, '');
+    const cfg = await configFrom(io.stdout);
+    assert.deepEqual(Object.keys(cfg.ups), ['back-ups-500', 'usb-to-serial']);
+    assert.deepEqual({ ...cfg.ups['usb-to-serial'] }, { driver: 'qx', port: 'auto', vendorid: '0665', productid: '5161', subdriver: 'cypress', desc: 'USB to Serial' });
+    assert.match(io.stdout, /^# 2 UPS found on USB by upsagent scan/m);
+    assert.match(io.stdout, /^ {2}# USB 0665:5161 on bus 001 device 004: Voltronic Power UPSes$/m);
+    assert.match(io.stdout, /^# {3}USB 1a86:7523 on bus 001 device 007: QinHeng CH340: driver: qx, port: auto, vendorid: 1a86, productid: 7523, subdriver: one of cypress, armac$/m);
+    const failing = new MemoryIO();
+    await runScan(failing, { hid: async () => [APC], otherUsb: async () => Promise.reject(new Error('LIBUSB_ERROR_ACCESS')), serial: async () => [] });
+    assert.equal(failing.stderr, 'upsagent scan: USB devices could not be listed: LIBUSB_ERROR_ACCESS\n');
+    assert.match(failing.stdout, /back-ups-500:/);
   });
 
   test('names: from the product string without firmware, else the vendor', () => {

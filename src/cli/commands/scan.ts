@@ -1,6 +1,6 @@
 import type { CliIO } from '../io';
 import type { ListedHidDevice } from '../../drivers/usbhid/matcher';
-import type { ListedSerialPort, ScanSources } from '../../drivers/usbhid/scan';
+import type { ListedSerialPort, OtherUsbUps, ScanSources } from '../../drivers/usbhid/scan';
 
 /** serialport's list (it asks udev), loaded only when scanning. */
 async function listSerialPorts(): Promise<ListedSerialPort[]> {
@@ -19,6 +19,22 @@ async function listSerialPorts(): Promise<ListedSerialPort[]> {
 async function listHid(): Promise<ListedHidDevice[]> {
   const { listHidDevices } = await import('../../drivers/usbhid/transport/device-list');
   return listHidDevices();
+}
+
+/**
+ * The qx USB-to-serial bridges among the USB devices (by nutdrv_qx's ID
+ * table; nothing is opened or sent), loaded only when scanning.
+ */
+async function listQxUsb(): Promise<OtherUsbUps[]> {
+  const { qxUsbCandidates, QX_USB_IDS, QX_USB_SUBDRIVERS } = await import('../../drivers/qx/usb/index');
+  const usb = await (await import('../../drivers/qx/usb/node-usb')).loadNodeUsb();
+  return qxUsbCandidates(await usb.list()).map((c) => {
+    const known = QX_USB_IDS.filter((e) => e.vendorId === c.vendorId && e.productId === c.productId).map((e) => e.device);
+    const out: OtherUsbUps = { ...c, suggested: { ...c.suggested }, known: known.join('; ') || 'a vendor nutdrv_qx knows' };
+    if (c.subdriver !== null) out.suggested.subdriver = c.subdriver;
+    else out.subdriverChoices = QX_USB_SUBDRIVERS;
+    return out;
+  });
 }
 
 /** The serial probe (qx and APC Smart, read-only queries), loaded only when scanning. */
@@ -41,16 +57,16 @@ export interface ScanOptions {
  */
 export async function runScan(io: CliIO, sources?: ScanSources, opts: ScanOptions = {}): Promise<number> {
   const { scan, formatScanYaml } = await import('../../drivers/usbhid/scan');
-  const src: ScanSources = { ...(sources ?? { hid: listHid, serial: listSerialPorts, probeSerial }) };
+  const src: ScanSources = { ...(sources ?? { hid: listHid, otherUsb: listQxUsb, serial: listSerialPorts, probeSerial }) };
   if (opts.probe === false) delete src.probeSerial;
   const result = await scan(src);
   for (const p of result.problems) io.err(`upsagent scan: ${p}\n`);
   const yaml = formatScanYaml(result);
   if (yaml === undefined) {
-    io.out('# No UPS found on USB HID, and no serial ports.\n');
+    io.out('# No UPS found on USB, and no serial ports.\n');
     return 0;
   }
-  if (result.ups.length === 0) io.out('# No UPS found on USB HID.\n');
+  if (result.ups.length === 0 && !result.otherUsb?.length) io.out('# No UPS found on USB.\n');
   io.out(yaml);
   return 0;
 }

@@ -8,7 +8,7 @@
  */
 import { errorMessage } from '../../core/errors';
 import type { ProbeSerialPort, SerialProbeResult, SerialUpsFound } from '../serial/probe';
-import { UPS_VENDORS, hex4, isLikelyUps, sortByPath, type ListedHidDevice } from './matcher';
+import { BATTERY_SYSTEM_PAGE, POWER_DEVICE_PAGE, UPS_VENDORS, hex4, isLikelyUps, sortByPath, type ListedHidDevice } from './matcher';
 
 /** A serial port as serialport's SerialPort.list() describes it. */
 export interface ListedSerialPort {
@@ -20,8 +20,32 @@ export interface ListedSerialPort {
   pnpId?: string;
 }
 
+/**
+ * A UPS on USB that another driver claims by its IDs (qx's USB-to-serial
+ * bridges, which are not HID Power Devices even when they enumerate as
+ * HID), with the `ups:` keys that select it. Kept neutral so this module
+ * imports no other driver; the CLI maps qx's candidates to it.
+ */
+export interface OtherUsbUps {
+  vendorId: number;
+  productId: number;
+  manufacturer?: string;
+  product?: string;
+  serialNumber?: string;
+  bus: string;
+  device: string;
+  /** driver, port, vendorid, productid (and subdriver when the IDs tell it). */
+  suggested: Record<string, string>;
+  /** When the IDs alone do not say which bridge: the choices for `subdriver`; the entry is then a comment. */
+  subdriverChoices?: readonly string[];
+  /** What the IDs are known as, for the comment. */
+  known: string;
+}
+
 export interface ScanSources {
   hid: () => Promise<ListedHidDevice[]>;
+  /** USB devices other drivers claim by ID (qx bridges); absent: not listed. */
+  otherUsb?: () => Promise<OtherUsbUps[]>;
   serial: () => Promise<ListedSerialPort[]>;
   /** Asks one serial port what is on it (never rejects); absent: the ports are listed, not opened (`--no-probe`). */
   probeSerial?: ProbeSerialPort;
@@ -48,8 +72,17 @@ export interface FoundUps {
   note: string;
 }
 
+/** A `ups:` entry for a UPS another driver claims on USB. */
+export interface FoundOtherUsbUps extends OtherUsbUps {
+  name: string;
+  desc: string;
+  note: string;
+}
+
 export interface ScanResult {
   ups: FoundUps[];
+  /** USB UPSes of other drivers (qx bridges), named after the HID ones. */
+  otherUsb?: FoundOtherUsbUps[];
   /** Found by the serial probe, named after the HID ones (names unique over both). */
   serialUps: FoundSerialUps[];
   serialPorts: ListedSerialPort[];
@@ -132,6 +165,21 @@ export function suggestHidUps(devices: readonly ListedHidDevice[]): FoundUps[] {
   });
 }
 
+/** Suggestions for the USB UPSes of other drivers, with names not in `taken`. */
+export function suggestOtherUsb(devices: readonly OtherUsbUps[], takenNames: Iterable<string>): FoundOtherUsbUps[] {
+  const taken = new Set([...takenNames].map((n) => n.toLowerCase()));
+  return devices.map((d) => {
+    const ids = `${hex4(d.vendorId)}:${hex4(d.productId)}`;
+    const base = slug(d.product ?? '') || slug(d.manufacturer ?? '') || `${d.suggested.driver ?? 'usb'}-ups`;
+    return {
+      ...d,
+      name: uniqueName(base, taken),
+      desc: [d.manufacturer?.trim(), d.product?.trim()].filter((s) => s).join(' ') || d.known,
+      note: `USB ${ids} on bus ${d.bus} device ${d.device}: ${d.known}`,
+    };
+  });
+}
+
 export async function scan(sources: ScanSources): Promise<ScanResult> {
   const problems: string[] = [];
   let probes: SerialProbeResult[] | undefined;
@@ -147,7 +195,17 @@ export async function scan(sources: ScanSources): Promise<ScanResult> {
   } catch (err) {
     problems.push(`serial ports could not be listed: ${errorMessage(err)}`);
   }
-  const ups = suggestHidUps(hid);
+  let other: OtherUsbUps[] = [];
+  try {
+    other = (await sources.otherUsb?.()) ?? [];
+  } catch (err) {
+    problems.push(`USB devices could not be listed: ${errorMessage(err)}`);
+  }
+  // A bridge that enumerates as HID but is no Power Device is the other driver's, not usbhid's.
+  const claimed = (d: ListedHidDevice): boolean =>
+    d.usagePage !== POWER_DEVICE_PAGE && d.usagePage !== BATTERY_SYSTEM_PAGE && other.some((o) => o.vendorId === d.vendorId && o.productId === d.productId);
+  const ups = suggestHidUps(hid.filter((d) => !claimed(d)));
+  const otherUsb = suggestOtherUsb(other, ups.map((u) => u.name));
   const ports = sortByPath(serialPorts);
   const probe = sources.probeSerial;
   if (probe && ports.length > 0) {
@@ -159,8 +217,8 @@ export async function scan(sources: ScanSources): Promise<ScanResult> {
     );
     for (const r of probes) if (!r.ups) problems.push(`${r.port}: ${r.note}`);
   }
-  const serialUps = probes ? suggestSerialUps(probes, ports, ups.map((u) => u.name)) : [];
-  return { ups, serialUps, serialPorts: ports, ...(probes ? { probes } : {}), problems };
+  const serialUps = probes ? suggestSerialUps(probes, ports, [...ups, ...otherUsb].map((u) => u.name)) : [];
+  return { ups, ...(otherUsb.length ? { otherUsb } : {}), serialUps, serialPorts: ports, ...(probes ? { probes } : {}), problems };
 }
 
 /** ` (FTDI, USB 0403:6001, serial A1B2)` for a port's comment, or ''. */
@@ -184,13 +242,16 @@ const comment = (s: string): string => s.replace(/[\r\n]+/g, ' ');
  */
 export function formatScanYaml(result: ScanResult): string | undefined {
   const serialUps = result.serialUps ?? [];
-  if (result.ups.length === 0 && serialUps.length === 0 && result.serialPorts.length === 0) return undefined;
+  const otherUsb = (result.otherUsb ?? []).filter((u) => !u.subdriverChoices);
+  const undecided = (result.otherUsb ?? []).filter((u) => u.subdriverChoices);
+  if (result.ups.length === 0 && otherUsb.length === 0 && undecided.length === 0 && serialUps.length === 0 && result.serialPorts.length === 0) return undefined;
   const lines: string[] = [];
-  const total = result.ups.length + serialUps.length;
+  const usb = result.ups.length + otherUsb.length;
+  const total = usb + serialUps.length;
   if (total > 0) {
-    if (serialUps.length === 0) lines.push(`# ${result.ups.length} UPS found on USB HID by upsagent scan; paste into the configuration file.`);
-    else if (result.ups.length === 0) lines.push(`# ${serialUps.length} UPS found on serial ports by upsagent scan; paste into the configuration file.`);
-    else lines.push(`# ${total} UPS found by upsagent scan (${result.ups.length} on USB HID, ${serialUps.length} on serial ports); paste into the configuration file.`);
+    if (serialUps.length === 0) lines.push(`# ${usb} UPS found on USB by upsagent scan; paste into the configuration file.`);
+    else if (usb === 0) lines.push(`# ${serialUps.length} UPS found on serial ports by upsagent scan; paste into the configuration file.`);
+    else lines.push(`# ${total} UPS found by upsagent scan (${usb} on USB, ${serialUps.length} on serial ports); paste into the configuration file.`);
     lines.push('ups:');
     for (const u of result.ups) {
       lines.push(`  # ${comment(u.note)}`);
@@ -202,6 +263,12 @@ export function formatScanYaml(result: ScanResult): string | undefined {
       if (u.serial !== undefined) lines.push(`    serial: ${q(u.serial)}`);
       lines.push(`    desc: ${q(u.desc.slice(0, 255))}`);
     }
+    for (const u of otherUsb) {
+      lines.push(`  # ${comment(u.note)}`);
+      lines.push(`  ${u.name}:`);
+      for (const [k, v] of Object.entries(u.suggested)) lines.push(`    ${k}: ${k === 'driver' ? v : q(v)}`);
+      lines.push(`    desc: ${q(u.desc.slice(0, 255))}`);
+    }
     for (const u of serialUps) {
       lines.push(`  # ${comment(u.note)}`);
       lines.push(`  ${u.name}:`);
@@ -210,6 +277,14 @@ export function formatScanYaml(result: ScanResult): string | undefined {
       if (u.protocol !== undefined) lines.push(`    protocol: ${q(u.protocol)}`);
       if (u.cable !== undefined) lines.push(`    cable: ${q(u.cable)}`);
       lines.push(`    desc: ${q(u.desc.slice(0, 255))}`);
+    }
+  }
+  if (undecided.length > 0) {
+    if (lines.length) lines.push('');
+    lines.push(`# ${undecided.length} USB device(s) whose IDs some UPS bridges use, but not only UPSes; if one is a UPS, add it with the subdriver its bridge needs:`);
+    for (const u of undecided) {
+      const keys = Object.entries(u.suggested).map(([k, v]) => `${k}: ${v}`).join(', ');
+      lines.push(`#   ${comment(u.note)}: ${keys}, subdriver: one of ${u.subdriverChoices!.join(', ')}`);
     }
   }
   const foundOn = new Set(serialUps.map((u) => u.port));
