@@ -25,8 +25,8 @@ export interface EventMap {
   'driver.detached': { ups: string };
   /** The UPS's instant commands changed; `commands` is the whole new list. */
   'ups.commands': { ups: string; commands: readonly string[] };
-  /** Clients logged in to a UPS (NUT's NUMLOGINS) changed; published by the NUT server. */
-  'ups.logins': { ups: string; count: number };
+  /** Clients logged in to a UPS (NUT's NUMLOGINS) changed; published by the NUT server. `clients`: their addresses (LIST CLIENT). */
+  'ups.logins': { ups: string; count: number; clients: readonly string[] };
   /** The monitor sent a notification (upsmon's NOTIFY types); `ups` is empty for host-wide ones (SHUTDOWN). */
   'monitor.notify': { ups: string; type: string; message: string; at: number };
 }

@@ -67,7 +67,7 @@ export class NutServer implements Module {
       tracking: new TrackingTable(this.clock),
       lists: new ListCache(),
       // NUMLOGINS changes go on the bus: the monitor (a primary waiting for its secondaries) and the page read them.
-      sessions: new SessionRegistry((ups, count) => opts.bus.emit('ups.logins', { ups, count })),
+      sessions: new SessionRegistry((ups, count) => opts.bus.emit('ups.logins', { ups, count, clients: this.ctx.sessions.loggedIn(ups).map((s) => s.addr) })),
       clock: this.clock,
       maxAgeMs: this.cfg.maxAge * 1000,
       requestWaitMs: opts.requestWaitMs ?? 5000,
