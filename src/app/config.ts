@@ -23,6 +23,7 @@ import { monitorSectionSchema, watchTarget, type MonitorConfig } from '../monito
 import { COMMON_DRIVER_OPTIONS, DRIVERS } from '../drivers/registry';
 import { serverSectionSchema, type ServerConfig } from '../server/config';
 import { runSectionSchema, type RunConfig } from '../privilege/config';
+import { runSectionSchema, type RunConfig } from '../privilege/config';
 
 export interface AgentConfig {
   /** Empty on a host that only watches UPSes on other servers. */
