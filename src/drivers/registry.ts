@@ -17,13 +17,72 @@ export interface DriverSpec {
   load(): Promise<DriverFactory>;
 }
 
+const dummy: DriverSpec = { schema: dummySchema, load: async () => (await import('./dummy/index')).createDummyDriver };
+const usbhid: DriverSpec = { schema: usbhidSchema, load: async () => (await import('./usbhid/index')).createUsbHidDriver };
+const qx: DriverSpec = { schema: qxSchema, load: async () => (await import('./qx/index')).createQxDriver };
+
+/** A driver of ours under NUT's name, so a ups.conf section carries over with its `driver =` as it is. */
+function nutName(name: string, spec: DriverSpec, extra?: Pick<DriverSpec, 'load'> & Pick<DriverSchema, 'check'>): DriverSpec {
+  const check = extra?.check ?? spec.schema.check;
+  return { schema: { ...spec.schema, name, ...(check ? { check } : {}) }, load: extra?.load ?? spec.load };
+}
+
+/**
+ * NUT's blazer_ser and blazer_usb (drivers/blazer.c) are the Megatec
+ * drivers nutdrv_qx replaced: they autodetect among these four protocols
+ * only, in this order, and so do we under their names.
+ */
+export const BLAZER_PROTOCOLS = ['megatec', 'mustek', 'megatec/old', 'zinto'] as const;
+
+function blazer(name: string, usb: boolean): DriverSpec {
+  const toUsb = (cfg: UpsConfig): UpsConfig => (usb && cfg.port !== 'auto' ? { ...cfg, port: 'auto' } : cfg);
+  return nutName(name, qx, {
+    check(cfg, path, issues) {
+      const p = cfg.protocol;
+      if (typeof p === 'string' && !(BLAZER_PROTOCOLS as readonly string[]).includes(p.toLowerCase())) {
+        issues.push({ path: `${path}.protocol`, message: `${JSON.stringify(p)} is not a protocol of ${name} (${BLAZER_PROTOCOLS.join(', ')}); use driver: nutdrv_qx for the others` });
+      }
+      // blazer_usb is USB whatever port says (NUT's USB drivers ignore it); blazer_ser is serial only.
+      if (!usb && cfg.port === 'auto') issues.push({ path: `${path}.port`, message: `${name} talks to a serial port (e.g. /dev/ttyS0); for a USB UPS use driver: blazer_usb` });
+      qxSchema.check?.(toUsb(cfg), path, issues);
+    },
+    load: async () => {
+      const [{ createQxDriver }, { findProtocol }] = await Promise.all([import('./qx/index'), import('./qx/protocols/index')]);
+      const protocols = BLAZER_PROTOCOLS.map((p) => findProtocol(p)!);
+      return (cfg, deps) => createQxDriver(toUsb(cfg), deps, { protocols });
+    },
+  });
+}
+
+/** snmp-ups is NUT's, not ours yet: named so the config check says so instead of "unknown driver". */
+const SNMP_UPS_OPTIONS = Object.fromEntries(
+  ['mibs', 'community', 'snmp_version', 'snmp_retries', 'snmp_timeout', 'pollfreq', 'notransferoids', 'secLevel', 'secName', 'authPassword', 'privPassword', 'authProtocol', 'privProtocol', 'symmetrathreephase'].map((k) => [k, optional(str())]),
+);
+const snmpUps: DriverSpec = {
+  schema: {
+    name: 'snmp-ups',
+    options: SNMP_UPS_OPTIONS,
+    check(_cfg, path, issues) {
+      issues.push({ path: `${path}.driver`, message: 'snmp-ups (UPSes on the network through SNMP) is not supported yet by upsagent; keep NUT\'s snmp-ups for this UPS for now, or use another way to reach it (usbhid, qx, apcsmart, or a monitor: entry watching it on its NUT server)' });
+    },
+  },
+  load: () => Promise.reject(new UpsAgentError('UNSUPPORTED-DRIVER', 'snmp-ups is not supported yet')),
+};
+
 /** Every driver of this build. Add a driver here: its schema (./<name>/config.ts) and its loader. */
 export const DRIVERS: readonly DriverSpec[] = [
-  { schema: dummySchema, load: async () => (await import('./dummy/index')).createDummyDriver },
-  { schema: usbhidSchema, load: async () => (await import('./usbhid/index')).createUsbHidDriver },
+  dummy,
+  usbhid,
   { schema: apcsmartSchema, load: async () => (await import('./apcsmart/index')).createApcSmartDriver },
   { schema: genericupsSchema, load: async () => (await import('./genericups/index')).createGenericUpsDriver },
-  { schema: qxSchema, load: async () => (await import('./qx/index')).createQxDriver },
+  qx,
+  // NUT's names (ups.conf `driver =`); apcsmart and genericups already are.
+  nutName('dummy-ups', dummy),
+  nutName('usbhid-ups', usbhid),
+  nutName('nutdrv_qx', qx),
+  blazer('blazer_ser', false),
+  blazer('blazer_usb', true),
+  snmpUps,
 ];
 
 const commandName = str({ pattern: /^[A-Za-z0-9_.-]+$/, patternText: 'an instant command name such as shutdown.return or load.off' });
