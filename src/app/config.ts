@@ -7,6 +7,10 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import {
   logSchema,
+  hostProblem,
+  placeholderPassword,
+  userWarnings,
+  type HostUse,
   loadWith,
   parseWith,
   upsEntrySchema,
@@ -19,10 +23,9 @@ import {
 } from '../core/config';
 import type { ConfigIssue } from '../core/errors';
 import { obj, optional, refine } from '../core/schema';
-import { monitorSectionSchema, watchTarget, type MonitorConfig } from '../monitor/config';
+import { monitorHosts, monitorSectionSchema, watchTarget, type MonitorConfig } from '../monitor/config';
 import { COMMON_DRIVER_OPTIONS, DRIVERS } from '../drivers/registry';
-import { serverSectionSchema, type ServerConfig } from '../server/config';
-import { runSectionSchema, type RunConfig } from '../privilege/config';
+import { parseListen, serverSectionSchema, type ServerConfig } from '../server/config';
 import { runSectionSchema, type RunConfig } from '../privilege/config';
 
 export interface AgentConfig {
@@ -52,8 +55,24 @@ const sections = obj({
   run: runSectionSchema,
 });
 
-/** Checks between sections: something to do, and the monitor's local UPSes exist. */
-function checkSections(cfg: { ups?: Record<string, UpsConfig>; monitor?: { ups: Array<{ name: string; user?: string }> } }, issues: ConfigIssue[]): void {
+/** The hosts the server binds (`*` is every address, no name). */
+function listenHosts(server: { listen?: readonly string[] } | undefined): HostUse[] {
+  return (server?.listen ?? []).flatMap((item, i) => {
+    const r = parseListen(item);
+    return typeof r === 'string' ? [] : [{ path: `server.listen[${i}]`, host: r.host }];
+  });
+}
+
+/** Checks between sections: something to do, the monitor's local UPSes exist, and addresses are addresses. */
+function checkSections(
+  cfg: { ups?: Record<string, UpsConfig>; server?: { listen?: readonly string[] }; monitor?: { ups: Array<{ name: string; user?: string }> } },
+  issues: ConfigIssue[],
+): void {
+  // "300.1.1.1" must stop `config check`, not the server's bind at `run`.
+  for (const { path, host } of listenHosts(cfg.server)) {
+    const bad = hostProblem(host);
+    if (bad) issues.push({ path, message: bad });
+  }
   if (cfg.ups === undefined && cfg.monitor === undefined) {
     issues.push({ path: 'ups', message: 'is required (a ups: section with at least one UPS, or a monitor: section watching UPSes on other servers)' });
     return;
@@ -100,6 +119,20 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
     if (spec?.schema.portIsFile?.(ups) && !isAbsolute(ups.port)) ups.port = resolve(dirname(resolve(file)), ups.port);
   }
   return cfg;
+}
+
+/**
+ * Every host the configuration names, by kind: `listen` (the server binds
+ * them: a name that does not resolve stops the start) and `connect` (the
+ * monitor reaches them, and retries while they do not resolve).
+ */
+export function configHosts(cfg: AgentConfig): { listen: HostUse[]; connect: HostUse[] } {
+  return { listen: listenHosts(cfg.server), connect: monitorHosts(cfg.monitor) };
+}
+
+/** What is valid but unwise: the example's placeholder passwords. */
+export function configWarnings(cfg: AgentConfig): ConfigIssue[] {
+  return [...userWarnings(cfg.users), ...(cfg.monitor?.ups ?? []).flatMap((u, i) => placeholderPassword(`monitor.ups[${i}].password`, u.password) ?? [])];
 }
 
 export type { UpsConfig, UserConfig, ServerConfig, MonitorConfig };

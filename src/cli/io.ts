@@ -10,6 +10,39 @@ export interface CliIO {
   prompt(question: string, opts?: { hidden?: boolean }): Promise<string>;
 }
 
+/**
+ * Exit status when the reader of our output went away (`upsagent upsc ups | head -1`).
+ * NUT's C tools die of SIGPIPE there, which a shell reports as 128 + 13 = 141;
+ * Node ignores SIGPIPE and cannot die of it, so we exit with the status the
+ * shell would have shown: scripts under `set -o pipefail` see the same as
+ * with NUT's upsc, and truncated output is never reported as a success.
+ */
+export const EXIT_READER_GONE = 141;
+
+/** What to do when stdout or stderr loses its reader. */
+export type ReaderGone = 'exit' | 'ignore';
+
+let readerGoneMode: ReaderGone | undefined;
+
+/**
+ * Ends the process quietly when its stdout or stderr reader goes away (EPIPE),
+ * instead of dying on an unhandled 'error' event with a stack trace.
+ * `exit`: the tools (upsc, status, ...) stop at once, with EXIT_READER_GONE.
+ * `ignore`: the daemon (`run`) goes on protecting the host; only its console
+ * output is lost. Idempotent; a later call changes the mode.
+ */
+export function handleClosedOutput(mode: ReaderGone, exit: (code: number) => void = (c) => process.exit(c)): void {
+  const first = readerGoneMode === undefined;
+  readerGoneMode = mode;
+  if (!first) return;
+  const onError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    if (readerGoneMode === 'exit') exit(EXIT_READER_GONE);
+  };
+  process.stdout.on('error', onError);
+  process.stderr.on('error', onError);
+}
+
 /** The real terminal. */
 export function processIO(): CliIO {
   return {

@@ -2,7 +2,7 @@
  * upsagent's command line. Only yargs is loaded up front; every command
  * imports what it needs when it runs, so `upsagent --help` stays fast.
  */
-import { processIO } from './io';
+import { handleClosedOutput, processIO } from './io';
 import { VERSION } from './version';
 
 /** Mirrors core's DEFAULT_CONFIG_PATH; not imported, so `--help` loads nothing but yargs. */
@@ -28,10 +28,10 @@ async function runNutTool(tool: string, args: string[]): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `upsagent upsc ups | head -1`: end quietly when the reader goes away.
+  handleClosedOutput('exit');
   const [first, ...rest] = argv;
   if (first !== undefined && first in NUT_TOOLS) return runNutTool(first, rest);
-  // Started by `run` itself, never listed: the root half of the privilege split (see src/privilege).
-  if (first === 'privileged-helper' && rest.length === 0) return (await import('../privilege/helper-main')).runHelperProcess();
   // Started by `run` itself, never listed: the root half of the privilege split (see src/privilege).
   if (first === 'privileged-helper' && rest.length === 0) return (await import('../privilege/helper-main')).runHelperProcess();
 
@@ -48,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
     .help()
     .alias('h', 'help')
     .strict()
+    // --help and --version return instead of exiting, so a closed stdout is seen (exit 141) like any command's.
+    .exitProcess(false)
     .demandCommand(1, 'Name a command; see upsagent --help.')
     .command(
       'run',
@@ -59,7 +61,11 @@ export async function main(argv: string[]): Promise<number> {
           .option('listen', { type: 'string', array: true, describe: 'address to listen on (host:port), overrides server.listen' })
           .option('log-level', { choices: ['error', 'warn', 'info', 'debug'] as const, describe: 'overrides log.level' })
           .option('user', { alias: 'u', type: 'string', describe: 'account to run as once ports and devices are open (overrides run.user; root = stay root)' }),
-      async (a) => setExit(await (await import('./commands/run')).runAgent({ config: a.config, demo: a.demo === true, listen: a.listen, logLevel: a['log-level'], user: a.user })),
+      async (a) => {
+        // The daemon keeps protecting the host when whatever read its console goes away.
+        handleClosedOutput('ignore');
+        setExit(await (await import('./commands/run')).runAgent({ config: a.config, demo: a.demo === true, listen: a.listen, logLevel: a['log-level'], user: a.user }));
+      },
     )
     .command('config', 'work with configuration files', (y) =>
       y
@@ -174,7 +180,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await parser.parseAsync();
   } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    // yargs has already printed its own usage errors (it no longer exits by itself, see exitProcess).
+    if (!(err instanceof Error && err.name === 'YError')) process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
   return exitCode;

@@ -5,6 +5,7 @@
  * a driver or a module never means editing this file.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { ConfigError, type ConfigIssue, errorMessage } from './errors';
 import { LOG_LEVELS } from './logger';
 import { dict, list, obj, oneOf, optional, refine, str, type Schema, type Shape } from './schema';
@@ -140,11 +141,21 @@ export async function parseWith<T>(schema: Schema<T>, text: string, file = '<con
       file,
       parsed.errors.map((e) => ({
         path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
-        message: e.message.split('\n')[0] ?? e.message,
+        message: yamlErrorText(e.message),
       })),
     );
   }
   return validateWith(schema, parsed.toJS(), file);
+}
+
+/**
+ * The yaml package's pretty message repeats the position the issue already
+ * names ("... at line 4, column 1:") and follows it with a source excerpt;
+ * only the sentence is kept.
+ */
+export function yamlErrorText(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return first.replace(/\s+at line \d+, column \d+:?\s*$/, '').replace(/:\s*$/, '');
 }
 
 /** Reads a file and validates it. */
@@ -156,4 +167,72 @@ export async function loadWith<T>(schema: Schema<T>, file: string): Promise<T> {
     throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${errorMessage(err)}` }]);
   }
   return parseWith(schema, text, file);
+}
+
+/**
+ * Why `host` can be neither an IP address nor a host name, or null when it
+ * can be one; no DNS is asked. A name whose last label is all digits is a
+ * mistyped IPv4 address ("300.1.1.1", "10.0.0"), not a name: getaddrinfo
+ * would read some of these as other addresses, or fail only at run time.
+ */
+export function hostProblem(host: string): string | null {
+  if (isIP(host) !== 0) return null;
+  const labels = host.replace(/\.$/, '').split('.');
+  if (/^[0-9.]+$/.test(host)) return `${JSON.stringify(host)} is not an IPv4 address: four numbers from 0 to 255, e.g. 192.168.1.10`;
+  if (host.includes(':')) return `${JSON.stringify(host)} is not an IPv6 address`;
+  const label = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+  if (host.length > 253 || !labels.every((l) => label.test(l))) {
+    return `${JSON.stringify(host)} is not a host name (letters, digits and "-" between dots) nor an IP address`;
+  }
+  return null;
+}
+
+/** A host name or address the configuration names, and where. */
+export interface HostUse {
+  path: string;
+  host: string;
+}
+
+/** Resolves a host name to at least one address; rejects when it has none. */
+export type HostLookup = (host: string) => Promise<unknown>;
+
+async function systemLookup(host: string): Promise<unknown> {
+  const { lookup } = await import('node:dns/promises');
+  return lookup(host, { all: true });
+}
+
+/**
+ * The host names among `uses` that do not resolve, as problems. IP literals
+ * are never looked up; each name is asked once, all of them at once.
+ */
+export async function unresolvedHosts(uses: readonly HostUse[], lookup: HostLookup = systemLookup): Promise<ConfigIssue[]> {
+  const names = [...new Set(uses.filter((u) => isIP(u.host) === 0 && hostProblem(u.host) === null).map((u) => u.host))];
+  const failed = new Map<string, string>();
+  await Promise.all(
+    names.map(async (name) => {
+      try {
+        await lookup(name);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        failed.set(name, code === 'ENOTFOUND' ? 'no such host' : errorMessage(err));
+      }
+    }),
+  );
+  return uses
+    .filter((u) => failed.has(u.host))
+    .map((u) => ({ path: u.path, message: `cannot resolve host name ${JSON.stringify(u.host)} (${failed.get(u.host)}); use an IP address or a name this host can resolve` }));
+}
+
+/** The passwords config.example.yaml ships with, which anyone who read it knows. */
+const PLACEHOLDER_PASSWORD = /^change-me/i;
+
+/** A warning when `password` is the example's placeholder; null otherwise. */
+export function placeholderPassword(path: string, password: string | undefined): ConfigIssue | null {
+  if (password === undefined || !PLACEHOLDER_PASSWORD.test(password)) return null;
+  return { path, message: `is still the example's ${JSON.stringify(password)}: anyone who read config.example.yaml can log in with it; choose a password of your own` };
+}
+
+/** Warnings about the users: section (placeholder passwords). */
+export function userWarnings(users: Readonly<Record<string, UserConfig>> | undefined): ConfigIssue[] {
+  return Object.entries(users ?? {}).flatMap(([name, u]) => placeholderPassword(`users.${name}.password`, u.password) ?? []);
 }

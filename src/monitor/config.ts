@@ -3,6 +3,7 @@
  * place, with NUT's defaults (docs/man/upsmon.conf.txt, clients/upsmon.c of
  * NUT 2.8.5). Keys are NUT's directive names in camelCase.
  */
+import { hostProblem, type HostUse } from '../core/config';
 import type { ConfigIssue } from '../core/errors';
 import { bool, dict, list, num, obj, oneOf, optional, refine, str, type Infer, type Schema } from '../core/schema';
 import { splitName } from '../client/target';
@@ -43,7 +44,13 @@ const seconds = (min = 0, max = 7 * 86_400) => num({ min, max });
 
 /** `ups`, `ups@host` or `ups@host:port` (`[v6addr]:port`), parsed as upsclient does. */
 const upsName = refine(str({ minLength: 1, maxLength: 255 }), (v, path, issues) => {
-  if (!splitName(v).ok) issues.push({ path, message: `${JSON.stringify(v)} is not ups or ups@host[:port]` });
+  const r = splitName(v);
+  if (!r.ok) issues.push({ path, message: `${JSON.stringify(v)} is not ups or ups@host[:port]` });
+  else if (v.includes('@')) {
+    // Checked here, not when the monitor first connects: a mistyped address must stop `config check`.
+    const bad = hostProblem(r.value.host);
+    if (bad) issues.push({ path, message: bad });
+  }
 });
 
 const watchedUps = refine(
@@ -225,6 +232,14 @@ export function watchTarget(name: string, localUpses: readonly string[]): WatchT
   const r = splitName(name);
   if (!r.ok) throw new Error(`cannot parse ${name}`);
   return { kind: 'remote', ...r.value };
+}
+
+/** The hosts of the remote UPSes the monitor watches, for resolving before anything starts. */
+export function monitorHosts(monitor: Pick<MonitorConfig, 'ups'> | undefined): HostUse[] {
+  return (monitor?.ups ?? []).flatMap((u, i) => {
+    const r = u.name.includes('@') ? splitName(u.name) : null;
+    return r?.ok ? [{ path: `monitor.ups[${i}].name`, host: r.value.host }] : [];
+  });
 }
 
 /** A local UPS defaults to primary (this host owns it), a remote one to secondary, as NUT's sample configs pair them. */

@@ -1,15 +1,19 @@
-import { loadConfig, type AgentConfig } from '../../app/config';
+import type { AgentConfig } from '../../app/config';
 import { parseListen, SERVER_DEFAULTS } from '../../server/config';
 import { ConfigError, errorMessage } from '../../core/errors';
+import { hostProblem, type HostLookup } from '../../core/config';
+import { processIO, type CliIO } from '../io';
 import { createLogger, type LogLevel } from '../../core/logger';
 import { VERSION } from '../version';
-import { EXIT_CONFIG } from './config-check';
+import { EXIT_CONFIG, loadConfigOrSay, preflight, warningLines } from './config-check';
 
 export interface RunOptions {
   config: string;
   demo: boolean;
   listen?: string[];
   logLevel?: LogLevel;
+  /** Resolves host names before the start (tests give a fake). */
+  lookup?: HostLookup;
   /** `--user`: the account to run as once ports and devices are open (overrides run.user). */
   user?: string;
 }
@@ -19,25 +23,36 @@ export interface RunOptions {
  * problem, before anything starts), starts the agent and runs until SIGINT or
  * SIGTERM.
  */
-export async function runAgent(opts: RunOptions): Promise<number> {
+export async function runAgent(opts: RunOptions, io: CliIO = processIO()): Promise<number> {
   let config: AgentConfig;
   let demo: Awaited<ReturnType<typeof loadDemo>> | undefined;
+  if (opts.demo) {
+    demo = await loadDemo();
+    config = demo.config;
+  } else {
+    const loaded = await loadConfigOrSay(opts.config, io, { guide: true });
+    if (!loaded) return EXIT_CONFIG;
+    config = loaded;
+  }
   try {
-    if (opts.demo) {
-      demo = await loadDemo();
-      config = demo.config;
-    } else {
-      config = await loadConfig(opts.config);
-    }
     if (opts.listen?.length) {
       for (const l of opts.listen) {
         const r = parseListen(l);
-        if (typeof r === 'string') throw new ConfigError('--listen', [{ path: '--listen', message: r }]);
+        const bad = typeof r === 'string' ? r : hostProblem(r.host);
+        if (bad) throw new ConfigError('--listen', [{ path: '--listen', message: bad }]);
       }
       config = { ...config, server: { ...config.server!, listen: opts.listen } };
     }
   } catch (err) {
-    process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `${errorMessage(err)}\n`);
+    io.err(err instanceof ConfigError ? `${err.message}\n` : `${errorMessage(err)}\n`);
+    return EXIT_CONFIG;
+  }
+  // Before anything starts: a listen name that does not resolve would only fail at bind.
+  const file = opts.demo ? '--demo' : opts.config;
+  const checked = await preflight(config, { lookup: opts.lookup, strict: false });
+  io.err(warningLines(file, checked.warnings));
+  if (checked.problems.length) {
+    io.err(`${new ConfigError(file, checked.problems).message}\n`);
     return EXIT_CONFIG;
   }
 
