@@ -9,6 +9,7 @@ import type { DriverDeps } from '../drivers/types';
 import { SERVER_DEFAULTS } from '../server/config';
 import type { Monitor } from '../monitor/monitor';
 import type { MonitorDeps } from './monitor';
+import type { HttpSurface } from '../http/surface';
 
 /** Builds a driver some other way than from the config (the embedded demo, tests); undefined = use the registry. */
 export type DriverOverride = (ups: string, cfg: UpsConfig, deps: DriverDeps) => Promise<Module | undefined> | Module | undefined;
@@ -52,6 +53,10 @@ export interface RunningAgent {
   readonly finished: Promise<void>;
   /** Addresses the NUT server listens on. */
   addresses(): Array<{ host: string; port: number }>;
+  /** The web listener (API, metrics, page), when the configuration has an http: section. */
+  readonly http: HttpSurface | null;
+  /** Addresses the web listener listens on. */
+  httpAddresses(): Array<{ host: string; port: number }>;
   stop(): Promise<void>;
 }
 
@@ -106,6 +111,47 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     });
   }
 
+  // MQTT and the notification channels only read the store and the bus; they start before the
+  // monitor so its first notifications find them listening.
+  const surfaces: Module[] = [];
+  let mqttPublish: ((topic: string, payload: string, o: { qos: 0 | 1 | 2; retain: boolean }) => Promise<void>) | undefined;
+  if (config.mqtt) {
+    const { MqttBridge } = await import('../mqtt/bridge');
+    const bridge = new MqttBridge({ config: config.mqtt, store, bus, log: log.child('mqtt'), version: opts.version, maxAgeMs: (serverConfig.maxAge ?? SERVER_DEFAULTS.maxAge) * 1000 });
+    mqttPublish = (topic, payload, o) => bridge.publish(topic, payload, o);
+    surfaces.push(bridge);
+  }
+  if (config.notify) {
+    const { NotifyChannels } = await import('../notify/channels');
+    const routes = config.monitor?.notify.routes ?? {};
+    surfaces.push(
+      new NotifyChannels({
+        config: config.notify,
+        bus,
+        log: log.child('notify'),
+        ignored: (type) => routes[type as keyof typeof routes]?.includes('ignore') ?? false,
+        mqtt: mqttPublish ? { publish: mqttPublish } : undefined,
+        mqttTopic: config.mqtt ? `${config.mqtt.topicPrefix}/notify` : undefined,
+      }),
+    );
+  }
+  // The web listener reads the store, the bus and the monitor; it starts after the server and stops before it.
+  let http: HttpSurface | null = null;
+  if (config.http) {
+    const { HttpSurface } = await import('../http/surface');
+    http = new HttpSurface({
+      config: config.http,
+      store,
+      bus,
+      log: log.child('http'),
+      users: config.users ?? {},
+      version: opts.version,
+      maxAgeMs: (serverConfig.maxAge ?? SERVER_DEFAULTS.maxAge) * 1000,
+      monitor,
+    });
+    surfaces.push(http);
+  }
+
   const started: Module[] = [];
   try {
     // Drivers first, all at once: each resolves after its first attempt to open its device.
@@ -117,6 +163,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     if (server) {
       await server.start();
       started.push(server);
+    }
+    for (const m of surfaces) {
+      await m.start();
+      started.push(m);
     }
     await opts.onOpened?.();
     // Last: it reads what the drivers publish, and its remote UPSes may be served by this very agent.
@@ -136,6 +186,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     monitor,
     finished,
     addresses: () => server?.addresses() ?? [],
+    http,
+    httpAddresses: () => http?.addresses() ?? [],
     async stop() {
       for (const m of started.reverse()) {
         try {

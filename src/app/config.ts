@@ -27,6 +27,8 @@ import { monitorHosts, monitorSectionSchema, watchTarget, type MonitorConfig } f
 import { COMMON_DRIVER_OPTIONS, DRIVERS } from '../drivers/registry';
 import { parseListen, serverSectionSchema, type ServerConfig } from '../server/config';
 import { runSectionSchema, type RunConfig } from '../privilege/config';
+import { mqttSectionSchema, type MqttConfig } from '../mqtt/config';
+import { notifySectionSchema, type NotifySectionConfig } from '../notify/config';
 
 export interface AgentConfig {
   /** Empty on a host that only watches UPSes on other servers. */
@@ -37,6 +39,10 @@ export interface AgentConfig {
   log?: LogConfig;
   /** The account to run as once ports and devices are open. */
   run?: RunConfig;
+  /** Publish to an MQTT broker (Home Assistant discovery, commands). */
+  mqtt?: MqttConfig;
+  /** Notification channels (webhook, email, MQTT) beside monitor.notify. */
+  notify?: NotifySectionConfig;
 }
 
 const sections = obj({
@@ -53,6 +59,8 @@ const sections = obj({
   log: logSchema,
   monitor: monitorSectionSchema,
   run: runSectionSchema,
+  mqtt: mqttSectionSchema,
+  notify: notifySectionSchema,
 });
 
 /** The hosts the server binds (`*` is every address, no name). */
@@ -89,7 +97,19 @@ function checkSections(
   });
 }
 
-export const configSchema = refine(sections, (cfg, _path, issues) => checkSections(cfg, issues));
+/** Notification channels need notifications (the monitor) and an mqtt channel needs the broker. */
+function checkChannels(cfg: { monitor?: object; mqtt?: object; notify?: { channels: Array<{ type: string }> } }, issues: ConfigIssue[]): void {
+  if (!cfg.notify) return;
+  if (!cfg.monitor) issues.push({ path: 'notify', message: 'needs a monitor: section: the channels carry the monitor\'s notifications' });
+  cfg.notify.channels.forEach((c, i) => {
+    if (c.type === 'mqtt' && !cfg.mqtt) issues.push({ path: `notify.channels[${i}]`, message: 'an mqtt channel publishes through the mqtt: section, which is missing' });
+  });
+}
+
+export const configSchema = refine(sections, (cfg, _path, issues) => {
+  checkSections(cfg, issues);
+  checkChannels(cfg, issues);
+});
 
 /** Validates a parsed document; throws ConfigError listing every problem. */
 export function validateConfig(doc: unknown, file = '<config>'): AgentConfig {
@@ -98,7 +118,7 @@ export function validateConfig(doc: unknown, file = '<config>'): AgentConfig {
 
 /** The schema fills every default in; this only tells the compiler so. */
 function filled(cfg: ReturnType<typeof sections.check> & object): AgentConfig {
-  return { ...cfg, ups: cfg.ups ?? {}, monitor: cfg.monitor as MonitorConfig | undefined };
+  return { ...cfg, ups: cfg.ups ?? {}, monitor: cfg.monitor as MonitorConfig | undefined, mqtt: cfg.mqtt as MqttConfig | undefined, notify: cfg.notify as NotifySectionConfig | undefined };
 }
 
 /** Parses YAML text and validates it. */
