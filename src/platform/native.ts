@@ -168,7 +168,10 @@ function errText(err: unknown): string {
 
 export interface NativeCheck {
   name: string;
+  /** The addon loaded. */
   ok: boolean;
+  /** It loaded but its harmless listing call failed (e.g. no USB bus in a container): worth a look, not a failure. */
+  listingFailed?: boolean;
   detail: string;
 }
 
@@ -193,15 +196,17 @@ export async function checkNativeModules(): Promise<NativeCheck[]> {
 
 async function check(label: string, addon: AddonName, list: () => Promise<readonly unknown[]>, what: string): Promise<NativeCheck> {
   let listing: string;
+  let listingFailed = false;
   try {
     listing = `${(await list()).length} ${what}`;
   } catch (err) {
     // A library that failed to load throws before listing anything; tell the two apart.
     if (!isLoaded(addon)) return { name: label, ok: false, detail: errText(err) };
-    listing = `listing failed: ${errText(err)}`;
+    listing = `loaded, but listing failed: ${errText(err)}`;
+    listingFailed = true;
   }
   const file = nativeAddonFile(addon);
-  return { name: label, ok: true, detail: file ? `${listing}; loaded from ${file}` : listing };
+  return { name: label, ok: true, ...(listingFailed ? { listingFailed } : {}), detail: file ? `${listing}; loaded from ${file}` : listing };
 }
 
 /**
