@@ -9,6 +9,7 @@ import type { DriverDeps } from '../drivers/types';
 import { SERVER_DEFAULTS } from '../server/config';
 import type { Monitor } from '../monitor/monitor';
 import type { MonitorDeps } from './monitor';
+import type { HttpSurface } from '../http/surface';
 
 /** Builds a driver some other way than from the config (the embedded demo, tests); undefined = use the registry. */
 export type DriverOverride = (ups: string, cfg: UpsConfig, deps: DriverDeps) => Promise<Module | undefined> | Module | undefined;
@@ -52,6 +53,10 @@ export interface RunningAgent {
   readonly finished: Promise<void>;
   /** Addresses the NUT server listens on. */
   addresses(): Array<{ host: string; port: number }>;
+  /** The web listener (API, metrics, page), when the configuration has an http: section. */
+  readonly http: HttpSurface | null;
+  /** Addresses the web listener listens on. */
+  httpAddresses(): Array<{ host: string; port: number }>;
   stop(): Promise<void>;
 }
 
@@ -130,6 +135,22 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       }),
     );
   }
+  // The web listener reads the store, the bus and the monitor; it starts after the server and stops before it.
+  let http: HttpSurface | null = null;
+  if (config.http) {
+    const { HttpSurface } = await import('../http/surface');
+    http = new HttpSurface({
+      config: config.http,
+      store,
+      bus,
+      log: log.child('http'),
+      users: config.users ?? {},
+      version: opts.version,
+      maxAgeMs: (serverConfig.maxAge ?? SERVER_DEFAULTS.maxAge) * 1000,
+      monitor,
+    });
+    surfaces.push(http);
+  }
 
   const started: Module[] = [];
   try {
@@ -165,6 +186,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     monitor,
     finished,
     addresses: () => server?.addresses() ?? [],
+    http,
+    httpAddresses: () => http?.addresses() ?? [],
     async stop() {
       for (const m of started.reverse()) {
         try {

@@ -29,6 +29,8 @@ import { parseListen, serverSectionSchema, type ServerConfig } from '../server/c
 import { runSectionSchema, type RunConfig } from '../privilege/config';
 import { mqttSectionSchema, type MqttConfig } from '../mqtt/config';
 import { notifySectionSchema, type NotifySectionConfig } from '../notify/config';
+import { httpSectionSchema, HTTP_PORT, type HttpConfig } from '../http/config';
+import { parseListenAddress } from '../core/listen';
 
 export interface AgentConfig {
   /** Empty on a host that only watches UPSes on other servers. */
@@ -43,6 +45,8 @@ export interface AgentConfig {
   mqtt?: MqttConfig;
   /** Notification channels (webhook, email, MQTT) beside monitor.notify. */
   notify?: NotifySectionConfig;
+  /** The web listener: JSON API, /metrics, event stream and the page. */
+  http?: HttpConfig;
 }
 
 const sections = obj({
@@ -61,6 +65,7 @@ const sections = obj({
   run: runSectionSchema,
   mqtt: mqttSectionSchema,
   notify: notifySectionSchema,
+  http: httpSectionSchema,
 });
 
 /** The hosts the server binds (`*` is every address, no name). */
@@ -106,9 +111,23 @@ function checkChannels(cfg: { monitor?: object; mqtt?: object; notify?: { channe
   });
 }
 
+/** The HTTP listener's addresses are addresses, and its tokens belong to configured users. */
+function checkHttp(cfg: { users?: Record<string, unknown>; http?: { listen?: readonly string[]; tokens?: ReadonlyArray<{ user: string }> } }, issues: ConfigIssue[]): void {
+  if (!cfg.http) return;
+  (cfg.http.listen ?? []).forEach((item, i) => {
+    const r = parseListenAddress(item, HTTP_PORT);
+    const bad = typeof r === 'string' ? null : hostProblem(r.host);
+    if (bad) issues.push({ path: `http.listen[${i}]`, message: bad });
+  });
+  (cfg.http.tokens ?? []).forEach((t, i) => {
+    if (!Object.hasOwn(cfg.users ?? {}, t.user)) issues.push({ path: `http.tokens[${i}].user`, message: `${t.user} is not a user of the users: section` });
+  });
+}
+
 export const configSchema = refine(sections, (cfg, _path, issues) => {
   checkSections(cfg, issues);
   checkChannels(cfg, issues);
+  checkHttp(cfg, issues);
 });
 
 /** Validates a parsed document; throws ConfigError listing every problem. */

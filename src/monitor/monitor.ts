@@ -32,6 +32,8 @@ export interface HistoryLike {
   add(e: { at: number; ups: string; type: string; message: string }): void;
   setView(view: unknown): void;
   flush(): Promise<void>;
+  /** The kept events, oldest first (the web surface shows them). */
+  events?(): ReadonlyArray<{ at: number; ups: string; type: string; message: string }>;
 }
 
 export interface WatchedSource {
@@ -155,6 +157,11 @@ export class Monitor implements Module {
       return { ...snap, critical, next: nextStep(snap, critical, this.shutdown !== null) };
     });
     return { healthy, minSupplies: this.opts.config.minSupplies, supplies, shutdown: this.shutdown, dryRun: this.opts.config.dryRun };
+  }
+
+  /** The event history, oldest first. */
+  events(): ReadonlyArray<{ at: number; ups: string; type: string; message: string }> {
+    return this.opts.history.events?.() ?? [];
   }
 
   /** Resolves when the shutdown sequence (if started) has finished. */

@@ -1,0 +1,45 @@
+/**
+ * The `http:` section: the web listener (JSON API, Prometheus metrics, event
+ * stream and the page). Off unless the section is there; loopback only
+ * unless configured otherwise, like the NUT server.
+ */
+import { listenListSchema } from '../core/listen';
+import { bool, list, num, obj, optional, str, type Infer } from '../core/schema';
+
+export const HTTP_PORT = 8080;
+
+export const HTTP_DEFAULTS = {
+  listen: ['127.0.0.1:8080'],
+  /** Reading (devices, variables, events, metrics) needs a login too. */
+  readRequiresLogin: false,
+  /** Serve /metrics (Prometheus / OpenMetrics text). */
+  metrics: true,
+  /** Largest request body accepted, in bytes; bigger ones get 413. */
+  maxBodyBytes: 64 * 1024,
+  /** Seconds a page login (session cookie) or an issued token stays valid. */
+  sessionTtl: 12 * 3600,
+  /** Event-stream (server-sent events) clients at once; more get 503. */
+  maxStreams: 100,
+  /** Extra fixed API tokens: each acts as its user (of the users: section). */
+  tokens: [] as Array<{ user: string; token: string }>,
+};
+
+/** A configured token: long enough that guessing it is hopeless. */
+const tokenSchema = obj({
+  user: str({ minLength: 1 }),
+  token: str({ minLength: 24, maxLength: 512, pattern: /^[\x21-\x7e]+$/, patternText: 'at least 24 printable characters without spaces' }),
+});
+
+export const httpSectionSchema = optional(
+  obj({
+    listen: optional(listenListSchema(HTTP_PORT), HTTP_DEFAULTS.listen),
+    readRequiresLogin: optional(bool(), HTTP_DEFAULTS.readRequiresLogin),
+    metrics: optional(bool(), HTTP_DEFAULTS.metrics),
+    maxBodyBytes: optional(num({ min: 1024, max: 16 * 1024 * 1024, integer: true }), HTTP_DEFAULTS.maxBodyBytes),
+    sessionTtl: optional(num({ min: 60, max: 30 * 86_400, integer: true }), HTTP_DEFAULTS.sessionTtl),
+    maxStreams: optional(num({ min: 1, max: 100_000, integer: true }), HTTP_DEFAULTS.maxStreams),
+    tokens: optional(list(tokenSchema), HTTP_DEFAULTS.tokens),
+  }),
+);
+
+export type HttpConfig = NonNullable<Infer<typeof httpSectionSchema>>;
