@@ -10,15 +10,22 @@ import { splitAddr, splitName } from '../../client/target';
 
 const PROG = 'upsc';
 
+/** NUT's three forms; options come first, as in NUT's upsc (its getopt stops at the first operand). */
+const SYNOPSIS = [
+  'usage: upsagent upsc [-j] [-W <secs>] -l | -L [<host>[:<port>]]',
+  '       upsagent upsc [-j] [-W <secs>] <ups>[@<host>[:<port>]] [<variable>]',
+  '       upsagent upsc [-j] [-W <secs>] -c <ups>[@<host>[:<port>]]',
+];
+
 function usage(io: CliIO): void {
   io.out(
     [
       'upsagent upsc: show the UPSes on a NUT server and their variables',
       '(the same arguments and output as Network UPS Tools upsc)',
       '',
-      'usage: upsagent upsc [-j] -l | -L [<host>[:<port>]]',
-      '       upsagent upsc [-j] <ups>[@<host>[:<port>]] [<variable>]',
-      '       upsagent upsc [-j] -c <ups>[@<host>[:<port>]]',
+      ...SYNOPSIS,
+      '',
+      'Options go before <ups> or <host>, as in NUT 2.8.5: "upsc -j myups", not "upsc myups -j".',
       '',
       '  -l          print the name of each UPS on the server, one per line',
       '  -L          the same, each name followed by the UPS description',
@@ -176,6 +183,14 @@ export async function runUpsc(args: string[], io: CliIO): Promise<number> {
     const secs = Number(connectTimeout);
     if (connectTimeout.trim() === '' || !Number.isFinite(secs) || secs < 0) return fail(ctx, `invalid network timeout: ${connectTimeout}`);
     timeoutMs = secs * 1000;
+  }
+
+  // NUT's upsc stops reading options at the first operand, so `upsc ups -j` asks for a variable
+  // named "-j" and answers "old-style variable names are not supported"; say what is wrong instead.
+  const late = parsed.operands.slice(1).find((w) => /^-[hlLcVWj]/.test(w));
+  if (late !== undefined) {
+    io.err(`Error: ${late} is an option; options go before the UPS or host, e.g. upsagent upsc ${late} ${parsed.operands[0]}\n${SYNOPSIS.join('\n')}\n`);
+    return 1;
   }
 
   const first = parsed.operands[0];
