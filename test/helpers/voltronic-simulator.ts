@@ -282,6 +282,10 @@ export class VoltronicSimulator {
       this.batteryType = Number(m[1]);
       return ACK;
     }
+    if ((m = /^BATN([1-9])$/.exec(cmd))) {
+      s.batteryNumber = Number(m[1]);
+      return ACK;
+    }
     if ((m = /^BATGN(\d\d)$/.exec(cmd))) {
       s.batteryPacks = Number(m[1]);
       return ACK;

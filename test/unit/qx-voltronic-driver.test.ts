@@ -279,3 +279,70 @@ describe('qx driver, voltronic protocol: a P10 three-phase unit', () => {
     await r.until('Q3PC values back', () => r.v('input.L1.current') === '2');
   });
 });
+
+describe('qx voltronic: the ups.conf-only options, written once per connection after the first read (NUT QX_FLAG_NONUT setvars)', () => {
+  const startupWrites = (sim: VoltronicSimulator): string[] => sim.actions().filter((c) => /^(P[ED][A-Z]|PF|BATN)/.test(c));
+
+  test('a capability in the other state is written (PE/PD + its letter), one already so or absent is not; battery_number when QBV differs; reset_to_default refused unless OFF', async () => {
+    // Simulator: b (battery_alarm) and p (bypass_alarm) not reported; e (eco) and o (bypass_when_off) disabled; a (alarm control) enabled.
+    const r = await rig(
+      { protocol: 'voltronic', eco_mode: 'Enabled', bypass_when_off: 'disabled', alarm_control: 'disabled', battery_alarm: 'enabled', battery_number: 3, reset_to_default: true },
+      { enabled: 'ash', disabled: 'eo' },
+    );
+    try {
+      await r.until('written', () => startupWrites(r.sim).length >= 3);
+      await r.until('a full poll after', () => r.sim.received.filter((c) => c === 'QFLAG\r').length >= 2);
+      // Table order: reset (refused: online, not OFF), then the capabilities, then battery_number.
+      assert.deepEqual(startupWrites(r.sim), ['PDA\r', 'PEE\r', 'BATN3\r']);
+      assert.equal(r.sim.enabled.includes('e'), true);
+      assert.equal(r.sim.disabled.includes('a'), true);
+      assert.equal(r.sim.state.batteryNumber, 3);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('nothing sent without the options, nor when the unit already matches; each written again on a new connection only', async () => {
+    const plain = await rig({ protocol: 'voltronic' });
+    try {
+      await plain.until('a few full polls', () => plain.sim.received.filter((c) => c === 'QFLAG\r').length >= 3);
+      assert.deepEqual(startupWrites(plain.sim), []);
+    } finally {
+      await plain.stop();
+    }
+    const same = await rig({ protocol: 'voltronic', eco_mode: 'disabled', battery_number: 2 }, { enabled: 'a', disabled: 'e' });
+    try {
+      await same.until('a few full polls', () => same.sim.received.filter((c) => c === 'QFLAG\r').length >= 3);
+      assert.equal(same.sim.state.batteryNumber, 2);
+      assert.deepEqual(startupWrites(same.sim), []);
+    } finally {
+      await same.stop();
+    }
+  });
+
+  test('reset_to_default: PF while the UPS is in standby (OFF), before the capabilities', async () => {
+    const r = await rig({ protocol: 'voltronic', reset_to_default: true, converter_mode: 'enabled' }, { state: { ...VOLTRONIC_ONLINE, mode: 'S' }, enabled: '', disabled: 'v' });
+    try {
+      await r.until('written', () => startupWrites(r.sim).length >= 2);
+      assert.deepEqual(startupWrites(r.sim), ['PF\r', 'PEV\r']);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('config: values checked as NUT takes them', async () => {
+    const { validateConfig } = await import('../../src/app/config');
+    const problems = (extra: Record<string, unknown>): string => {
+      try {
+        validateConfig({ ups: { u: { driver: 'qx', port: '/dev/ttyUSB0', ...extra } } });
+        return '';
+      } catch (err) {
+        return String(err);
+      }
+    };
+    assert.equal(problems({ eco_mode: 'ENABLED', battery_number: 9, reset_to_default: false }), '');
+    assert.match(problems({ eco_mode: 'on' }), /ups\.u\.eco_mode: .*enabled or disabled/);
+    assert.match(problems({ battery_number: 10 }), /ups\.u\.battery_number/);
+  });
+});
+

@@ -26,6 +26,9 @@ const runtimecalSchema = refine(str({ minLength: 1 }), (text, path, issues) => {
   }
 });
 
+/** A voltronic capability option's value: NUT compares it case-insensitively. */
+const capabilityOption = optional(str({ pattern: /^(enabled|disabled)$/i, patternText: 'enabled or disabled' }));
+
 export const QX_OPTIONS = {
   /** The protocol, skipping autodetection (nutdrv_qx protocol): megatec, megatec/old, mustek, bestups, mecer, zinto, q1, ... */
   protocol: optional(protocolSchema),
@@ -77,6 +80,23 @@ export const QX_OPTIONS = {
   'override.battery.packs': optional(num({ min: 0.5, max: 1000 })),
   /** bestups: set the DB9 port's pin 1 / pin 7 shutdown mode (Best Power EPS-0059) to 0..6 at start-up, when the unit's differs (nutdrv_qx pins_shutdown_mode). */
   pins_shutdown_mode: optional(num({ min: 0, max: 6, integer: true })),
+  /** voltronic: reset the capability options and their limits to safe defaults (`PF`) at start-up; only while the UPS is in standby (OFF) (nutdrv_qx reset_to_default). */
+  reset_to_default: optional(bool()),
+  /** voltronic: capability options written at start-up when the unit reports the capability and it differs: enabled or disabled (nutdrv_qx's names: `PE<x>`/`PD<x>`). */
+  bypass_alarm: capabilityOption,
+  battery_alarm: capabilityOption,
+  bypass_when_off: capabilityOption,
+  alarm_control: capabilityOption,
+  converter_mode: capabilityOption,
+  eco_mode: capabilityOption,
+  battery_open_status_check: capabilityOption,
+  bypass_forbidding: capabilityOption,
+  site_fault_detection: capabilityOption,
+  advanced_eco_mode: capabilityOption,
+  constant_phase_angle: capabilityOption,
+  limited_runtime_on_battery: capabilityOption,
+  /** voltronic: the number of batteries that make a pack, 1..9, written at start-up when QBV says otherwise (`BATN<n>`; nutdrv_qx battery_number). */
+  battery_number: optional(num({ min: 1, max: 9, integer: true })),
   /** Ignore the device's LB; set LB when battery.charge < battery.charge.low or battery.runtime < battery.runtime.low (NUT's ignorelb, compared as whole numbers). */
   ignorelb: optional(bool()),
   /** The low marks ignorelb compares with: whatever the device says (override.*) or where it gives none (default.*); percent and seconds. */

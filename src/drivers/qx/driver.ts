@@ -616,13 +616,23 @@ export class QxDriver implements Module {
   private async writeStartup(s: Session, signal: AbortSignal): Promise<void> {
     for (const item of s.protocol.startup ?? []) {
       let reply: string | null = null;
-      try {
-        reply = await this.exchange(s, item.query, signal);
-      } catch (err) {
-        if (err instanceof DeviceGoneError || signal.aborted) throw err;
-        this.log.debug(`${this.deps.ups}: ${item.name}: ${printable(item.query)} unanswered: ${errorMessage(err)}`);
+      if (item.query !== undefined) {
+        try {
+          reply = await this.exchange(s, item.query, signal);
+        } catch (err) {
+          if (err instanceof DeviceGoneError || signal.aborted) throw err;
+          this.log.debug(`${this.deps.ups}: ${item.name}: ${printable(item.query)} unanswered: ${errorMessage(err)}`);
+        }
       }
-      for (const bytes of item.writes(reply, this.contextWith([]))) {
+      let writes: readonly string[];
+      try {
+        writes = item.writes(reply, this.contextWith([], s));
+      } catch (err) {
+        // The option cannot be applied now (a value the unit cannot take, a state it must be in): said, and nothing sent.
+        this.log.warn(`${this.deps.ups}: ${item.name}: ${errorMessage(err)}`);
+        continue;
+      }
+      for (const bytes of writes) {
         try {
           await this.sendCommand(s, item.name, bytes, signal);
         } catch (err) {

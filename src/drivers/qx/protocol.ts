@@ -229,17 +229,19 @@ export interface QxProtocol {
 
 /**
  * A ups.conf-only option written to the device once per connection (NUT's
- * QX_FLAG_NONUT setvars, e.g. BestUPS pins_shutdown_mode): at open, after
- * the opening pass, the core sends `query`, then the bytes `writes` gives
- * (none: nothing to do, e.g. the option unset or the device already so),
- * each judged as a command; a refusal is logged and the driver goes on.
+ * QX_FLAG_NONUT setvars, e.g. BestUPS pins_shutdown_mode, voltronic's
+ * bypass_alarm...): at open, after the opening pass, the core sends `query`
+ * when there is one, then the bytes `writes` gives (none: nothing to do,
+ * e.g. the option unset or the device already so), each judged as a
+ * command; a refusal is logged and the driver goes on. `writes` may also
+ * throw to say why the option cannot be applied now (logged, nothing sent).
  */
 export interface QxStartupWrite {
   /** The option's name, for the log. */
   readonly name: string;
-  /** The exact bytes asking the device's value (`SS?\r`). */
-  readonly query: string;
-  /** From the reply (null: silence, echo or refusal) the bytes to send. */
+  /** The exact bytes asking the device's value (`SS?\r`); absent when the opening pass's replies (ctx.replies) tell. */
+  readonly query?: string;
+  /** From the reply (null: none asked, silence, echo or refusal) and what the device said so far, the bytes to send. */
   writes(reply: string | null, ctx: QxContext): readonly string[];
 }
 

@@ -44,6 +44,10 @@ import { QxParseError, QxValueError, checkShape, column, formatFixed, numberColu
 import type { QxContext, QxInstantCommand, QxProbe, QxProtocol, QxQuery, QxReading, QxSetting, QxStatusFlag, QxStatusUpdate } from '../protocol';
 import { SHUTDOWN_RETURN, batteryVoltage, ondelaySetting, offdelaySetting, shutdownStayoff } from './blazer';
 import { FAULTS, FAULTS_P31, FAULT_FLAGS, WARNINGS, WARNING_FLAGS } from './voltronic-alarms';
+import { parseFlags } from './voltronic-flags';
+import { VOLTRONIC_STARTUP } from './voltronic-startup';
+
+export { parseFlags };
 
 type Vars = Record<string, string>;
 
@@ -483,14 +487,6 @@ export const CAPABILITIES: ReadonlyArray<readonly [string, string]> = [
   ['outlet.0.switchable', 'j'],
 ];
 
-/** A QFLAG reply split into the letters enabled (after E) and disabled (after D). */
-export function parseFlags(reply: string): { enabled: string; disabled: string } {
-  checkShape('QFLAG\r', reply, { leading: '(', minLength: 3 });
-  const m = /^\((?:E([a-z]*))?(?:D([a-z]*))?$/.exec(reply);
-  if (!m || (m[1] === undefined && m[2] === undefined)) throw new QxParseError('QFLAG\r', reply, 'not (E<letters>D<letters>');
-  return { enabled: m[1] ?? '', disabled: m[2] ?? '' };
-}
-
 /**
  * `QFLAG\r`: the capabilities as yes/no variables. With alarm control (`a`)
  * the beeper QGS read in this pass is restated as NUT has it: off is
@@ -888,6 +884,7 @@ export const voltronic: QxProtocol = {
   ],
   commands: VOLTRONIC_COMMANDS,
   settings: VOLTRONIC_SETTINGS,
+  startup: VOLTRONIC_STARTUP,
   accepted: 'ACK',
   rejected: '(NAK',
   commandReplyValue: (reply) => (reply.length >= 4 && reply.startsWith('(') ? column(reply, 1, 3) : null),
