@@ -102,11 +102,22 @@ export function runCommand(ctx: ServerContext, s: Session, words: readonly strin
   const name = words[0];
   const cmd = name === undefined ? undefined : COMMANDS.get(name.toUpperCase());
   if (!cmd) return ERR['UNKNOWN-COMMAND'];
-  if (cmd.needsUser) {
-    if (s.username === undefined) return ERR['USERNAME-REQUIRED'];
-    if (s.password === undefined) return ERR['PASSWORD-REQUIRED'];
-  }
-  return cmd.run(ctx, s, words.slice(1));
+  if (!cmd.needsUser) return cmd.run(ctx, s, words.slice(1));
+  if (s.username === undefined) return ERR['USERNAME-REQUIRED'];
+  if (s.password === undefined) return ERR['PASSWORD-REQUIRED'];
+  // An address that kept failing waits before any check, right or wrong: a fast answer would tell a guess was right.
+  const wait = ctx.logins.delayFor(s.addr);
+  if (wait > 0) return ctx.logins.sleep(wait).then(() => runChecked(ctx, s, cmd, words));
+  return runChecked(ctx, s, cmd, words);
+}
+
+/** A command that needs credentials; a refusal is logged (and counted when the credentials were wrong). */
+function runChecked(ctx: ServerContext, s: Session, cmd: Command, words: readonly string[]): Reply | Promise<Reply> {
+  const reply = cmd.run(ctx, s, words.slice(1));
+  // Every refusal is decided before a driver is asked, so it is never a promise.
+  if (reply === ERR['ACCESS-DENIED']) ctx.logins.denied(s, words[0]!.toUpperCase());
+  else ctx.logins.allowed(s);
+  return reply;
 }
 
 /** A request as it may appear in a log: the password replaced. */

@@ -55,7 +55,7 @@ export const LOGIN_THROTTLE_DEFAULTS = {
   /** Off: failures are still logged, never slowed. */
   enabled: true,
   /** Failures from one address answered at once before the delay starts. */
-  freeFailures: 3,
+  freeFailures: 5,
   /** Seconds of the first delay; each further failure doubles it. */
   delay: 1,
   /** Seconds the delay grows to at most. */

@@ -8,24 +8,37 @@
  * (SET VAR, INSTCMD) pauses the connection: replies stay in request order and
  * nothing more is read until it is answered.
  *
- * Never trusted: input is bounded by the parser; output a client does not
- * read is bounded by maxOutputBytes, past which the client is dropped.
+ * Never trusted, and bounded by design:
+ * - input: the parser keeps at most 32 words of 512 bytes;
+ * - output: once the replies waiting for a client pass the socket's
+ *   high-water mark (16 KiB), that client is paused: nothing more is read or
+ *   answered until the kernel has taken its replies ('drain'), so a client
+ *   that does not read stops costing more than that;
+ * - all clients together: each connection reports what it holds (unread
+ *   replies, unparsed input) to the server's OutputBudget; a client that
+ *   would pause, or holds unread replies, while the budget is exceeded is
+ *   dropped. A client that reads its replies holds nothing and is never
+ *   dropped for others' sake.
  */
 import type { Socket } from 'node:net';
 import { errorMessage } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { loggable, runCommand } from './commands';
-import { RequestParser } from './parser';
+import type { OutputBudget } from './output-budget';
+import { READ_SIZE, RequestParser } from './parser';
+import type { RateLimitedLog } from './rate-limited-log';
 import { ERR } from './replies';
 import type { Reply, ServerContext, Session } from './session';
 
-/** Replies are flushed at least this often while a long pipelined chunk is worked through. */
-const FLUSH_BYTES = 64 * 1024;
+/** Replies are written at least this often while a long pipelined chunk is worked through (the socket's high-water mark). */
+const FLUSH_BYTES = 16 * 1024;
 
 export interface ConnectionOptions {
-  /** Output a client may leave unread before it is dropped. */
-  maxOutputBytes: number;
+  /** What all clients together may hold. */
+  budget: OutputBudget;
   log: Logger;
+  /** For warnings that a flood would repeat (dropped clients, parse errors). */
+  warnings: RateLimitedLog;
   onClose: (c: ClientConnection) => void;
 }
 
@@ -43,9 +56,17 @@ export class ClientConnection {
   /** Input not yet parsed; the first one from `pos` on. */
   private readonly input: Buffer[] = [];
   private pos = 0;
+  /** Bytes of `input` not yet parsed. */
+  private inputBytes = 0;
+  /** This client's share of the budget, as last reported. */
+  private held = 0;
   private busy = false;
+  /** Paused until the kernel takes our replies ('drain'). */
+  private stalled = false;
   private peerEnded = false;
   private closed = false;
+  /** Called as each write completes: the share goes down as the client reads. */
+  private readonly onWritten = (): void => this.account();
 
   constructor(
     private readonly socket: Socket,
@@ -59,12 +80,15 @@ export class ClientConnection {
       // After LOGOUT the client is being hung up on: nothing more is read.
       if (this.session.logout) return;
       this.input.push(chunk);
-      if (!this.busy) this.pump();
+      this.inputBytes += chunk.length;
+      if (!this.busy && !this.stalled) this.pump();
+      else this.account();
     });
     socket.on('end', () => {
       this.peerEnded = true;
-      if (!this.busy) this.pump();
+      if (!this.busy && !this.stalled) this.pump();
     });
+    socket.on('drain', () => this.unstall());
     // ECONNRESET, EPIPE...: the 'close' that follows does the cleanup.
     socket.on('error', (err) => opts.log.debug(`client ${this.session.addr}: ${errorMessage(err)}`));
     socket.on('close', () => this.cleanup());
@@ -86,6 +110,11 @@ export class ClientConnection {
     if (this.closed) return;
     this.closed = true;
     this.input.length = 0;
+    this.inputBytes = 0;
+    if (this.stalled) this.opts.budget.paused--;
+    this.stalled = false;
+    this.opts.budget.change(this.held, 0);
+    this.held = 0;
     this.ctx.sessions.close(this.session);
     this.opts.onClose(this);
   }
@@ -96,17 +125,25 @@ export class ClientConnection {
     while (this.input.length && !this.closed) {
       const buf = this.input[0]!;
       while (this.pos < buf.length) {
-        this.pos = this.parser.next(buf, this.pos);
+        const from = this.pos;
+        this.pos = this.parser.next(buf, from);
+        this.inputBytes -= this.pos - from;
         const line = this.parser.take();
         if (!line) continue;
+        if (line.kind === 'error') {
+          // upsd logs it (NOTICE) and answers nothing.
+          this.opts.warnings.info('parse-error', `parse error from ${this.session.addr}: ${line.message}`);
+          continue;
+        }
         this.lastHeard = this.ctx.clock();
-        const reply = line.kind === 'tooLong' ? ERR['UNKNOWN-COMMAND'] : this.run(line.words);
+        const reply = this.run(line.words);
         if (typeof reply === 'string' || Buffer.isBuffer(reply)) {
           out.push(reply);
           outBytes += reply.length;
           if (outBytes >= FLUSH_BYTES) {
             if (!this.write(out)) return;
             outBytes = 0;
+            if (this.stalled) return;
           }
           continue;
         }
@@ -147,6 +184,8 @@ export class ClientConnection {
         this.busy = false;
         if (this.closed) return;
         if (!this.write([text])) return;
+        // A stalled client goes on at 'drain'.
+        if (this.stalled) return;
         this.socket.resume();
         this.pump();
       })
@@ -162,13 +201,59 @@ export class ClientConnection {
     else if (parts.every((p) => typeof p === 'string')) data = parts.join('');
     else data = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
     parts.length = 0;
-    this.socket.write(data);
-    if (this.socket.writableLength > this.opts.maxOutputBytes) {
-      this.opts.log.warn(`client ${this.session.addr} does not read its replies; dropped`);
+    const below = this.socket.write(data, this.onWritten);
+    const budget = this.opts.budget;
+    if (!below && !this.stalled) {
+      this.stalled = true;
+      budget.paused++;
+      this.socket.pause();
+      this.compactInput();
+    }
+    this.account();
+    // Over budget: whoever is not keeping up goes; a client whose replies left at once stays.
+    if (budget.exceeded && (this.stalled || this.socket.writableLength > 0)) {
+      budget.dropped++;
+      this.opts.warnings.warn(
+        'output-not-read',
+        `client ${this.session.addr} does not read its replies; dropped (${budget.bytes} bytes held by all clients, server.maxOutputBytes ${budget.limit})`,
+      );
       this.close('output not read');
       return false;
     }
     return true;
+  }
+
+  /** The kernel took our replies: read and answer again. */
+  private unstall(): void {
+    if (!this.stalled || this.closed) return;
+    this.stalled = false;
+    this.opts.budget.paused--;
+    this.account();
+    if (this.busy) return;
+    this.socket.resume();
+    this.pump();
+  }
+
+  /** Reports this client's share (unread replies plus unparsed input) to the budget. */
+  private account(): void {
+    if (this.closed) return;
+    const now = this.socket.writableLength + this.inputBytes;
+    if (now === this.held) return;
+    this.opts.budget.change(this.held, now);
+    this.held = now;
+  }
+
+  /**
+   * While paused, keep a copy of what is left of the current buffer, not the
+   * whole buffer it is a slice of. The copy starts on a READ_SIZE boundary so
+   * a parse error still loses exactly the rest of its window.
+   */
+  private compactInput(): void {
+    const first = this.input[0];
+    if (!first) return;
+    const from = this.pos - (this.pos % READ_SIZE);
+    this.input[0] = Buffer.from(first.subarray(from));
+    this.pos -= from;
   }
 
   /** After LOGOUT: flush, send FIN, then close for good. */

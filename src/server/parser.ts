@@ -1,30 +1,33 @@
 /**
  * Streaming request parser for the NUT server: the same state machine upsd
- * 2.8.0 runs over each client byte (NUT's parseconf), so requests split into
- * words exactly as real upsd splits them:
+ * 2.8.0 runs over each client byte (NUT's common/parseconf.c), so requests
+ * split into words exactly as real upsd splits them:
  *
- * - words are separated by whitespace (space, \t, \v, \f, \r); \n ends a line;
+ * - words are separated by whitespace (space, \t, \v, \f, \r); \n ends a line
+ *   (a CR alone ends nothing: `VER\rVER\n` is one request of two words);
  * - `"..."` groups a word (an empty `""` is a word); a quote in the middle of
  *   a word is an ordinary character;
  * - `\x` takes x literally; `\` before a newline joins the next line, and a
  *   newline inside quotes does not end the line;
- * - `#` outside quotes starts a comment; `#` inside quotes is a parse error:
- *   upsd sends no reply and drops what it had read, we drop the rest of that
- *   line (the same thing for a client that writes one line at a time);
+ * - `#` outside quotes starts a comment;
  * - `=` is a word of its own (`a=b` is three words);
  * - bytes below 0x20 and above 0x7f are dropped (0x7f is kept);
  * - a word keeps at most 512 characters and a line at most 32 words; more is
- *   dropped, as upsd does.
+ *   dropped, as upsd does. So a line of any length costs bounded memory.
  *
- * One thing upsd does not do: a logical line longer than MAX_LINE bytes is
- * discarded up to its newline and reported as `tooLong` (the server answers
- * ERR UNKNOWN-COMMAND, which is what upsd answers such garbage), so one
- * client cannot make us buffer without bound.
+ * A `#` inside quotes is a parse error, and upsd's recovery is peculiar: it
+ * answers nothing, throws away the rest of the bytes it had read with that
+ * read() (it reads at most READ_SIZE bytes at a time), and starts the next
+ * read with a fresh line, wherever in the line that is. We do the same with
+ * each buffer handed to next() taken as what arrived together, cut into
+ * READ_SIZE windows counted from its start: the bytes after the error up to
+ * the end of its window are dropped and an `error` line is reported.
  */
 
+/** upsd reads client input SMALLBUF (512) bytes at a time; a parse error loses the rest of one such read. */
+export const READ_SIZE = 512;
 export const MAX_WORD = 512;
 export const MAX_ARGS = 32;
-export const MAX_LINE = 16 * 1024;
 
 const enum S {
   FindWordStart,
@@ -33,8 +36,6 @@ const enum S {
   QuoteLiteral,
   Collect,
   CollectLiteral,
-  /** After a parse error or an overlong line: skip to the newline. */
-  SkipLine,
 }
 
 const NL = 0x0a;
@@ -50,31 +51,28 @@ function isSpace(c: number): boolean {
 /** What one finished line produced. */
 export type ParsedLine =
   | { kind: 'words'; words: string[] }
-  /** Longer than MAX_LINE: answer ERR UNKNOWN-COMMAND. */
-  | { kind: 'tooLong' };
+  /** A parse error (upsd logs it and answers nothing); the rest of its read window was dropped. */
+  | { kind: 'error'; message: string };
+
+const UNBALANCED: ParsedLine = { kind: 'error', message: 'Unbalanced word due to unescaped # in quotes' };
 
 export class RequestParser {
   private state = S.FindWordStart;
   private readonly word = Buffer.allocUnsafe(MAX_WORD);
   private wordLen = 0;
   private words: string[] = [];
-  private lineBytes = 0;
-  /** Why we are skipping: an overlong line is answered, a parse error is not. */
-  private skipAnswers = false;
   private ready: ParsedLine | null = null;
 
   /**
-   * Consumes bytes from `buf` starting at `pos` until one line is complete or
-   * the buffer ends; returns the position after the last byte consumed. When
-   * a line completed, take() returns it.
+   * Consumes bytes from `buf` (one arrival, see READ_SIZE) starting at `pos`
+   * until one line is complete, a parse error, or the buffer ends; returns
+   * the position after the last byte consumed (after a parse error: the end
+   * of its read window). When a line completed or failed, take() returns it.
    */
   next(buf: Buffer, pos: number): number {
     const end = buf.length;
     while (pos < end) {
       const c = buf[pos++]!;
-      if (this.state !== S.SkipLine && ++this.lineBytes > MAX_LINE) {
-        this.startSkip(true);
-      }
       switch (this.state) {
         case S.FindWordStart:
           if (c === NL) {
@@ -99,8 +97,10 @@ export class RequestParser {
           break;
         case S.QuoteCollect:
           if (c === HASH) {
-            // upsd: "Unbalanced word due to unescaped # in quotes"; no reply.
-            this.startSkip(false);
+            // upsd returns from its read handler: the rest of this read is never parsed.
+            this.reset();
+            this.ready = UNBALANCED;
+            return Math.min(end, Math.ceil(pos / READ_SIZE) * READ_SIZE);
           } else if (c === QUOTE) {
             this.endWord();
             this.state = S.FindWordStart;
@@ -134,16 +134,6 @@ export class RequestParser {
           if (c !== NL) this.addChar(c);
           this.state = S.Collect;
           break;
-        case S.SkipLine:
-          if (c === NL) {
-            const answer = this.skipAnswers;
-            this.reset();
-            if (answer) {
-              this.ready = { kind: 'tooLong' };
-              return pos;
-            }
-          }
-          break;
       }
     }
     return pos;
@@ -170,22 +160,12 @@ export class RequestParser {
   private endLine(): void {
     this.ready = { kind: 'words', words: this.words };
     this.words = [];
-    this.lineBytes = 0;
     this.state = S.FindWordStart;
-  }
-
-  private startSkip(answer: boolean): void {
-    this.state = S.SkipLine;
-    this.skipAnswers = answer;
-    this.words = [];
-    this.wordLen = 0;
   }
 
   private reset(): void {
     this.state = S.FindWordStart;
     this.words = [];
     this.wordLen = 0;
-    this.lineBytes = 0;
-    this.skipAnswers = false;
   }
 }

@@ -1,12 +1,14 @@
 /**
  * The NUT network server (protocol 1.3, as upsd 2.8.0 speaks it): listens on
- * the configured addresses, accepts clients up to server.maxClients, drops
- * clients silent for server.idleTimeout seconds, and answers requests from
- * the state store. It only reads the store; SET VAR and INSTCMD go to the
+ * the configured addresses, accepts clients up to server.maxClients (and
+ * server.maxClientsPerAddress from any one address not exempt), drops
+ * clients silent for server.idleTimeout seconds, keeps what all clients hold
+ * within server.maxOutputBytes, and answers requests from the state store. It only reads the store; SET VAR and INSTCMD go to the
  * drivers as bus requests, FSD latches in the store. It never imports a driver.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { EventBus } from '../core/bus';
+import { systemClock, type Clock } from '../core/clock';
 import type { UserConfig } from '../core/config';
 import { errorMessage } from '../core/errors';
 import type { Logger } from '../core/logger';
@@ -14,11 +16,16 @@ import type { Module } from '../core/module';
 import type { UpsStore } from '../core/state';
 import { UserTable } from './auth';
 import { parseListen, SERVER_DEFAULTS, type ServerConfig } from './config';
-import { ClientConnection } from './connection';
+import { clientAddress, ClientConnection } from './connection';
 import { ListenError } from './errors';
 import { ListCache } from './format';
+import { LoginGuard } from './login-guard';
+import { LoginThrottle } from './login-throttle';
+import { OutputBudget } from './output-budget';
+import { RateLimitedLog } from './rate-limited-log';
 import { verText } from './replies';
 import { SessionRegistry, type ServerContext } from './session';
+import { AddressSet } from './subnets';
 import { TrackingTable } from './tracking';
 
 export interface NutServerOptions {
@@ -33,8 +40,10 @@ export interface NutServerOptions {
   clock?: () => number;
   /** How long SET VAR / INSTCMD wait for the driver's verdict before answering OK (default 5 s). */
   requestWaitMs?: number;
-  /** Unread output after which a client is dropped (default 1 MiB). */
+  /** What all clients together may hold (overrides server.maxOutputBytes; tests use small ones). */
   maxOutputBytes?: number;
+  /** Timers and time for the login delays and log rate limits (tests pass a FakeClock). */
+  timers?: Clock;
   /** How often idle clients and old tracking entries are swept (default 1 s). */
   sweepIntervalMs?: number;
 }
@@ -52,22 +61,33 @@ export class NutServer implements Module {
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly clock: () => number;
   private readonly cfg: Required<ServerConfig>;
-  private lastRefusalLog = -Infinity;
+  private readonly budget: OutputBudget;
+  private readonly warnings: RateLimitedLog;
+  private readonly exempt: AddressSet;
+  /** Connections per address, for addresses not exempt. */
+  private readonly perAddress = new Map<string, number>();
 
   constructor(private readonly opts: NutServerOptions) {
     this.clock = opts.clock ?? Date.now;
     const s = opts.server;
     // The schema fills these in; defaults here keep a hand-built ServerConfig (tests, embedders) working.
     this.cfg = { ...SERVER_DEFAULTS, ...definedOnly(s) };
+    const throttle = { ...SERVER_DEFAULTS.loginThrottle, ...definedOnly(this.cfg.loginThrottle) };
+    const timers = opts.timers ?? systemClock;
+    const users = new UserTable(opts.users);
+    this.budget = new OutputBudget(opts.maxOutputBytes ?? this.cfg.maxOutputBytes);
+    this.warnings = new RateLimitedLog(opts.log, timers, this.cfg.warningInterval * 1000);
+    this.exempt = new AddressSet(this.cfg.exemptAddresses);
     this.ctx = {
       store: opts.store,
       bus: opts.bus,
       log: opts.log,
-      users: new UserTable(opts.users),
+      users,
       tracking: new TrackingTable(this.clock),
       lists: new ListCache(),
       // NUMLOGINS changes go on the bus: the monitor (a primary waiting for its secondaries) and the page read them.
       sessions: new SessionRegistry((ups, count) => opts.bus.emit('ups.logins', { ups, count, clients: this.ctx.sessions.loggedIn(ups).map((s) => s.addr) })),
+      logins: new LoginGuard(users, new LoginThrottle(throttle, timers), opts.log, timers),
       clock: this.clock,
       maxAgeMs: this.cfg.maxAge * 1000,
       requestWaitMs: opts.requestWaitMs ?? 5000,
@@ -104,6 +124,7 @@ export class NutServer implements Module {
     const closing = this.closeListeners();
     for (const c of [...this.conns]) c.close('server stopping');
     await closing;
+    this.warnings.flush();
   }
 
   /** Where the server actually listens (port 0 in the config becomes the real port). */
@@ -117,6 +138,12 @@ export class NutServer implements Module {
   /** Connected clients right now. */
   get clientCount(): number {
     return this.conns.size;
+  }
+
+  /** What clients hold in memory (unread replies, unparsed input), how many are paused for not reading, how many were dropped. */
+  get output(): { bytes: number; limit: number; paused: number; dropped: number } {
+    const b = this.budget;
+    return { bytes: b.bytes, limit: b.limit, paused: b.paused, dropped: b.dropped };
   }
 
   /** `*` (host `::`) needs IPv6; on a host without it, fall back to every IPv4 address as upsd does. */
@@ -149,25 +176,44 @@ export class NutServer implements Module {
   }
 
   private accept(socket: Socket): void {
-    if (this.conns.size >= this.cfg.maxClients) {
+    const addr = clientAddress(socket);
+    const refusal = this.refusal(addr);
+    if (refusal) {
       // Refused at once: the client sees the connection closed and can retry later.
-      const now = Date.now();
-      // Once a second at most: a flood of refused connections must not flood the log too.
-      if (now - this.lastRefusalLog >= 1000) {
-        this.lastRefusalLog = now;
-        this.opts.log.warn(`refusing ${socket.remoteAddress ?? 'a client'}: ${this.conns.size} clients already (server.maxClients)`);
-      }
+      this.warnings.warn(refusal.kind, `refusing ${addr || 'a client'}: ${refusal.why}`);
       socket.on('error', () => undefined);
       socket.destroy();
       return;
     }
+    const limited = !this.exempt.has(addr);
+    if (limited) this.perAddress.set(addr, (this.perAddress.get(addr) ?? 0) + 1);
     const conn = new ClientConnection(socket, this.ctx, {
-      maxOutputBytes: this.opts.maxOutputBytes ?? 1024 * 1024,
+      budget: this.budget,
       log: this.opts.log,
-      onClose: (c) => this.conns.delete(c),
+      warnings: this.warnings,
+      onClose: (c) => {
+        this.conns.delete(c);
+        if (limited) this.leave(addr);
+      },
     });
     if (!conn.isClosed) this.conns.add(conn);
     this.opts.log.debug(`connect from ${conn.session.addr}`);
+  }
+
+  /** Why a new connection from `addr` is refused, or null. */
+  private refusal(addr: string): { kind: string; why: string } | null {
+    if (this.conns.size >= this.cfg.maxClients) return { kind: 'maxClients', why: `${this.conns.size} clients already (server.maxClients)` };
+    const n = this.perAddress.get(addr) ?? 0;
+    if (n >= this.cfg.maxClientsPerAddress && !this.exempt.has(addr)) {
+      return { kind: 'maxClientsPerAddress', why: `${n} connections from this address already (server.maxClientsPerAddress)` };
+    }
+    return null;
+  }
+
+  private leave(addr: string): void {
+    const n = (this.perAddress.get(addr) ?? 1) - 1;
+    if (n > 0) this.perAddress.set(addr, n);
+    else this.perAddress.delete(addr);
   }
 
   /** Drops clients silent for longer than server.idleTimeout (upsd: 60 s) and forgets old tracking results. */

@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger';
 import type { UpsStore } from '../core/state';
 import type { UserTable } from './auth';
 import type { ListCache } from './format';
+import type { LoginGuard } from './login-guard';
 import type { TrackingTable } from './tracking';
 
 export interface Session {
@@ -82,6 +83,8 @@ export interface ServerContext {
   readonly tracking: TrackingTable;
   readonly lists: ListCache;
   readonly sessions: SessionRegistry;
+  /** Failed credential checks: logged, and slowed per address. */
+  readonly logins: LoginGuard;
   readonly clock: () => number;
   /** server.maxAge in milliseconds. */
   readonly maxAgeMs: number;

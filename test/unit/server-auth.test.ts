@@ -22,7 +22,8 @@ describe('NUT server: sessions and writes', () => {
   let h: Harness;
 
   before(async () => {
-    h = await startHarness({ ups: { ups1: 'One', ups2: 'Two', dead: '' }, extra: { requestWaitMs: 2000 } });
+    // Many refusals from one address on purpose: the login delay is tested in server-throttle.test.ts.
+    h = await startHarness({ ups: { ups1: 'One', ups2: 'Two', dead: '' }, server: { loginThrottle: { enabled: false } }, extra: { requestWaitMs: 2000 } });
     populate(h.drivers.ups1!);
     populate(h.drivers.ups2!);
   });
@@ -215,8 +216,9 @@ describe('NUT server: sessions and writes', () => {
       assert.equal(await c.request(r), 'OK', r);
       assert.deepEqual(d.calls.at(-1), { kind: 'setvar', ups: 'ups1', name, value }, r);
     }
-    // An unescaped # inside quotes is a parse error in upsd: no reply at all; the next request is answered.
-    c.send('SET VAR ups1 device.model "x#y"\nNETVER\n');
+    // An unescaped # inside quotes is a parse error in upsd: no reply at all, and the rest of that
+    // 512-byte read is lost; a request after it, in the next 512 bytes, is answered.
+    c.send('SET VAR ups1 device.model "x#y"\n'.padEnd(512, ' ') + 'NETVER\n');
     assert.equal(await c.readReply(), '1.3');
     // The fake driver applies it (as dummy-ups does); readers see the escaped value.
     assert.equal(await c.request('GET VAR ups1 device.model'), 'VAR ups1 device.model "New \\"Model\\" \\#1"');

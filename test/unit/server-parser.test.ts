@@ -1,14 +1,14 @@
  
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_ARGS, MAX_LINE, MAX_WORD, RequestParser, type ParsedLine } from '../../src/server/parser';
+import { MAX_ARGS, MAX_WORD, READ_SIZE, RequestParser, type ParsedLine } from '../../src/server/parser';
 
-/** Feeds the bytes (optionally split into chunks) and collects every finished line. */
-function parse(input: string | Buffer, chunk = Infinity): ParsedLine[] {
+/** Feeds the bytes (optionally split into chunks, each one arrival) and collects every finished line. */
+function parse(input: string | Buffer | Buffer[], chunk = Infinity): ParsedLine[] {
   const p = new RequestParser();
-  const buf = typeof input === 'string' ? Buffer.from(input, 'latin1') : input;
+  const pieces = Array.isArray(input) ? input : [typeof input === 'string' ? Buffer.from(input, 'latin1') : input];
   const out: ParsedLine[] = [];
-  for (let start = 0; start < buf.length; start += Math.min(chunk, buf.length)) {
+  for (const buf of pieces) for (let start = 0; start < buf.length; start += Math.min(chunk, buf.length)) {
     const piece = buf.subarray(start, Math.min(buf.length, start + chunk));
     let pos = 0;
     while (pos < piece.length) {
@@ -20,9 +20,11 @@ function parse(input: string | Buffer, chunk = Infinity): ParsedLine[] {
   return out;
 }
 
-function words(input: string | Buffer, chunk?: number): Array<string[] | 'tooLong'> {
-  return parse(input, chunk).map((l) => (l.kind === 'words' ? l.words : 'tooLong'));
+function words(input: string | Buffer | Buffer[], chunk?: number): Array<string[] | 'error'> {
+  return parse(input, chunk).map((l) => (l.kind === 'words' ? l.words : 'error'));
 }
+
+const arrivals = (...texts: string[]): Buffer[] => texts.map((t) => Buffer.from(t, 'latin1'));
 
 describe('RequestParser (upsd parseconf rules)', () => {
   test('splits on spaces, tabs, CR, VT and FF; a newline ends the request', () => {
@@ -59,8 +61,16 @@ describe('RequestParser (upsd parseconf rules)', () => {
     assert.deepEqual(words('# all comment\n'), [[]]);
   });
 
-  test('# inside quotes is a parse error: that request gets nothing, the next one is read', () => {
-    assert.deepEqual(words('GET VAR u "a#b"\nVER\n'), [['VER']]);
+  test('# inside quotes is a parse error: the rest of that read is lost, the next read starts a fresh line (upsd)', () => {
+    // Together in one read: VER goes with the error.
+    assert.deepEqual(words('GET VAR u "a#b"\nVER\n'), ['error']);
+    // In the next read: a fresh line, even without a newline before it (a CR is only a space).
+    assert.deepEqual(words(arrivals('GET UPSDESC u "a#b"\r', 'FSD nosuch\n')), ['error', ['FSD', 'nosuch']]);
+    // upsd reads 512 bytes at a time: what lies past the error's 512-byte window is parsed.
+    const head = `"#${' '.repeat(READ_SIZE - 2)}`;
+    assert.deepEqual(words(`${head}VER\n`), ['error', ['VER']]);
+    // Two bytes earlier, VER straddles the window's end: "VE" is lost with the error, "R" is a request.
+    assert.deepEqual(words(`${head.slice(0, -2)}VER\n`), ['error', ['R']]);
   });
 
   test('= is a word of its own', () => {
@@ -86,16 +96,18 @@ describe('RequestParser (upsd parseconf rules)', () => {
     assert.equal(m[MAX_ARGS - 1], `w${MAX_ARGS - 1}`);
   });
 
-  test(`a request longer than ${MAX_LINE} bytes is dropped up to its newline and reported`, () => {
-    const out = words(`${'a'.repeat(MAX_LINE * 3)}\nVER\n`);
-    assert.deepEqual(out, ['tooLong', ['VER']]);
-    // Also when it is only spaces, or an open quote that never closes on that line.
-    assert.deepEqual(words(`VER${' '.repeat(MAX_LINE)}\nVER\n`), ['tooLong', ['VER']]);
-    assert.deepEqual(words(`"${'x'.repeat(MAX_LINE)}\nVER\n`), ['tooLong', ['VER']]);
+  test('a request of any length costs bounded memory: one word of 512 characters, at most 32 words', () => {
+    assert.deepEqual(words(`${'a'.repeat(100_000)}\nVER\n`), [['a'.repeat(MAX_WORD)], ['VER']]);
+    const [w] = words(`${'GET VAR ups1 '.repeat(20_000)}\n`);
+    assert.ok(Array.isArray(w));
+    assert.equal(w.length, MAX_ARGS);
+    assert.deepEqual(w.slice(0, 4), ['GET', 'VAR', 'ups1', 'GET']);
+    // An open quote swallows newlines: the request goes on until the quote closes.
+    assert.deepEqual(words(`"${'x'.repeat(20_000)}\nVER\n"\nVER\n`), [['x'.repeat(MAX_WORD)], ['VER']]);
   });
 
   test('gives the same result however the bytes are chunked', () => {
-    const input = 'USERNAME a\nSET VAR "u" v "x \\" y"\r\nLIST UPS # c\n"GET" VAR u\\\n v\nbad "a#b"\nVER\n';
+    const input = 'USERNAME a\nSET VAR "u" v "x \\" y"\r\nLIST UPS # c\n"GET" VAR u\\\n v\nVER\n';
     const whole = words(input);
     for (const size of [1, 2, 3, 7, 16]) assert.deepEqual(words(input, size), whole, `chunk ${size}`);
     assert.deepEqual(whole, [['USERNAME', 'a'], ['SET', 'VAR', 'u', 'v', 'x " y'], ['LIST', 'UPS'], ['GET', 'VAR', 'u', 'v'], ['VER']]);
@@ -114,15 +126,14 @@ describe('RequestParser (upsd parseconf rules)', () => {
     assert.deepEqual(p.take(), { kind: 'words', words: ['VER'] });
   });
 
-  test('random binary input never throws and always resynchronises on the next newline', () => {
+  test('random binary input never throws; a quote, a hash and a newline, then a new read, always resynchronise', () => {
     let seed = 42;
     const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
     for (let round = 0; round < 50; round++) {
       const junk = Buffer.alloc(4000);
       for (let i = 0; i < junk.length; i++) junk[i] = rnd() & 0xff;
-      // "x#\n" ends whatever state the junk left (escape, quote, word, comment), then a clean request.
-      const tail = Buffer.from('x#\nVER\n');
-      const out = words(Buffer.concat([junk, tail]), (round % 5) + 1);
+      // '"#\n' ends whatever state the junk left (a parse error, or a line with a comment); the next read is clean.
+      const out = words([junk, ...arrivals('"#\n', 'VER\n')], (round % 5) + 1);
       assert.deepEqual(out.at(-1), ['VER'], `round ${round}`);
     }
   });
