@@ -155,6 +155,19 @@ export class MqttLink implements MqttPublisher {
     }, delay);
   }
 
+  /** Resolves true once connected, false when `ms` pass first (a one-shot user such as `notify test`). */
+  connectedWithin(ms: number): Promise<boolean> {
+    if (this.connected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), ms);
+      t.unref();
+      this.onConnect(() => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+  }
+
   /** The next reconnect delay, ms (for tests and the status). */
   get nextDelayMs(): number {
     return this.delayMs;

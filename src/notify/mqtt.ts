@@ -5,7 +5,7 @@
  */
 import type { Channel } from './channel';
 import type { MqttChannelConfig } from './config';
-import { defaultDocument, fillTemplate, jsonEscape, type ChannelMessage } from './template';
+import { defaultDocument, fillTemplate, isJsonTemplate, jsonEscape, type ChannelMessage } from './template';
 
 /** A connection to publish through (the MQTT bridge's, handed in by the composition root). */
 export interface TopicPublisher {
@@ -23,7 +23,7 @@ export class MqttChannel implements Channel {
 
   payload(m: ChannelMessage): string {
     if (this.cfg.template === undefined) return defaultDocument(m);
-    const json = this.cfg.template.trimStart().startsWith('{');
+    const json = isJsonTemplate(this.cfg.template);
     return fillTemplate(this.cfg.template, m, json ? jsonEscape : undefined);
   }
 

@@ -39,6 +39,16 @@ export function fillTemplate(template: string, m: ChannelMessage, escape: (s: st
   return template.replace(PLACEHOLDER, (whole, name: string) => (name in f ? escape(f[name as TemplateField]) : whole));
 }
 
+/** A template that is JSON once its placeholders are taken out: its values get JSON-escaped. */
+export function isJsonTemplate(template: string): boolean {
+  try {
+    JSON.parse(template.replace(PLACEHOLDER, ''));
+    return /^\s*[[{]/.test(template.replace(PLACEHOLDER, ''));
+  } catch {
+    return false;
+  }
+}
+
 /** A value as it goes inside a JSON string literal. */
 export function jsonEscape(s: string): string {
   return JSON.stringify(s).slice(1, -1);

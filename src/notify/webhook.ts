@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Channel } from './channel';
 import { DeliveryError } from './channel';
 import type { WebhookConfig } from './config';
-import { defaultDocument, fillTemplate, jsonEscape, type ChannelMessage } from './template';
+import { defaultDocument, fillTemplate, isJsonTemplate, jsonEscape, type ChannelMessage } from './template';
 
 /** A webhook's answer body is read this far for the error message, no further. */
 const ANSWER_TAIL = 200;
@@ -33,7 +33,7 @@ export class WebhookChannel implements Channel {
   /** The body for a message: the template (values JSON-escaped when it is JSON) or the default document. */
   body(m: ChannelMessage): { text: string; contentType: string } {
     if (this.cfg.template === undefined) return { text: defaultDocument(m), contentType: 'application/json' };
-    const json = this.cfg.template.trimStart().startsWith('{') || this.cfg.template.trimStart().startsWith('[');
+    const json = isJsonTemplate(this.cfg.template);
     return { text: fillTemplate(this.cfg.template, m, json ? jsonEscape : undefined), contentType: json ? 'application/json' : 'text/plain; charset=utf-8' };
   }
 
