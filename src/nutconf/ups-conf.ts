@@ -143,6 +143,11 @@ export function mapUpsConf(lines: readonly NutLine[], file: string, nutDir: stri
         continue;
       }
       const schema = spec.schema.options[key] ?? (COMMON_DRIVER_OPTIONS as Record<string, typeof spec.schema.options[string]>)[key];
+      if (!schema && /^(override|default)\./.test(k)) {
+        const v = key.replace(/^[^.]+\./, '');
+        notes.skip(l, at, k.startsWith('override.') ? `the ${driver.value} driver of upsagent has no ${key}: NUT serves ${v} as ${value ?? ''} and read-only; upsagent serves what the device says` : `the ${driver.value} driver of upsagent has no ${key}: NUT serves ${v} as ${value ?? ''} when the device gives none`);
+        continue;
+      }
       if (!schema) {
         notes.skip(l, at, `the ${driver.value} driver of upsagent has no option ${key}`);
         continue;
