@@ -172,6 +172,17 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y.option('probe', { type: 'boolean', default: true, describe: 'open each serial port and ask it read-only questions (qx, APC Smart); --no-probe only lists the ports' }),
       async (a) => setExit(await (await import('./commands/scan')).runScan(processIO(), undefined, { probe: a.probe })),
     )
+    .command(
+      'import-nut [dir]',
+      "turn a NUT configuration folder (ups.conf, upsd.conf, upsd.users, upsmon.conf, upssched.conf, nut.conf) into one upsagent configuration; YAML on stdout, what could not be carried over as comments",
+      (y) =>
+        y
+          .positional('dir', { type: 'string', default: '/etc/nut', describe: "NUT's configuration folder" })
+          .option('output', { alias: 'o', type: 'string', describe: 'write the YAML to this file (created readable by its owner only: it holds the passwords)' })
+          .option('mode', { choices: ['standalone', 'netserver', 'netclient'] as const, describe: "import as if nut.conf said this MODE (e.g. when it says none)" })
+          .option('force', { type: 'boolean', describe: 'replace the --output file when it exists' }),
+      async (a) => setExit(await (await import('./commands/import-nut')).runImportNut({ dir: a.dir, output: a.output, mode: a.mode, force: a.force === true }, processIO())),
+    )
     .command('doctor', 'check that this executable can load its USB, HID and serial modules', {}, async () =>
       setExit(await (await import('./commands/doctor')).runDoctor(processIO())),
     );
