@@ -104,6 +104,8 @@ export class DummyDriver implements Module {
 
   private readonly vars = new Map<string, Published>();
   private readonly commands = new Map<string, string>();
+  /** Keys of what the driver itself publishes (driver.*, device.type): no file version removes them. */
+  private readonly driverInfo = new Map<string, readonly [name: string, value: string]>();
   private declared = new Map<string, RwDeclaration[]>();
   private steps: DevStep[] = [];
   private stepIndex = 0;
@@ -185,16 +187,8 @@ export class DummyDriver implements Module {
     if (ctx.signal.aborted || !this.running) throw new DeviceReplyError('cancelled');
     if (typeof file === 'string') throw new DeviceReplyError(file);
     ctx.reading();
-    if (!reconnect) for (const [name, value] of DUMMY_DEFAULTS) this.put(name, value);
     this.adopt(file);
-    this.runStep(0);
-    if (!reconnect) {
-      // The driver core copies these once, after the driver's first read.
-      for (const [from, to] of DEVICE_COPIES) {
-        const v = this.vars.get(from);
-        if (v) this.putValue(to, v.value);
-      }
-    }
+    this.restart();
     this.syncCommands();
     this.markHealthy();
     return {};
@@ -217,10 +211,11 @@ export class DummyDriver implements Module {
     }
     if (why === 'loop') {
       this.adopt(file);
+      this.forgetUnnamed();
       this.runStep(Math.min(Math.max(0, this.opts.loopFrom ?? 0), this.steps.length - 1));
     } else if (why === 'restart' || !this.healthy) {
       this.adopt(file);
-      this.runStep(0);
+      this.restart();
     }
     this.markHealthy();
   }
@@ -288,14 +283,59 @@ export class DummyDriver implements Module {
     this.clearStepTimer();
   }
 
+  /**
+   * The file read from the top: what a start with this very file would
+   * publish (driver defaults, the first step, the driver core's device.*
+   * copies), whether the file was there at start, appeared later or was
+   * rewritten. A value the file no longer gives does not survive from an
+   * earlier version (dummy-ups would keep it; then the same file gave
+   * different data depending on its history). The new values are worked out
+   * first and only differences are published, so no reader ever sees a
+   * default (ups.status OL) in between.
+   */
+  private restart(): void {
+    this.clearStepTimer();
+    const target = new Map<string, [string, string]>();
+    const fromFile = new Set<string>();
+    for (const [name, value] of DUMMY_DEFAULTS) target.set(name.toLowerCase(), [name, value]);
+    for (const [name, value] of this.steps[0]?.vars ?? []) {
+      fromFile.add(name.toLowerCase());
+      if (value === '' && name.toLowerCase() !== 'ups.status') target.delete(name.toLowerCase());
+      else target.set(name.toLowerCase(), [name, value]);
+    }
+    // The driver core copies these after the driver's first read, over what the file says.
+    for (const [from, to] of DEVICE_COPIES) {
+      const v = target.get(from);
+      if (v) target.set(to, [to, v[1]]);
+    }
+    for (const [key, v] of [...this.vars]) if (!this.driverInfo.has(key) && !target.has(key)) this.remove(v.name);
+    // What the driver publishes itself comes back as it was when an earlier file overrode it.
+    for (const [key, [name, value]] of this.driverInfo) if (!target.has(key)) this.put(name, value, CORE);
+    // The store publishes only what changed, so values the new file keeps cause no event.
+    for (const [key, [name, value]] of target) {
+      // A copy keeps the type the file gave its name; one the file does not name has none, as in the driver core.
+      if (DEVICE_COPIES.some(([, to]) => to === key)) this.put(name, value, fromFile.has(key) ? undefined : CORE);
+      else this.put(name, value);
+    }
+    this.runStep(0, { applied: true });
+  }
+
+  /** A looping file read again: variables no step of it names any more are removed. */
+  private forgetUnnamed(): void {
+    const named = new Set<string>([...DUMMY_DEFAULTS.map(([n]) => n), ...DEVICE_COPIES.map(([, to]) => to)]);
+    for (const step of this.steps) for (const [name] of step.vars) named.add(name.toLowerCase());
+    for (const [key, v] of [...this.vars]) if (!this.driverInfo.has(key) && !named.has(key)) this.remove(v.name);
+  }
+
   // --- stepping through TIMER blocks ----------------------------------------
 
-  private runStep(index: number): void {
+  /** `applied`: the step's values are already published (restart()); only its timer is set. */
+  private runStep(index: number, opts: { applied?: boolean } = {}): void {
     this.clearStepTimer();
     this.stepIndex = index;
     const step = this.steps[index];
     if (!step) return;
-    for (const [name, value] of step.vars) this.applyFileVar(name, value);
+    if (opts.applied !== true) for (const [name, value] of step.vars) this.applyFileVar(name, value);
     let waitMs: number | null = null;
     if (step.timer !== null) waitMs = step.timer * 1000;
     // No TIMER at the end of a looping file: dummy-ups starts over at its next poll.
@@ -341,7 +381,10 @@ export class DummyDriver implements Module {
       ['driver.version.internal', DUMMY_UPS_VERSION],
       ['device.type', 'ups'],
     ];
-    for (const [name, value] of info) this.put(name, value, CORE);
+    for (const [name, value] of info) {
+      this.put(name, value, CORE);
+      this.driverInfo.set(name.toLowerCase(), [name, value]);
+    }
   }
 
   /** Applies one line of the file, as dummy-ups does. */
@@ -388,15 +431,6 @@ export class DummyDriver implements Module {
       Object.assign(v, t);
       this.publishType(v);
     }
-  }
-
-  /** Sets only the value, keeping the type a variable already has (the device.* copies). */
-  private putValue(name: string, value: string): void {
-    const v = this.vars.get(name.toLowerCase());
-    if (v) {
-      v.value = value;
-      this.deps.publisher.setVar(v.name, value);
-    } else this.put(name, value, CORE);
   }
 
   private retype(v: Published): void {
