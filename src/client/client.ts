@@ -10,7 +10,7 @@
  * NutResponseError (and closes the connection, since replies can no longer
  * be matched to requests).
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, type LookupFunction, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
 import { formatLine, parseErrorLine, splitWords } from '../protocol/wire';
 import { NutClientError, NutConnectionError, NutProtocolError, NutResponseError } from './errors';
@@ -29,6 +29,8 @@ export interface NutClientOptions {
   timeoutMs?: number;
   /** Longest reply line accepted; default 64 KiB. */
   maxLineLength?: number;
+  /** Resolves a host name (default: the system's, dns.lookup); tests give a fake instead of asking DNS. */
+  lookup?: LookupFunction;
 }
 
 /** Options for the TLS session STARTTLS opens. */
@@ -107,7 +109,7 @@ export class NutClient {
     const port = opts.port ?? DEFAULT_PORT;
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ host, port });
+      const socket = netConnect({ host, port, ...(opts.lookup ? { lookup: opts.lookup } : {}) });
       let timer: NodeJS.Timeout | undefined;
       if (timeoutMs > 0) {
         timer = setTimeout(() => {

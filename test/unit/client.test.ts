@@ -4,7 +4,7 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type LookupFunction, type Server, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
@@ -313,13 +313,19 @@ void describe('NutClient: errors', () => {
     });
   });
 
-  void test('unknown host', async () => {
-    await assert.rejects(NutClient.connect({ host: 'no-such-host.invalid', port: 3493 }), (e: unknown) => {
+  void test('unknown host (a resolver that knows no name: no DNS is asked)', async () => {
+    const asked: string[] = [];
+    const lookup: LookupFunction = (hostname, _options, callback) => {
+      asked.push(hostname);
+      process.nextTick(() => callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 4));
+    };
+    await assert.rejects(NutClient.connect({ host: 'no-such-host.invalid', port: 3493, lookup }), (e: unknown) => {
       assert.ok(e instanceof NutConnectionError);
       assert.equal(e.failure, 'no-such-host');
       assert.equal(nutErrorText(e), 'No such host');
       return true;
     });
+    assert.deepEqual(asked, ['no-such-host.invalid']);
   });
 
   void test('a request with a line break is refused before anything is sent', async () => {
