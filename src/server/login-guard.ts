@@ -3,7 +3,7 @@
  * USERNAME and PASSWORD and is refused logs one line; when the credentials
  * themselves were wrong (unknown user, wrong password) the line reads
  *
- *   login failed from <address> as user "<name>": wrong password (<n> failures from this address)
+ *   login failed from <address> as user "<name>" (wrong password; <n> failures from this address)
  *
  * (the address first, before anything the client chose, so a user name
  * crafted to look like an address cannot steer a fail2ban-style filter),
@@ -51,7 +51,8 @@ export class LoginGuard {
     const n = this.throttle.fail(s.addr);
     const wait = this.throttle.delayFor(s.addr);
     const slowed = wait > 0 ? `; its next attempts wait ${wait / 1000} s` : '';
-    this.log.warn(`login failed from ${s.addr} as user ${shownName(s.username)}: ${why} (${n} failure${n === 1 ? '' : 's'} from this address${slowed})`);
+    // "password" is never followed by a space and a word: the logger would take that word for a secret.
+    this.log.warn(`login failed from ${s.addr} as user ${shownName(s.username)} (${why}; ${n} failure${n === 1 ? '' : 's'} from this address${slowed})`);
   }
 
   /** A request with credentials went through: an address with failures whose credentials are right starts afresh. */

@@ -53,10 +53,11 @@ export class LoginThrottle {
   /** Milliseconds the next credential check from this address waits (0: none). */
   delayFor(addr: string): number {
     if (!this.cfg.enabled) return 0;
-    const over = this.failures(addr) - this.cfg.freeFailures;
-    if (over <= 0) return 0;
-    // 2^30 is far past any maxDelay; the cap keeps the power finite.
-    return Math.min(this.cfg.maxDelay, this.cfg.delay * 2 ** Math.min(over - 1, 30)) * 1000;
+    const f = this.failures(addr);
+    if (f === 0 || f < this.cfg.freeFailures) return 0;
+    // The first slowed attempt waits `delay`; 2^30 is far past any maxDelay and keeps the power finite.
+    const doublings = Math.min(f - Math.max(this.cfg.freeFailures, 1), 30);
+    return Math.min(this.cfg.maxDelay, this.cfg.delay * 2 ** doublings) * 1000;
   }
 
   /** A failed check; returns the address's failure count. */
