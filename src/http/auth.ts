@@ -113,9 +113,9 @@ export class HttpAuth {
     const cookie = readCookie(req, SESSION_COOKIE);
     if (cookie) {
       const grant = this.live(this.sessions, digest(cookie));
-      // An unknown or expired cookie is not an attack: the page just shows its login again.
       if (grant && this.users.has(grant.user)) return { principal: { user: grant.user, via: 'session' }, problem: null, csrf: grant.csrf };
-      return { principal: null, problem: 'invalid' };
+      // An expired or unknown cookie is not an attack: the page reads on as nobody and offers its login again.
+      return { principal: null, problem: null };
     }
     return { principal: null, problem: null };
   }

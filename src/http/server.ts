@@ -143,9 +143,9 @@ export class HttpServer implements Module {
     const fromPage = req.headers[CSRF_HEADER] !== undefined;
     const challenge = fromPage ? {} : { 'WWW-Authenticate': BASIC_CHALLENGE };
     if (who.problem === 'throttled') throw new HttpError(429, 'TOO-MANY-FAILURES', 'too many failed logins from this address; try again in a minute', { 'Retry-After': '60' });
-    if (needsUser && !who.principal) {
-      throw new HttpError(401, 'ACCESS-DENIED', who.problem ? 'the credentials are not valid' : 'this needs a login (HTTP Basic, a bearer token or the page session)', challenge);
-    }
+    // Wrong credentials are refused even where none are needed, so a mistyped token shows at once, not when reads start needing one.
+    if (who.problem === 'invalid' && route.access !== 'public') throw new HttpError(401, 'ACCESS-DENIED', 'the credentials are not valid', challenge);
+    if (needsUser && !who.principal) throw new HttpError(401, 'ACCESS-DENIED', 'this needs a login (HTTP Basic, a bearer token or the page session)', challenge);
     const unsafe = method !== 'GET' && method !== 'HEAD';
     if (unsafe) this.checkOrigin(req);
     // Public routes (login, logout, token) take JSON or Basic only, which another site cannot send without CORS.

@@ -120,6 +120,6 @@ export function registerAuthRoutes(http: Routes, d: ApiDeps, ttlS: number): void
       const revoked = d.auth.revokeToken(header.slice(header.indexOf(' ') + 1).trim());
       return { revoked };
     },
-    { access: 'user', doc: { tag: TAG, summary: 'Revokes the issued bearer token the request is made with (configured tokens stay)', responses: { 200: { description: 'revoked: false for a configured token', schema: { type: 'object', properties: { revoked: { type: 'boolean' } } } }, 401: 'no login' } } },
+    { access: 'user', doc: { tag: TAG, summary: 'Revokes the issued bearer token the request is made with (configured tokens stay)', responses: { 200: { description: 'revoked: false for a configured token', schema: { type: 'object', properties: { revoked: { type: 'boolean' } } } }, 400: 'not made with a bearer token', 401: 'no login' } } },
   );
 }

@@ -13,7 +13,7 @@ import type { ApiDeps } from '../deps';
 import { availableUps, nutError, runCommand, setVariable } from '../actions';
 import type { HttpServer } from '../server';
 import { shownVar, typeWords, varMap } from '../ups-json';
-import { readValue } from './values';
+import { readOptionalParam, readValue } from './values';
 
 type Routes = Pick<HttpServer, 'route'>;
 
@@ -96,7 +96,7 @@ export function registerDeviceRoutes(http: Routes, d: ApiDeps): void {
     '/api/v1/devices/:ups/command/:cmd',
     async (c) => {
       const who = c.requireUser();
-      const param = await optionalParam(c);
+      const param = await readOptionalParam(c);
       const r = await runCommand(d, who, c.remote, c.params.ups!, c.params.cmd!, param);
       c.sendJson(r.result === 'OK' ? 200 : 202, r.message);
     },
@@ -121,13 +121,3 @@ export function registerDeviceRoutes(http: Routes, d: ApiDeps): void {
     { doc: { tag: TAG, summary: 'Description of an instant command', params: [UPS, CMD], responses: { 200: { description: 'a string', schema: { type: 'string' } }, 404: 'no such UPS or command' } } },
   );
 }
-
-/** An instant command's parameter: none, a text body, or JSON {"param": ...}. */
-async function optionalParam(c: HttpContext): Promise<string | undefined> {
-  const body = await c.body();
-  if (body.length === 0) return undefined;
-  const value = await readValue(c, 'param');
-  if (value === '') return undefined;
-  return value;
-}
-

@@ -9,7 +9,7 @@ import type { ApiDeps } from '../deps';
 import { availableUps, nutError, runCommand, setFsd, setVariable } from '../actions';
 import type { HttpServer } from '../server';
 import { commandDetail, shownVar, shownVars, upsSummary, varDetail } from '../ups-json';
-import { readValue } from './values';
+import { readOptionalParam, readValue } from './values';
 
 type Routes = Pick<HttpServer, 'route'>;
 
@@ -123,9 +123,7 @@ export function registerNativeRoutes(http: Routes, d: ApiDeps): void {
     '/api/v1/ups/:ups/commands/:cmd',
     async (c) => {
       const who = c.requireUser();
-      const body = await c.body();
-      const param = body.length ? await readValue(c, 'param') : undefined;
-      const r = await runCommand(d, who, c.remote, c.params.ups!, c.params.cmd!, param === '' ? undefined : param);
+      const r = await runCommand(d, who, c.remote, c.params.ups!, c.params.cmd!, await readOptionalParam(c));
       c.sendJson(r.result === 'OK' ? 200 : 202, r);
     },
     {

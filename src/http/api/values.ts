@@ -23,3 +23,15 @@ export async function readValue(c: HttpContext, key = 'value'): Promise<string> 
   if (/[\x00-\x1f\x7f]/.test(value)) throw new HttpError(400, 'INVALID-ARGUMENT', `the ${key} holds control characters`);
   return value;
 }
+
+/** An instant command's optional parameter: no body, `{}`, or an empty text is none. */
+export async function readOptionalParam(c: HttpContext): Promise<string | undefined> {
+  const body = await c.body();
+  if (body.length === 0) return undefined;
+  if (mediaType(c.req) === 'application/json') {
+    const doc = await c.json();
+    if (typeof doc === 'object' && doc !== null && !Array.isArray(doc) && !('param' in doc)) return undefined;
+  }
+  const value = await readValue(c, 'param');
+  return value === '' ? undefined : value;
+}
