@@ -34,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   if (first !== undefined && first in NUT_TOOLS) return runNutTool(first, rest);
   // Started by `run` itself, never listed: the root half of the privilege split (see src/privilege).
   if (first === 'privileged-helper' && rest.length === 0) return (await import('../privilege/helper-main')).runHelperProcess();
+  // Started by `run` itself, never listed: the root half of the privilege split (see src/privilege).
+  if (first === 'privileged-helper' && rest.length === 0) return (await import('../privilege/helper-main')).runHelperProcess();
 
   const { default: yargs } = await import('yargs');
   let exitCode = 0;
@@ -182,6 +184,35 @@ export async function main(argv: string[]): Promise<number> {
           .option('mode', { choices: ['standalone', 'netserver', 'netclient'] as const, describe: "import as if nut.conf said this MODE (e.g. when it says none)" })
           .option('force', { type: 'boolean', describe: 'replace the --output file when it exists' }),
       async (a) => setExit(await (await import('./commands/import-nut')).runImportNut({ dir: a.dir, output: a.output, mode: a.mode, force: a.force === true }, processIO())),
+    )
+    .command(
+      'install',
+      'install as a systemd service: the executable on the PATH, a role account, udev rules for the UPS, a configuration if there is none',
+      (y) =>
+        y
+          .option('dry-run', { type: 'boolean', describe: 'print every file (with its content) and every command, change nothing' })
+          .option('root', { type: 'string', describe: 'install into this folder holding a system (packagers, tests) instead of /' })
+          .option('binary', { type: 'string', describe: 'the executable to copy to /usr/local/bin/upsagent (default: this one)' })
+          .option('config-from', { type: 'string', describe: 'the configuration to write when there is none (default: a minimal commented one)' })
+          .option('enable', { type: 'boolean', default: true, describe: 'enable and start the service; --no-enable only writes it' })
+          .option('force', { type: 'boolean', describe: 'replace a unit, rules file or executable that install did not write' }),
+      async (a) =>
+        setExit(
+          await (await import('./commands/install')).runInstall(
+            { dryRun: a['dry-run'] === true, root: a.root, binary: a.binary, configFrom: a['config-from'], noEnable: !a.enable, force: a.force === true },
+            processIO(),
+          ),
+        ),
+    )
+    .command(
+      'uninstall',
+      'remove what upsagent install created (the configuration stays unless --purge)',
+      (y) =>
+        y
+          .option('dry-run', { type: 'boolean', describe: 'print what would be removed, change nothing' })
+          .option('root', { type: 'string', describe: 'the folder install was given with --root' })
+          .option('purge', { type: 'boolean', describe: "also the configuration, the power-down flag and the monitor's history" }),
+      async (a) => setExit(await (await import('./commands/install')).runUninstall({ dryRun: a['dry-run'] === true, root: a.root, purge: a.purge === true }, processIO())),
     )
     .command('doctor', 'check that this executable can load its USB, HID and serial modules', {}, async () =>
       setExit(await (await import('./commands/doctor')).runDoctor(processIO())),
