@@ -34,8 +34,6 @@ export async function main(argv: string[]): Promise<number> {
   if (first !== undefined && first in NUT_TOOLS) return runNutTool(first, rest);
   // Started by `run` itself, never listed: the root half of the privilege split (see src/privilege).
   if (first === 'privileged-helper' && rest.length === 0) return (await import('../privilege/helper-main')).runHelperProcess();
-  // Started by `run` itself, never listed: the root half of the privilege split (see src/privilege).
-  if (first === 'privileged-helper' && rest.length === 0) return (await import('../privilege/helper-main')).runHelperProcess();
 
   const { default: yargs } = await import('yargs');
   let exitCode = 0;
