@@ -174,7 +174,7 @@ test('per-UPS availability follows stale data; after a broker restart (retained 
   const driver = new FakeDriver(bus, store.addUps('u'));
   const second = new FakeDriver(bus, store.addUps('b2'));
   const bridge = new MqttBridge({
-    config: mqttConfig({ url: broker.url, nodeId: NODE, reconnectMin: 0.2, reconnectMax: 0.5, topicPrefix: 'site1/ups' }),
+    config: mqttConfig({ url: broker.url, nodeId: NODE, reconnectMin: 0.2, reconnectMax: 0.5, topicPrefix: 'site1/ups', commands: ['*'] }),
     store,
     bus,
     log,
@@ -198,6 +198,14 @@ test('per-UPS availability follows stale data; after a broker restart (retained 
     assert.equal(w.last('site1/ups/b2/availability'), 'online');
     driver.pub.dataOk();
     await w.waitFor('site1/ups/u/availability', (p) => p === 'online', 15_000, mark);
+
+    // A command the UPS no longer has loses its button: an empty retained config removes it in HA.
+    const buttonTopic = `homeassistant/button/${NODE}_u/cmd_load_off/config`;
+    assert.equal((JSON.parse(await w.waitFor(buttonTopic)) as { payload_press: string }).payload_press, 'load.off');
+    const m1 = w.messages.length;
+    driver.pub.deleteCommand('load.off');
+    store.flush();
+    assert.equal(await w.waitFor(buttonTopic, (p) => p === '', 15_000, m1), '');
 
     // The broker goes away and comes back empty.
     await broker.halt();
