@@ -122,7 +122,10 @@ export function importNut(dir: string, files: Partial<Record<NutFileName, { path
 
     const s = mapUpsdConf(parsed['upsd.conf'] ?? [], name('upsd.conf'));
     if (files['upsd.conf']) all.push(s.notes);
-    if (s.server.allowNotAllListeners === undefined && nut?.allowNotAllListeners !== undefined) s.server.allowNotAllListeners = nut.allowNotAllListeners;
+    if (nut?.allowNotAllListeners !== undefined) {
+      if (s.server.allowNotAllListeners === undefined) s.server.allowNotAllListeners = nut.allowNotAllListeners;
+      else if (s.server.allowNotAllListeners !== nut.allowNotAllListeners) top.add(0, ['server'], `ALLOW_NOT_ALL_LISTENERS differs between nut.conf and upsd.conf: upsd.conf's is kept`);
+    }
     if (s.server.listen) ports = s.server.listen.map((l) => Number(/:(\d+)$/.exec(l)?.[1] ?? 3493));
     if (Object.keys(s.server).length) config.server = s.server;
 

@@ -373,6 +373,90 @@ describe('the whole import', () => {
   });
 });
 
+/**
+ * The directives of NUT 2.8.5's man pages (docs/man/*.conf.txt), by file:
+ * the fixture sets together use every one of them.
+ */
+const DIRECTIVES: Record<string, string[]> = {
+  'ups.conf': ['chroot', 'driverpath', 'statepath', 'maxstartdelay', 'maxretry', 'nowait', 'retrydelay', 'pollinterval', 'synchronous', 'user', 'group', 'debug_min', 'driver', 'port', 'sdorder', 'sdcommands', 'allow_killpower', 'desc', 'nolock', 'ignorelb', 'usb_set_altinterface', 'usb_config_index', 'usb_hid_rep_index', 'usb_hid_desc_index', 'usb_hid_ep_in', 'usb_hid_ep_out', 'default.battery.voltage.high', 'override.battery.charge.low'],
+  'upsd.conf': ['MAXAGE', 'TRACKINGDELAY', 'ALLOW_NO_DEVICE', 'ALLOW_NOT_ALL_LISTENERS', 'STATEPATH', 'LISTEN', 'MAXCONN', 'CERTFILE', 'CERTPATH', 'CERTIDENT', 'CERTREQUEST', 'DISABLE_WEAK_SSL', 'DEBUG_MIN'],
+  'upsd.users': ['password', 'actions', 'instcmds', 'upsmon'],
+  'upsmon.conf': ['DEADTIME', 'FINALDELAY', 'HOSTSYNC', 'MINSUPPLIES', 'MONITOR', 'NOCOMMWARNTIME', 'POLLFAIL_LOG_THROTTLE_MAX', 'NOTIFYCMD', 'NOTIFYMSG', 'NOTIFYFLAG', 'POLLFREQ', 'POLLFREQALERT', 'POWERDOWNFLAG', 'OFFDURATION', 'OVERDURATION', 'OBLBDURATION', 'RBWARNTIME', 'ALARMCRITICAL', 'RUN_AS_USER', 'SHUTDOWNCMD', 'SHUTDOWNEXIT', 'CERTPATH', 'CERTIDENT', 'CERTHOST', 'CERTVERIFY', 'FORCESSL', 'DEBUG_MIN'],
+  'upssched.conf': ['CMDSCRIPT', 'PIPEFN', 'LOCKFN', 'AT', 'DEBUG_MIN'],
+  'nut.conf': ['MODE', 'ALLOW_NO_DEVICE', 'ALLOW_NOT_ALL_LISTENERS', 'UPSD_OPTIONS', 'UPSMON_OPTIONS', 'POWEROFF_WAIT', 'POWEROFF_QUIET', 'NUT_DEBUG_LEVEL', 'NUT_DEBUG_PID', 'NUT_DEBUG_PROCNAME', 'NUT_DEBUG_SYSLOG', 'NUT_IGNORE_CHECKPROCNAME', 'NUT_QUIET_INIT_UPSNOTIFY'],
+};
+const SETS = ['standalone', 'netserver', 'hardware', 'netclient', 'mode-none'];
+
+describe('nothing lost', () => {
+  test("the fixture sets together use every directive of NUT's man pages", () => {
+    for (const [file, names] of Object.entries(DIRECTIVES)) {
+      const used = new Set<string>();
+      for (const set of SETS) {
+        let text = '';
+        try {
+          text = readFileSync(join(FIXTURES, set, file), 'latin1');
+        } catch {
+          continue;
+        }
+        for (const l of parseNutConf(text, file).lines) used.add(l.args[0]!);
+      }
+      assert.deepEqual(names.filter((n) => !used.has(n)), [], `${file}: not in any fixture`);
+    }
+  });
+
+  test('every line of every fixture is carried over (found in the configuration) or named by a comment with its file and line', () => {
+    for (const set of SETS.filter((x) => x !== 'mode-none')) {
+      const r = imp(set);
+      const cfg = r.config as { ups?: Record<string, Record<string, unknown>>; server?: Record<string, unknown>; users?: Record<string, Record<string, unknown>>; monitor?: Record<string, unknown> & { ups: Array<{ name: string }>; timers?: { command?: string; rules: unknown[] } } };
+      const noted = (path: string, line: number) => r.notes.some((n) => n.file === path && n.line === line) || r.commentedOut.some((c) => c.note.file === path && c.note.line === line);
+      for (const file of Object.keys(DIRECTIVES)) {
+        const path = join(FIXTURES, set, file);
+        let text: string;
+        try {
+          text = readFileSync(path, 'latin1');
+        } catch {
+          continue;
+        }
+        // A file NUT would not read in this mode is named once, as a whole.
+        const fileSkipped = r.notes.some((n) => n.text.startsWith(`${file} is not imported`));
+        let section = '';
+        let sectionLine = 0;
+        for (const l of parseNutConf(text, path).lines) {
+          const [d, , v] = l.args as [string, string?, string?];
+          if (d.startsWith('[')) {
+            section = d.slice(1, -1);
+            sectionLine = l.line;
+          }
+          const sectionGone = noted(path, sectionLine);
+          const carried = ((): boolean => {
+            switch (file) {
+              case 'ups.conf': {
+                const e = cfg.ups?.[section];
+                if (d.startsWith('[')) return e !== undefined;
+                if (!e || section === '') return false;
+                const k = d === 'pollinterval' ? 'pollInterval' : d;
+                return k in e;
+              }
+              case 'upsd.conf':
+                return ({ LISTEN: 'listen', MAXAGE: 'maxAge', MAXCONN: 'maxClients', ALLOW_NOT_ALL_LISTENERS: 'allowNotAllListeners' } as Record<string, string>)[d]! in (cfg.server ?? {});
+              case 'upsd.users':
+                return cfg.users?.[section] !== undefined && (d.startsWith('[') || ['password', 'actions', 'instcmds', 'upsmon'].includes(d.toLowerCase()));
+              case 'upsmon.conf':
+                return d === 'MONITOR' ? cfg.monitor?.ups.some((u) => u.name === l.args[1] || l.args[1]!.startsWith(`${u.name}@`)) === true : cfg.monitor !== undefined && !['RUN_AS_USER', 'DEBUG_MIN'].includes(d) && !d.startsWith('CERT') && d !== 'FORCESSL' && d !== 'POLLFAIL_LOG_THROTTLE_MAX';
+              case 'upssched.conf':
+                return d === 'CMDSCRIPT' ? cfg.monitor?.timers?.command === l.args[1] : d === 'AT' && (cfg.monitor?.timers?.rules.length ?? 0) > 0;
+              case 'nut.conf':
+                return (d === 'MODE' && v?.toLowerCase() === r.mode) || (d === 'ALLOW_NOT_ALL_LISTENERS' && cfg.server?.allowNotAllListeners !== undefined);
+            }
+            return false;
+          })();
+          assert.ok(carried || fileSkipped || noted(path, l.line) || (sectionGone && section !== ''), `${set}/${file}:${l.line} (${l.args.join(' ')}) is neither in the configuration nor in a comment`);
+        }
+      }
+    }
+  });
+});
+
 describe('upsagent import-nut (command)', () => {
   test('YAML on stdout, a summary on stderr, exit 0', async () => {
     const io = new MemoryIO();
