@@ -5,7 +5,7 @@
  */
 import type { DriverSchema, UpsConfig } from '../../core/config';
 import { errorMessage } from '../../core/errors';
-import { bool, num, oneOf, optional, refine, str, type ObjectOf } from '../../core/schema';
+import { bool, num, oneOf, optional, refine, str, type ObjectOf, type Schema } from '../../core/schema';
 import type { RuntimeConfig } from '../runtime/config';
 import { parseRuntimeCal } from './battery';
 import { findProtocol, protocolNames } from './protocols/index';
@@ -27,7 +27,19 @@ const runtimecalSchema = refine(str({ minLength: 1 }), (text, path, issues) => {
 });
 
 /** A voltronic capability option's value: NUT compares it case-insensitively. */
-const capabilityOption = optional(str({ pattern: /^(enabled|disabled)$/i, patternText: 'enabled or disabled' }));
+const capabilityOption = optional(oneOf(['enabled', 'disabled'] as const));
+
+/** voltronic output_phase_angle: NUT's enum 000, 120, 180, 240; YAML's 0 or 120 (numbers) mean the same. */
+const phaseAngle: Schema<string> = {
+  expected: 'one of 000, 120, 180, 240',
+  optional: false,
+  check(v, path, issues) {
+    const text = typeof v === 'number' && Number.isInteger(v) ? String(v).padStart(3, '0') : typeof v === 'string' ? v : undefined;
+    if (text !== undefined && ['000', '120', '180', '240'].includes(text)) return text;
+    issues.push({ path, message: `${JSON.stringify(v)} is not one of 000, 120, 180, 240` });
+    return undefined;
+  },
+};
 
 export const QX_OPTIONS = {
   /** The protocol, skipping autodetection (nutdrv_qx protocol): megatec, megatec/old, mustek, bestups, mecer, zinto, q1, ... */
@@ -97,6 +109,15 @@ export const QX_OPTIONS = {
   limited_runtime_on_battery: capabilityOption,
   /** voltronic: the number of batteries that make a pack, 1..9, written at start-up when QBV says otherwise (`BATN<n>`; nutdrv_qx battery_number). */
   battery_number: optional(num({ min: 1, max: 9, integer: true })),
+  /** voltronic: bypass mode voltage and frequency limits, written at start-up (after QBYV/QBYF) when they differ, within the unit's range (nutdrv_qx max/min_bypass_volt, max/min_bypass_freq). */
+  max_bypass_volt: optional(num({ min: 0, max: 999 })),
+  min_bypass_volt: optional(num({ min: 0, max: 999 })),
+  max_bypass_freq: optional(num({ min: 0, max: 99.9 })),
+  min_bypass_freq: optional(num({ min: 0, max: 99.9 })),
+  /** voltronic P31: the grid working range, Appliance or UPS (nutdrv_qx work_range_type). */
+  work_range_type: optional(oneOf(['Appliance', 'UPS'] as const)),
+  /** voltronic: the output phase angle, 000, 120, 180 or 240 (nutdrv_qx output_phase_angle). */
+  output_phase_angle: optional(phaseAngle),
   /** Ignore the device's LB; set LB when battery.charge < battery.charge.low or battery.runtime < battery.runtime.low (NUT's ignorelb, compared as whole numbers). */
   ignorelb: optional(bool()),
   /** The low marks ignorelb compares with: whatever the device says (override.*) or where it gives none (default.*); percent and seconds. */

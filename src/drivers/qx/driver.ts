@@ -616,12 +616,13 @@ export class QxDriver implements Module {
   private async writeStartup(s: Session, signal: AbortSignal): Promise<void> {
     for (const item of s.protocol.startup ?? []) {
       let reply: string | null = null;
-      if (item.query !== undefined) {
+      const query = typeof item.query === 'function' ? item.query(this.contextWith([], s)) : item.query;
+      if (query !== undefined) {
         try {
-          reply = await this.exchange(s, item.query, signal);
+          reply = await this.exchange(s, query, signal);
         } catch (err) {
           if (err instanceof DeviceGoneError || signal.aborted) throw err;
-          this.log.debug(`${this.deps.ups}: ${item.name}: ${printable(item.query)} unanswered: ${errorMessage(err)}`);
+          this.log.debug(`${this.deps.ups}: ${item.name}: ${printable(query)} unanswered: ${errorMessage(err)}`);
         }
       }
       let writes: readonly string[];

@@ -239,8 +239,13 @@ export interface QxProtocol {
 export interface QxStartupWrite {
   /** The option's name, for the log. */
   readonly name: string;
-  /** The exact bytes asking the device's value (`SS?\r`); absent when the opening pass's replies (ctx.replies) tell. */
-  readonly query?: string;
+  /**
+   * The exact bytes asking the device's value (`SS?\r`), or a function of
+   * what the device said so far giving them (undefined: nothing to ask, e.g.
+   * the option unset or the protocol without that query); absent when the
+   * opening pass's replies (ctx.replies) tell.
+   */
+  readonly query?: string | ((ctx: QxContext) => string | undefined);
   /** From the reply (null: none asked, silence, echo or refusal) and what the device said so far, the bytes to send. */
   writes(reply: string | null, ctx: QxContext): readonly string[];
 }
