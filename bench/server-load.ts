@@ -1,0 +1,267 @@
+/**
+ * The NUT server side by side with real upsd 2.8.0 (+ dummy-ups) in one run,
+ * on the same device file, the load generator in its own process:
+ *
+ * 1. GET VAR and LIST VAR at 10, 100, 1,000 and 10,000 closed-loop clients:
+ *    rate, p50, p99, and each server's peak RSS during the run;
+ * 2. a flood: 1,000 clients each pipelining LIST VAR 2,000 times in one write
+ *    and never reading, while a healthy client polls GET VAR: its answers
+ *    (late = over 2 s), each server's peak RSS, RSS after the flood left;
+ * 3. idle RSS of `upsagent run --demo` (anonymous and file-backed, from
+ *    /proc/PID/status), alone and with 1,000 connected clients.
+ *
+ *   bash bench/server-load.sh [--seconds 5] [--clients 10,100,1000,10000] [--no-flood] [--no-idle] [--source]
+ *
+ * Uses dist/upsagent when it exists (npm run build), else the TypeScript
+ * source through tsx (then the RSS figures are not the executable's).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort, startRealNut } from '../test/helpers/real-nut';
+
+const ROOT = resolve(__dirname, '..');
+const DEV = join(ROOT, 'test/fixtures/sidebyside/rack.dev');
+const BIN = join(ROOT, 'dist/upsagent');
+const argv = process.argv.slice(2);
+const opt = (name: string, dflt: string): string => (argv.includes(name) ? (argv[argv.indexOf(name) + 1] ?? dflt) : dflt);
+const seconds = Number(opt('--seconds', '5'));
+const clientCounts = opt('--clients', '10,100,1000,10000').split(',').map(Number);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** --source: run src/cli/main.ts through tsx even when dist/upsagent exists. */
+const useBin = existsSync(BIN) && !argv.includes('--source');
+
+interface Mem {
+  rss: number;
+  anon: number;
+  file: number;
+}
+
+/** VmRSS, RssAnon, RssFile of a process, in MB. */
+function mem(pid: number): Mem {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
+}
+
+/** Samples a process's RSS until stopped; returns the peak. */
+function peakSampler(pid: number): () => Mem {
+  let peak: Mem = mem(pid);
+  const t = setInterval(() => {
+    try {
+      const m = mem(pid);
+      if (m.rss > peak.rss) peak = m;
+    } catch {
+      // gone
+    }
+  }, 200);
+  return () => {
+    clearInterval(t);
+    return peak;
+  };
+}
+
+/** The upsd that real-nut started for this folder (it passes the folder in NUT_CONFPATH). */
+function upsdPid(dir: string): number {
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'latin1');
+      if (!cmd.includes('upsd')) continue;
+      if (readFileSync(`/proc/${p}/environ`, 'latin1').includes(`NUT_CONFPATH=${dir}`)) return Number(p);
+    } catch {
+      // not ours, or gone
+    }
+  }
+  throw new Error(`no upsd found for ${dir}`);
+}
+
+interface LoadResult {
+  rate: number;
+  p50: number;
+  p99: number;
+  connected: number;
+  connectMs: number;
+  errors: number;
+}
+
+function tsxArgs(script: string, args: string[]): [string, string[]] {
+  return [process.execPath, ['--import', 'tsx', join(ROOT, script), ...args]];
+}
+
+function load(port: number, clients: number, request: string): Promise<LoadResult> {
+  const [cmd, args] = tsxArgs('bench/load-client.ts', [String(port), String(clients), String(seconds), request]);
+  return new Promise((res, rej) => {
+    execFile(cmd, args, { cwd: ROOT, timeout: (seconds + 300) * 1000, maxBuffer: 1 << 20 }, (err, stdout, stderr) =>
+      err ? rej(new Error(`${err.message}\n${stderr}`)) : res(JSON.parse(stdout) as LoadResult),
+    );
+  });
+}
+
+async function startOurs(port: number, extra = ''): Promise<ChildProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'upsagent-bench-'));
+  const cfg = join(dir, 'upsagent.yaml');
+  writeFileSync(
+    cfg,
+    `ups:\n  ups:\n    driver: dummy\n    port: ${DEV}\nserver:\n  listen: ["127.0.0.1:${port}"]\n  maxClients: 20000\n${extra}log:\n  level: warn\n`,
+  );
+  return startProcess(port, ['run', '--config', cfg]);
+}
+
+async function startProcess(port: number, args: string[]): Promise<ChildProcess> {
+  const [cmd, full] = useBin ? [BIN, args] : tsxArgs('src/cli/main.ts', args);
+  const child = spawn(cmd, full, { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 100; i++) {
+    await sleep(100);
+    const r = await load(port, 1, 'GET VAR ups ups.status').catch(() => null);
+    if (r && r.errors === 0 && r.rate > 0) break;
+  }
+  return child;
+}
+
+/** A healthy client: GET VAR every 50 ms; an answer over 2 s (or none) is late. */
+function probe(port: number): { stop: () => Promise<{ asked: number; answered: number; late: number; p99: number }> } {
+  const sock = connect(port, '127.0.0.1');
+  sock.on('error', () => undefined);
+  sock.setEncoding('latin1');
+  const times: number[] = [];
+  let asked = 0;
+  let late = 0;
+  let sentAt = 0;
+  let waiting = false;
+  let buf = '';
+  sock.on('data', (d: string) => {
+    buf += d;
+    if (!buf.includes('\n')) return;
+    buf = '';
+    waiting = false;
+    times.push(Date.now() - sentAt);
+  });
+  const t = setInterval(() => {
+    if (waiting) {
+      if (Date.now() - sentAt > 2000) late++;
+      else return;
+    }
+    waiting = true;
+    sentAt = Date.now();
+    asked++;
+    sock.write('GET VAR ups ups.status\n');
+  }, 50);
+  return {
+    stop: async () => {
+      clearInterval(t);
+      sock.destroy();
+      times.sort((a, b) => a - b);
+      return { asked, answered: times.length, late, p99: times[Math.floor(times.length * 0.99)] ?? NaN };
+    },
+  };
+}
+
+async function flood(name: string, port: number, pid: number): Promise<string> {
+  const before = mem(pid);
+  const peak = peakSampler(pid);
+  const p = probe(port);
+  const [cmd, args] = tsxArgs('bench/flood-client.ts', [String(port), '1000', '2000', 'LIST VAR ups']);
+  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const ready = await new Promise<string>((res) => child.stdout!.once('data', (d: Buffer) => res(d.toString().trim())));
+  await sleep(5000);
+  const during = mem(pid);
+  child.stdin!.end();
+  await new Promise((r) => child.once('exit', r));
+  const top = peak();
+  await sleep(5000);
+  const afterwards = mem(pid);
+  const h = await p.stop();
+  return `| ${name.padEnd(10)} | ${ready.padEnd(14)} | ${before.rss.toFixed(1).padStart(6)} | ${during.rss.toFixed(1).padStart(6)} | ${top.rss.toFixed(1).padStart(6)} | ${afterwards.rss.toFixed(1).padStart(6)} | ${`${h.answered}/${h.asked}`.padStart(9)} | ${String(h.late).padStart(4)} | ${String(h.p99).padStart(6)} |`;
+}
+
+/** Idle RSS of `run --demo`, then with 1,000 clients connected (each sent one GET VAR). */
+async function idle(): Promise<string[]> {
+  const port = await freePort();
+  const child = await startProcess(port, ['run', '--demo', '--listen', `127.0.0.1:${port}`]);
+  await sleep(3000);
+  const alone = mem(child.pid!);
+  const socks = [];
+  for (let i = 0; i < 1000; i++) {
+    const s = connect(port, '127.0.0.1');
+    s.on('error', () => undefined);
+    s.on('connect', () => s.write('GET VAR ups ups.status\n'));
+    socks.push(s);
+    if (i % 50 === 49) await sleep(20);
+  }
+  await sleep(3000);
+  const many = mem(child.pid!);
+  for (const s of socks) s.destroy();
+  child.kill('SIGTERM');
+  const row = (what: string, m: Mem) => `| ${what.padEnd(28)} | ${m.rss.toFixed(1).padStart(6)} | ${m.anon.toFixed(1).padStart(6)} | ${m.file.toFixed(1).padStart(6)} |`;
+  return [row('run --demo, idle', alone), row('run --demo, 1,000 clients', many)];
+}
+
+async function main(): Promise<void> {
+  const real = await startRealNut({ devices: { ups: { file: DEV } } });
+  const ourPort = await freePort();
+  const ours = await startOurs(ourPort);
+  const servers = [
+    ['upsd 2.8.0', real.port, upsdPid(real.dir)],
+    ['upsagent', ourPort, ours.pid!],
+  ] as const;
+  const rows: string[] = [];
+  const floodRows: string[] = [];
+  let idleRows: string[] = [];
+  try {
+    for (const clients of clientCounts) {
+      for (const request of ['GET VAR ups ups.status', 'LIST VAR ups']) {
+        const rates: number[] = [];
+        for (const [who, port, pid] of servers) {
+          const peak = peakSampler(pid);
+          const r = await load(port, clients, request);
+          const m = peak();
+          rates.push(r.rate);
+          const ratio = rates.length === 2 && rates[0] ? ` ${(rates[1]! / rates[0]).toFixed(2)}x` : '';
+          rows.push(
+            `| ${request.padEnd(22)} | ${String(clients).padStart(6)} | ${who.padEnd(10)} | ${(String(r.rate) + ratio).padStart(14)} | ${r.p50.toFixed(2).padStart(7)} | ${r.p99.toFixed(2).padStart(8)} | ${String(r.connected).padStart(6)} | ${String(r.errors).padStart(4)} | ${m.rss.toFixed(1).padStart(7)} |`,
+          );
+          process.stderr.write(`${rows.at(-1)}\n`);
+        }
+      }
+    }
+    if (!argv.includes('--no-flood')) {
+      for (const [who, port, pid] of servers) {
+        floodRows.push(await flood(who, port, pid));
+        process.stderr.write(`${floodRows.at(-1)}\n`);
+      }
+    }
+  } finally {
+    ours.kill('SIGTERM');
+    await real.stop();
+  }
+  if (!argv.includes('--no-idle')) idleRows = await idle();
+
+  const out = process.stdout;
+  out.write(`\nNUT server load, ${seconds} s per row; load generator in its own process on the same machine (${useBin ? 'dist/upsagent' : 'tsx src/cli/main.ts'})\n`);
+  out.write('| request                | clients | server    |  req/s (ours/upsd) | p50 ms | p99 ms  | conn   | errs | peak RSS MB |\n');
+  out.write('|------------------------|--------:|-----------|---------------:|-------:|--------:|-------:|-----:|--------:|\n');
+  for (const r of rows) out.write(`${r}\n`);
+  if (floodRows.length) {
+    out.write('\nFlood: 1,000 clients each send LIST VAR x2000 in one write and never read; a healthy client polls GET VAR every 50 ms\n');
+    out.write('| server     | flooders (sent, still connected) | RSS before | after 5 s | peak | 5 s after they left | healthy answered | late (>2 s) | p99 ms |\n');
+    out.write('|------------|----------------|-------:|-------:|-------:|-------:|----------:|-----:|-------:|\n');
+    for (const r of floodRows) out.write(`${r}\n`);
+  }
+  if (idleRows.length) {
+    out.write('\nIdle memory of upsagent (MB, /proc/PID/status)\n');
+    out.write('| what                         | VmRSS  | RssAnon | RssFile |\n');
+    out.write('|------------------------------|-------:|-------:|-------:|\n');
+    for (const r of idleRows) out.write(`${r}\n`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
