@@ -55,13 +55,20 @@ export function buildMonitor(d: MonitorDeps): Monitor {
     });
     return { source, role, powerValue: u.powerValue };
   });
+  const notifier = new Notifier({ config: config.notify, log: log.child('notify'), clock });
+  // upsmon's child says NOPARENT when its privileged parent is gone: no shutdown can be run any more.
+  actions.onLost?.(() => {
+    const n = { type: 'NOPARENT' as const, ups: '', message: notifier.message('NOPARENT', ''), at: clock.now() };
+    notifier.notify(n);
+    d.bus.emit('monitor.notify', n);
+  });
   return new Monitor({
     config,
     sources,
     clock,
     log,
     bus: d.bus,
-    notifier: new Notifier({ config: config.notify, log: log.child('notify'), clock }),
+    notifier,
     schedule: new TimerSchedule({ rules: config.timers.rules, command: config.timers.command, clock, log: log.child('timers') }),
     history: new EventHistory({ file: config.stateFile, size: config.historySize, log: log.child('history'), clock }),
     historyTypes: new Set<string>(HISTORY_TYPES),

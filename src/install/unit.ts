@@ -44,9 +44,10 @@ Wants=network-online.target
 
 [Service]
 Type=simple
-# Starts as root, opens its ports and devices, then runs as ${o.account}; only
-# a small helper stays root for the shutdown command and the power-down flag.
-ExecStart=${word(o.binary)} run --config ${word(o.config)} --user ${o.account}
+# Starts as root, opens its ports and devices, then runs as ${o.account} (run.user
+# in the configuration; ${o.account} by default when that account exists); only a
+# small helper stays root for the shutdown command and the power-down flag.
+ExecStart=${word(o.binary)} run --config ${word(o.config)}
 Restart=on-failure
 RestartSec=5s
 # The main process first; the helper ends on its own when the agent is gone.

@@ -14,6 +14,8 @@ export interface ShutdownActions {
   writeFlag(file: string): Promise<void>;
   /** Removes a flag left by an earlier shutdown (only one with upsmon's magic text). */
   clearFlag(file: string): Promise<unknown>;
+  /** Calls back when whoever does these is gone for good (the helper died): a shutdown is impossible now. */
+  onLost?(listener: (why: string) => void): void;
 }
 
 /** The shutdown command may take its time (it usually returns at once); past this it is reported as hung. */

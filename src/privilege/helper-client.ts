@@ -42,6 +42,7 @@ export class PrivilegedHelper implements ShutdownActions {
   private readonly pending: Pending[] = [];
   private gone: Error | undefined;
   private stopping = false;
+  private readonly lostListeners: Array<(why: string) => void> = [];
   private readonly exited: Promise<void>;
 
   private constructor(
@@ -161,9 +162,22 @@ export class PrivilegedHelper implements ShutdownActions {
     else this.log.warn(`privileged helper said, unasked: ${line}`);
   }
 
+  onLost(listener: (why: string) => void): void {
+    this.lostListeners.push(listener);
+  }
+
   private lost(err: Error): void {
-    if (!this.gone && !this.stopping) this.log.error(errorMessage(err));
+    const first = !this.gone;
     this.gone = err;
     for (const p of this.pending.splice(0)) p.reject(err);
+    if (!first || this.stopping) return;
+    this.log.error(`${errorMessage(err)}: the shutdown command can no longer be run`);
+    for (const l of this.lostListeners) {
+      try {
+        l(errorMessage(err));
+      } catch (e) {
+        this.log.error(`after the helper was lost: ${errorMessage(e)}`);
+      }
+    }
   }
 }

@@ -18,6 +18,10 @@ import { runPrivilegedHelper } from '../../src/privilege/helper';
 import { PrivilegedHelper } from '../../src/privilege/helper-client';
 import { PrivilegedHelperError, encodeSetup } from '../../src/privilege/protocol';
 import { prepareSeparation } from '../../src/privilege/separate';
+import { buildMonitor } from '../../src/app/monitor';
+import { validateConfig } from '../../src/app/config';
+import { EventBus } from '../../src/core/bus';
+import { UpsStore } from '../../src/core/state';
 
 const ROOT = resolve(__dirname, '../..');
 const HELPER = { file: process.execPath, args: ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'privileged-helper'] };
@@ -130,6 +134,20 @@ void describe('PrivilegedHelper (a real child process of this program)', () => {
     await assert.rejects(helper.runShutdown(`id -u > ${out}; exit 7`), PrivilegedHelperError);
   });
 
+  void test('a helper that dies is reported once, and nothing more is asked of it', async (t) => {
+    const log = new MemoryLogger();
+    const helper = await PrivilegedHelper.start({ setup: { shutdownCommand: '/bin/true' }, log, command: HELPER });
+    t.after(() => helper.stop());
+    const lost: string[] = [];
+    helper.onLost((why) => lost.push(why));
+    process.kill(helper.pid!, 'SIGKILL');
+    for (let i = 0; i < 200 && lost.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(lost, ['the privileged helper exited (SIGKILL)']);
+    await assert.rejects(helper.runShutdown('/bin/true'), /exited/);
+    assert.equal(lost.length, 1);
+    assert.ok(log.lines.some((l) => l.includes('the shutdown command can no longer be run')));
+  });
+
   void test('a helper that cannot start is an error, not a hang', async () => {
     await assert.rejects(
       PrivilegedHelper.start({ setup: { shutdownCommand: '/bin/true' }, log: new MemoryLogger(), command: { file: '/nonexistent/upsagent', args: [] } }),
@@ -176,5 +194,30 @@ void describe('the account to run as', () => {
     s.drop();
     assert.equal(process.getuid!(), before);
     await s.stop();
+  });
+});
+
+void describe('the monitor and its shutdown actions', () => {
+  void test('a lost privileged helper is NOPARENT, as upsmon\'s child says when its parent died', async () => {
+    const cfg = validateConfig({ ups: { u: { driver: 'dummy', port: '/nonexistent.dev' } }, monitor: { ups: [{ name: 'u' }], stateFile: '/nonexistent/monitor.json', notify: { routes: { NOPARENT: ['log'] } } } });
+    const log = new MemoryLogger();
+    const bus = new EventBus(log);
+    const store = new UpsStore(bus);
+    store.addUps('u', '');
+    let lose: ((why: string) => void) | undefined;
+    const actions: ShutdownActions = {
+      runShutdown: () => Promise.resolve(0),
+      writeFlag: () => Promise.resolve(),
+      clearFlag: () => Promise.resolve('absent'),
+      onLost: (l) => (lose = l),
+    };
+    const seen: string[] = [];
+    bus.on('monitor.notify', seen, (n) => void seen.push(`${n.type} ${n.message}`));
+    buildMonitor({ config: cfg.monitor!, localUpses: ['u'], store, bus, log, maxAgeMs: 15_000, actions });
+    assert.ok(lose, 'the monitor listens for the loss of its helper');
+    lose('the privileged helper exited (SIGKILL)');
+    for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(seen, ['NOPARENT upsmon parent process died - shutdown impossible']);
+    assert.ok(log.lines.some((l) => l.includes('upsmon parent process died - shutdown impossible')), log.lines.join('\n'));
   });
 });
