@@ -2,6 +2,7 @@
  * The `server:` section: the NUT server's own schema and its defaults, in
  * this one place (the agent, the demo and hand-built configs all use these).
  */
+import { listenListSchema, parseListenAddress, type ListenAddress } from '../core/listen';
 import { bool, list, num, obj, optional, refine, str, type Infer } from '../core/schema';
 import { parseSubnet } from './subnets';
 
@@ -9,39 +10,14 @@ export const NUT_PORT = 3493;
 /** Loopback only unless configured otherwise: safe by default. */
 export const DEFAULT_LISTEN: readonly string[] = ['127.0.0.1:3493', '[::1]:3493'];
 
-export interface ListenAddress {
-  host: string;
-  port: number;
-}
+export type { ListenAddress } from '../core/listen';
 
 /** Parses `host:port`, `[v6]:port`, `host` or `*` (every address); a string is the problem. */
 export function parseListen(text: string): ListenAddress | string {
-  let host: string;
-  let port = String(NUT_PORT);
-  const v6 = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(text);
-  if (v6) {
-    host = v6[1]!;
-    if (v6[2] !== undefined) port = v6[2];
-  } else {
-    const parts = text.split(':');
-    if (parts.length > 2) return `${JSON.stringify(text)} has more than one ":"; write IPv6 addresses in brackets, e.g. "[::1]:3493"`;
-    host = parts[0]!;
-    if (parts[1] !== undefined) port = parts[1];
-  }
-  if (host === '') return `${JSON.stringify(text)} has no host; use "127.0.0.1:3493", "[::1]:3493" or "*:3493" for every address`;
-  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
-    return `${JSON.stringify(text)} has port ${JSON.stringify(port)}; a port is a number from 0 to 65535 (0: any free port)`;
-  }
-  if (host === '*') host = '::';
-  return { host, port: Number(port) };
+  return parseListenAddress(text, NUT_PORT);
 }
 
-const listenSchema = refine(list(str({ minLength: 1 }), { minItems: 1, unique: true }), (items, path, issues) => {
-  items.forEach((item, i) => {
-    const r = parseListen(item);
-    if (typeof r === 'string') issues.push({ path: `${path}[${i}]`, message: r });
-  });
-});
+const listenSchema = listenListSchema(NUT_PORT);
 
 const subnetsSchema = refine(list(str({ minLength: 1 }), { unique: true }), (items, path, issues) => {
   items.forEach((item, i) => {
