@@ -6,68 +6,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventBus } from '../../src/core/bus';
 import { RequestError } from '../../src/core/errors';
-import { MemoryLogger } from '../../src/core/logger';
-import { UpsStore } from '../../src/core/state';
-import { createQxDriver } from '../../src/drivers/qx/index';
-import type { Module } from '../../src/core/module';
-import { startPtyPair, type PtyPair } from '../helpers/pty-pair';
 import { LOW_BATTERY, ONLINE, ON_BATTERY, Q1Simulator } from '../helpers/q1-simulator';
+import { startQxPtyRig, type QxPtyRig } from '../helpers/qx-pty-rig';
 
-
-interface Rig {
-  pty: PtyPair;
-  sim: Q1Simulator;
-  store: UpsStore;
-  bus: EventBus;
-  driver: Module;
-  log: string[];
-  v(name: string): string | undefined;
-  until(what: string, ok: () => boolean, ms?: number): Promise<void>;
-  stop(): Promise<void>;
-}
-
-async function rig(cfg: Record<string, unknown> = {}, simOpts: ConstructorParameters<typeof Q1Simulator>[1] = {}): Promise<Rig> {
-  const pty = await startPtyPair();
-  const sim = new Q1Simulator(pty.peer, simOpts);
-  await sim.start();
-  const bus = new EventBus();
-  const store = new UpsStore(bus);
-  const log: string[] = [];
-  const driver = createQxDriver(
-    { driver: 'qx', port: pty.device, pollInterval: 0.2, pollfreq: 1, timeout: 2, ...cfg },
-    { ups: 'u', bus, publisher: store.addUps('u'), log: new MemoryLogger(log) },
-    { settleMs: 0 },
-  );
-  const v = (name: string): string | undefined => {
-    store.flush();
-    return store.get('u')?.getVar(name)?.value;
-  };
-  const until = async (what: string, ok: () => boolean, ms = 8000): Promise<void> => {
-    const end = Date.now() + ms;
-    while (!ok()) {
-      if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}; ups.status=${String(v('ups.status'))}; log:\n${log.slice(-8).join('\n')}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
-  await driver.start();
-  return {
-    pty,
-    sim,
-    store,
-    bus,
-    driver,
-    log,
-    v,
-    until,
-    async stop() {
-      await driver.stop();
-      await sim.stop();
-      await pty.stop();
-    },
-  };
-}
+type Rig = QxPtyRig<Q1Simulator>;
+const rig = (cfg: Record<string, unknown> = {}): Promise<Rig> => startQxPtyRig((peer) => new Q1Simulator(peer), cfg);
 
 describe('qx driver on a pty with the Megatec simulator', () => {
   let r: Rig;

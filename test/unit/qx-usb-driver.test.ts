@@ -14,13 +14,12 @@ import type { Module } from '../../src/core/module';
 import { createQxDriver } from '../../src/drivers/qx/index';
 import { openQxUsb, type QxUsbOptions } from '../../src/drivers/qx/usb/index';
 import { ONLINE, RATING, VENDOR, fReply, iReply, q1Reply } from '../helpers/q1-simulator';
+import { watchUps, type UpsWatch } from '../helpers/qx-pty-rig';
 import { FakeUsbDevice, fakeUsb, serialChip, stringChip } from './qx-usb-fake';
 
-interface Rig {
+interface Rig extends UpsWatch {
   bus: EventBus;
   usb: ReturnType<typeof fakeUsb>;
-  v(name: string): string | undefined;
-  until(what: string, ok: () => boolean, ms?: number): Promise<void>;
   driver: Module;
   log: string[];
 }
@@ -32,19 +31,8 @@ async function rig(usbOpts: QxUsbOptions, device: Parameters<typeof fakeUsb>[0][
   const usb = fakeUsb([device]);
   const cfg = { driver: 'qx', port: 'auto', pollInterval: 0.2, pollfreq: 1, timeout: 2, protocol: 'megatec', ...usbOpts };
   const driver = createQxDriver(cfg, { ups: 'u', bus, publisher: store.addUps('u'), log: new MemoryLogger(log) }, { openTransport: openQxUsb(cfg, { usb }) });
-  const v = (name: string): string | undefined => {
-    store.flush();
-    return store.get('u')?.getVar(name)?.value;
-  };
-  const until = async (what: string, ok: () => boolean, ms = 8000): Promise<void> => {
-    const end = Date.now() + ms;
-    while (!ok()) {
-      if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}; ups.status=${String(v('ups.status'))}; log:\n${log.slice(-8).join('\n')}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
   await driver.start();
-  return { bus, usb, v, until, driver, log };
+  return { bus, usb, ...watchUps(store, log), driver, log };
 }
 
 const megatec = (cmd: string): string | undefined => {
