@@ -158,7 +158,9 @@ export function mapUpsConf(lines: readonly NutLine[], file: string, nutDir: stri
     }
 
     if (!supported) {
-      notes.commentOut(sec, ['ups'], sec.name, entry, missingDriver(driver.value));
+      // Shown in a comment: an SNMP community or password is masked there, as every secret of a note is.
+      const masked = Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, /pass|community/i.test(k) ? '****' : v]));
+      notes.commentOut(sec, ['ups'], sec.name, masked, missingDriver(driver.value));
       continue;
     }
     if (typeof entry.port !== 'string') {

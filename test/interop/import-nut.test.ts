@@ -23,7 +23,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startAgent, type RunningAgent } from '../../src/app/agent';
-import { validateConfig } from '../../src/app/config';
+import { parseConfig } from '../../src/app/config';
 import { MemoryLogger } from '../../src/core/logger';
 import { importNut, readNutFolder } from '../../src/nutconf/import';
 import { DUMMY_UPS, freePort, kill, launch, running, tail, UPSC, UPSCMD, UPSD, UPSRW } from '../helpers/real-nut';
@@ -151,13 +151,14 @@ async function serve(set: string): Promise<Served> {
       }
     }
 
-    const imported = importNut(dir, readNutFolder(dir));
+    // The YAML text the import writes, read as `run` reads a file.
+    const config = await parseConfig(importNut(dir, readNutFolder(dir)).yaml, 'imported.yaml');
     const ourPort = await freePort();
+    config.server = { ...config.server!, listen: [`127.0.0.1:${ourPort}`] };
     // upsd has no login throttle, and this test tries wrong passwords on purpose: ours is turned off here.
-    const server = { ...(imported.config.server as object), listen: [`127.0.0.1:${ourPort}`], loginThrottle: { enabled: false } };
-    const doc = { ...imported.config, server } as Record<string, unknown>;
-    delete doc.monitor;
-    const agent = await startAgent({ config: validateConfig(doc), log: new MemoryLogger(), version: 'test' });
+    config.server.loginThrottle = { ...config.server.loginThrottle, enabled: false };
+    delete config.monitor;
+    const agent = await startAgent({ config, log: new MemoryLogger(), version: 'test' });
     for (let tries = 0; tries < 100 && !SETS[set]!.upses.every((u) => agent.store.get(u)?.health.dumpDone); tries++) await sleep(100);
     return { dir, realPort, ourPort, agent, children };
   } catch (err) {

@@ -100,7 +100,7 @@ describe('ups.conf -> ups:', () => {
     const r = mapUpsConf(lines('[n]\n driver = snmp-ups\n port = 10.0.0.9\n community = public\n[x]\n driver = bcmxcp\n port = /dev/ttyS0\n[nodrv]\n port = /dev/ttyS1\n[noport]\n driver = apcsmart\n'), 'ups.conf', '/etc/nut');
     assert.deepEqual(r.ups, {});
     assert.deepEqual(r.notes.commentedOut.map((c) => [c.key, c.value]), [
-      ['n', { driver: 'snmp-ups', port: '10.0.0.9', community: 'public' }],
+      ['n', { driver: 'snmp-ups', port: '10.0.0.9', community: '****' }],
       ['x', { driver: 'bcmxcp', port: '/dev/ttyS0' }],
     ]);
     assert.match(r.notes.commentedOut[0]!.note.text, /snmp-ups driver is not supported by upsagent yet/);

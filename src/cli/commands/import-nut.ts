@@ -46,7 +46,7 @@ export async function runImportNut(args: ImportNutArgs, io: CliIO): Promise<numb
   io.err(
     `imported ${args.dir} (MODE=${result.mode}): ${upses.length} UPS${upses.length ? ` (${upses.join(', ')})` : ''}, ` +
       `${Object.keys((result.config.users as Record<string, unknown> | undefined) ?? {}).length} user(s), ${result.config.monitor ? 'a monitor' : 'no monitor'}` +
-      `${left ? `; ${left} line(s) not carried over as they were: see the comments` : ''}${args.output !== undefined ? `; written to ${args.output}` : ''}\n`,
+      `${left ? `; ${left} note(s) on what was not carried over as it was: see the comments` : ''}${args.output !== undefined ? `; written to ${args.output}` : ''}\n`,
   );
   return 0;
 }
