@@ -215,6 +215,7 @@ const VARS: Record<string, string> = {
   'driver.version.data': 'Version of the driver\'s data mapping',
   'driver.version.usb': 'Version of the USB library used',
   'driver.state': 'What the driver is doing',
+  'upsagent.driver.error': "Why the driver has no good data from the device (upsagent's own)",
   'server.info': 'Server name and version',
   'server.version': 'Server version',
 };

@@ -4,6 +4,7 @@
  * then VAR-NOT-SUPPORTED) and its reply formats. UPS and variable names are
  * echoed as the client wrote them; LIST VAR/RW/CMD come from the cache.
  */
+import { HEALTH_VARS } from '../core/health-vars';
 import { describeCmd, describeVar } from '../protocol/descriptions';
 import { encode } from './format';
 import { ERR, NUT_VERSION, unavailable } from './replies';
@@ -23,8 +24,9 @@ function getVar(ctx: ServerContext, ups: string, name: string): string {
   const view = ctx.store.get(ups);
   if (!view) return ERR['UNKNOWN-UPS'];
   const bad = unavailable(ctx, view);
-  if (bad) return bad;
   const v = findVar(view, name);
+  // Unlike upsd, what says why there is no data is answered anyway (see core/health-vars.ts).
+  if (bad && !(v && HEALTH_VARS.has(v.name.toLowerCase()))) return bad;
   if (!v) return ERR['VAR-NOT-SUPPORTED'];
   return `VAR ${ups} ${name} "${encode(shownValue(view, v))}"\n`;
 }

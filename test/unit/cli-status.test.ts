@@ -47,6 +47,8 @@ void describe('status wording', () => {
       stale: false,
       driverConnected: true,
       error: null,
+      reason: null,
+      driverState: null,
       status: { raw: 'OL CHRG', flags: ['OL', 'CHRG'], text: 'On line power, charging' },
       battery: { chargePercent: 87, runtimeSeconds: 1530 },
       loadPercent: 23,
@@ -102,27 +104,29 @@ void describe('runStatus', () => {
     'GET UPSDESC nope': 'ERR UNKNOWN-UPS',
   };
 
-  void test('every UPS on the server, stale and disconnected ones flagged', async () => {
+  void test('every UPS on the server, stale and disconnected ones flagged (exit 3: some UPS has no data)', async () => {
     const port = await fakeUpsd(answers);
     const io = new MemoryIO();
-    assert.equal(await runStatus({ target: `@127.0.0.1:${port}`, json: true }, io), 0);
+    assert.equal(await runStatus({ target: `@127.0.0.1:${port}`, json: true }, io), 3);
     const doc = JSON.parse(io.stdout) as { server: unknown; error: unknown; upses: Array<Record<string, unknown>> };
     assert.deepEqual(doc.server, { host: '127.0.0.1', port });
     assert.equal(doc.error, null);
     assert.deepEqual(
-      doc.upses.map((u) => [u.name, u.description, u.available, u.stale, u.driverConnected, u.error]),
+      doc.upses.map((u) => [u.name, u.description, u.available, u.stale, u.driverConnected, u.error, u.reason]),
       [
-        ['rack', 'Rack UPS', true, false, true, null],
-        ['closet', null, false, true, true, 'Data stale'],
-        ['gone', 'Old one', false, false, false, 'Driver not connected'],
+        ['rack', 'Rack UPS', true, false, true, null, null],
+        // A plain upsd does not say why.
+        ['closet', null, false, true, true, 'Data stale', null],
+        ['gone', 'Old one', false, false, false, 'Driver not connected', null],
       ],
     );
     const text = new MemoryIO();
-    assert.equal(await runStatus({ target: `@127.0.0.1:${port}`, json: false }, text), 0);
+    assert.equal(await runStatus({ target: `@127.0.0.1:${port}`, json: false }, text), 3);
     const lines = text.stdout.split('\n');
     assert.match(lines[1]!, /^rack\s+On line power \[OL\]\s+100 %/);
     assert.match(lines[2]!, /^closet\s+Data stale/);
     assert.match(lines[3]!, /^gone\s+Driver not connected/);
+    assert.equal(lines.slice(4).join('\n'), '\ncloset: no data: Data stale; the server does not say why\ngone: no data: Driver not connected; the server does not say why\n');
   });
 
   void test('one UPS; an unknown one is an error', async () => {

@@ -3,6 +3,7 @@
  * the state in words, charge, runtime, load, input voltage, model, and
  * whether the data can be trusted. Pure functions, so they are tested alone.
  */
+import { DRIVER_ERROR_VAR, DRIVER_STATE_VAR } from '../../core/health-vars';
 
 /** One UPS as `status --json` reports it. Every key is always present (null when unknown). */
 export interface UpsSummary {
@@ -12,10 +13,23 @@ export interface UpsSummary {
   available: boolean;
   /** upsd said DATA-STALE: the driver has not updated in MAXAGE seconds. */
   stale: boolean;
-  /** False when upsd said DRIVER-NOT-CONNECTED. */
+  /**
+   * False when upsd said DRIVER-NOT-CONNECTED. NUT's meaning: the driver is
+   * attached to the server, not that the device answers (see `reason`).
+   */
   driverConnected: boolean;
   /** Why there is no data, in NUT's words (e.g. "Data stale"), else null. */
   error: string | null;
+  /**
+   * What the agent's driver says is wrong with the device (its
+   * upsagent.driver.error), e.g. "auto: no UPS matching the configuration
+   * among 0 HID device(s)"; also set while the UPS still has data but a
+   * poll failed. Null when nothing is wrong, or from a server that does
+   * not say (NUT's upsd).
+   */
+  reason: string | null;
+  /** NUT 2.8's driver.state (init.device, reconnect.trying, quiet, ...), when the server gives it. */
+  driverState: string | null;
   status: {
     /** ups.status as sent, e.g. "OB LB". */
     raw: string | null;
@@ -114,6 +128,8 @@ export function summarize(name: string, description: string | null, vars: Readon
     stale: false,
     driverConnected: true,
     error: null,
+    reason: map.get(DRIVER_ERROR_VAR) ?? null,
+    driverState: map.get(DRIVER_STATE_VAR) ?? null,
     status: { raw, flags: raw ? raw.split(/\s+/).filter(Boolean) : [], text: raw ? describeStatus(raw) : 'Unknown' },
     battery: { chargePercent: num(map.get('battery.charge')), runtimeSeconds: num(map.get('battery.runtime')) },
     loadPercent: num(map.get('ups.load')),
@@ -122,8 +138,14 @@ export function summarize(name: string, description: string | null, vars: Readon
   };
 }
 
+/** What the server says of why a UPS has no data (null: it does not say). */
+export interface Health {
+  reason: string | null;
+  driverState: string | null;
+}
+
 /** Summary of a UPS the server had no data for; `code` is upsd's error code. */
-export function unavailable(name: string, description: string | null, code: string, text: string): UpsSummary {
+export function unavailable(name: string, description: string | null, code: string, text: string, health: Health = { reason: null, driverState: null }): UpsSummary {
   const stale = code === 'DATA-STALE';
   const driverConnected = code !== 'DRIVER-NOT-CONNECTED';
   const words = stale ? 'Data stale: no news from the driver' : !driverConnected ? 'Driver not connected' : text;
@@ -134,6 +156,8 @@ export function unavailable(name: string, description: string | null, code: stri
     stale,
     driverConnected,
     error: text,
+    reason: health.reason,
+    driverState: health.driverState,
     status: { raw: null, flags: [], text: words },
     battery: { chargePercent: null, runtimeSeconds: null },
     loadPercent: null,
@@ -174,6 +198,21 @@ export function renderTable(upses: readonly UpsSummary[]): string {
       )
       .join('\n') + '\n'
   );
+}
+
+/**
+ * One line per UPS with something wrong, under the table: the reason the
+ * driver gives, which the STATE column has no room for.
+ */
+export function renderReasons(upses: readonly UpsSummary[]): string {
+  return upses
+    .filter((u) => u.reason !== null || !u.available)
+    .map((u) => {
+      const state = u.driverState ? ` (driver.state ${u.driverState})` : '';
+      if (!u.available) return `${u.name}: no data: ${u.reason ?? `${u.error ?? 'unavailable'}; the server does not say why`}${state}\n`;
+      return `${u.name}: last poll failed: ${u.reason}${state}\n`;
+    })
+    .join('');
 }
 
 export function renderJson(doc: StatusDocument): string {

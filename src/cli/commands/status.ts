@@ -1,18 +1,23 @@
 /**
  * `upsagent status [ups[@host[:port]] | @host[:port]] [--json]`: a summary of
  * each UPS a NUT server knows (or of one), readable at a glance.
- * Exit 0 when the server answered (even if some UPS has stale data: that is
- * shown, not an error of this command), 1 when it could not be reached, the
- * UPS is unknown or the target cannot be parsed.
+ * Exit 0 when the server answered and every UPS shown has data; 3
+ * (EXIT_NO_DATA) when some UPS has none (stale, driver or device missing),
+ * with the reason the agent's driver gives; 1 when the server could not be
+ * reached, the UPS is unknown or the target cannot be parsed.
  */
 import { DEFAULT_HOST, DEFAULT_PORT, NutClient, NutProtocolError, nutErrorText } from '../../client';
 import type { CliIO } from '../io';
-import { renderJson, renderTable, summarize, unavailable, type StatusDocument, type UpsSummary } from './status-format';
+import { renderJson, renderReasons, renderTable, summarize, unavailable, type Health, type StatusDocument, type UpsSummary } from './status-format';
+import { DRIVER_ERROR_VAR, DRIVER_STATE_VAR } from '../../core/health-vars';
 import { splitAddr, splitName } from '../../client/target';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { errorMessage } from '../../core/errors';
 import { renderView, type MonitorView } from '../../monitor/view';
+
+/** Exit status when the server answered but some UPS has no data. */
+export const EXIT_NO_DATA = 3;
 
 /** Where the embedded demo's monitor keeps its state (the demo must not need root). */
 export const DEMO_STATE_FILE = join(tmpdir(), 'upsagent-demo', 'monitor.json');
@@ -93,11 +98,25 @@ function parseTarget(text: string | undefined): Target | null {
   return r.ok ? r.value : null;
 }
 
+/**
+ * Why a UPS has no data: upsagent serves its driver's reason and driver.state
+ * even then; NUT's upsd answers these too with the error, so they stay null.
+ */
+async function healthOf(client: NutClient, name: string): Promise<Health> {
+  const get = (v: string): Promise<string | null> =>
+    client.getVar(name, v).catch((err: unknown) => {
+      if (err instanceof NutProtocolError) return null;
+      throw err;
+    });
+  const [reason, driverState] = await Promise.all([get(DRIVER_ERROR_VAR), get(DRIVER_STATE_VAR)]);
+  return { reason, driverState };
+}
+
 async function summarizeOne(client: NutClient, name: string, description: string | null): Promise<UpsSummary> {
   try {
     return summarize(name, description, await client.listVars(name));
   } catch (err) {
-    if (err instanceof NutProtocolError) return unavailable(name, description, err.code, nutErrorText(err));
+    if (err instanceof NutProtocolError) return unavailable(name, description, err.code, nutErrorText(err), await healthOf(client, name));
     throw err;
   }
 }
@@ -167,7 +186,11 @@ export async function runStatus(opts: StatusOptions, io: CliIO): Promise<number>
   }
   if (opts.json) io.out(renderJson(doc));
   else if (doc.upses.length === 0) io.out(`No UPS on ${target.host}:${target.port}\n`);
-  else io.out(renderTable(doc.upses));
+  else {
+    io.out(renderTable(doc.upses));
+    const reasons = renderReasons(doc.upses);
+    if (reasons) io.out(`\n${reasons}`);
+  }
   printMonitor();
-  return 0;
+  return doc.upses.every((u) => u.available) ? 0 : EXIT_NO_DATA;
 }

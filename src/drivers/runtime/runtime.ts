@@ -17,13 +17,19 @@
  *   vanishes or hangs is stale at once and reopened, with backoff, by the
  *   same handler (which matches the same device: vendor, product, serial, path).
  * - driver.state is published as NUT 2.8 drivers publish it (init.starting,
- *   init.device, quiet, updateinfo, reconnect.trying, reconnect.updateinfo).
+ *   init.device, quiet, updateinfo, reconnect.trying, reconnect.updateinfo),
+ *   and while the device fails, why, as upsagent.driver.error (the server
+ *   answers both even when the UPS has no data: `upsagent status` says why).
+ * - A failure is logged at warn when it starts, then again at warn every
+ *   failureLogIntervalMs while it lasts (at debug in between), so a UPS that
+ *   is never found is not a single line lost in a long log.
  *
  * The driver supplies a DeviceHandler (how to open, poll and close its
  * device) and publishes values itself; it checks `ctx.signal.aborted` after
  * each await, so a late answer to an abandoned operation publishes nothing.
  */
 import { RequestError, errorMessage } from '../../core/errors';
+import { DRIVER_ERROR_VAR, DRIVER_STATE_VAR } from '../../core/health-vars';
 import type { Logger } from '../../core/logger';
 import type { UpsPublisher } from '../../core/state';
 import { Backoff } from './backoff';
@@ -80,6 +86,8 @@ export interface RuntimeOptions {
   /** First reconnect delay (default: the poll interval) and the longest (default 30 s). */
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** While a failure lasts, how often it is logged again at warn (default 5 min). */
+  failureLogIntervalMs?: number;
   timers?: Timers;
   clock?: () => number;
 }
@@ -101,6 +109,7 @@ export interface RuntimeStatus {
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_RETRY_MAX_MS = 30_000;
+export const DEFAULT_FAILURE_LOG_INTERVAL_MS = 5 * 60_000;
 
 export class DriverRuntime<S> {
   private readonly timers: Timers;
@@ -123,8 +132,15 @@ export class DriverRuntime<S> {
   private pollTimer: unknown = null;
   private retryTimer: unknown = null;
   private lastError: Error | undefined;
-  /** A failure was logged at warn level; repeats go to debug until something works again. */
+  /** A failure was logged at warn level; repeats go to debug until the interval is over or something works again. */
   private failureLogged = false;
+  /** When the current failure began and was last logged at warn; how many attempts failed since. */
+  private failingSince = 0;
+  private lastWarnAt = 0;
+  private failures = 0;
+  private readonly failureLogIntervalMs: number;
+  /** upsagent.driver.error is published. */
+  private errorShown = false;
 
   constructor(
     private readonly handler: DeviceHandler<S>,
@@ -139,6 +155,7 @@ export class DriverRuntime<S> {
     this.reopenAfter = opts.reopenAfter ?? 3;
     this.fullMs = opts.fullIntervalMs ?? opts.pollIntervalMs;
     this.backoff = new Backoff(opts.retryInitialMs ?? opts.pollIntervalMs, opts.retryMaxMs ?? DEFAULT_RETRY_MAX_MS);
+    this.failureLogIntervalMs = opts.failureLogIntervalMs ?? DEFAULT_FAILURE_LOG_INTERVAL_MS;
   }
 
   status(): RuntimeStatus {
@@ -279,8 +296,7 @@ export class DriverRuntime<S> {
     if (!this.seen) p.setAttached(true);
     if (this.failureLogged) this.deps.log.info(`${this.handler.target}: device answers again`);
     this.seen = true;
-    this.failureLogged = false;
-    this.lastError = undefined;
+    this.recovered();
     this.backoff.reset();
     p.dataOk();
     p.setDriverState('connected');
@@ -297,6 +313,7 @@ export class DriverRuntime<S> {
     if (!this.running) return;
     const wait = this.backoff.take();
     const what = e.message.startsWith(this.handler.target) ? e.message : `${this.handler.target}: ${e.message}`;
+    this.showError(what);
     this.logFailure(`${what}; retrying in ${formatSeconds(wait)}`);
     this.clear('retryTimer');
     this.retryTimer = this.timers.setTimeout(() => {
@@ -334,8 +351,7 @@ export class DriverRuntime<S> {
     }
     if (this.misses > 0 && this.failureLogged) this.deps.log.info(`${this.handler.target}: device answers again`);
     this.misses = 0;
-    this.failureLogged = false;
-    this.lastError = undefined;
+    this.recovered();
     this.deps.publisher.dataOk();
     this.deps.publisher.setDriverState('connected');
     this.setState('quiet');
@@ -357,7 +373,9 @@ export class DriverRuntime<S> {
       this.deps.publisher.dataStale();
       this.deps.publisher.setDriverState('disconnected');
     }
-    this.logFailure(`${this.handler.target}: poll failed (${errorMessage(err)}); ${this.misses} missed in a row`);
+    const what = `${this.handler.target}: poll failed (${errorMessage(err)}); ${this.misses} missed in a row`;
+    this.showError(what);
+    this.logFailure(what);
     if (this.misses >= this.reopenAfter) {
       await this.lost(s, err);
       return;
@@ -382,8 +400,11 @@ export class DriverRuntime<S> {
       const who = this.handler.describe?.(s) ?? target;
       // Say where once: the device's description names it, or the message already does.
       const detail = who === target || e.message.startsWith(target) ? e.message : `${target}: ${e.message}`;
-      this.deps.log.warn(`lost ${who}: ${detail}`);
-      this.failureLogged = true;
+      const what = `lost ${who}: ${detail}`;
+      this.showError(what);
+      // A loss is news even within a failure: always at warn.
+      this.failureLogged = false;
+      this.logFailure(what);
     }
     await this.closeQuietly(s);
     if (!this.running) return;
@@ -406,15 +427,48 @@ export class DriverRuntime<S> {
     }
   }
 
+  /**
+   * At warn when a failure starts and again each failureLogIntervalMs while
+   * it lasts (saying for how long and how many attempts failed); at debug
+   * in between, so a UPS retried every few seconds does not flood the log.
+   */
   private logFailure(msg: string): void {
-    if (this.failureLogged) this.deps.log.debug(msg);
-    else this.deps.log.warn(msg);
-    this.failureLogged = true;
+    const now = this.clock();
+    if (!this.failureLogged) {
+      if (this.failures === 0) this.failingSince = now;
+      this.failures++;
+      this.failureLogged = true;
+      this.lastWarnAt = now;
+      this.deps.log.warn(msg);
+      return;
+    }
+    this.failures++;
+    if (now - this.lastWarnAt < this.failureLogIntervalMs) {
+      this.deps.log.debug(msg);
+      return;
+    }
+    this.lastWarnAt = now;
+    this.deps.log.warn(`${msg} (still failing after ${formatDuration(now - this.failingSince)}, ${this.failures} attempts)`);
+  }
+
+  /** The device answers as it should: the failure is over, in the log and for clients. */
+  private recovered(): void {
+    this.failureLogged = false;
+    this.failures = 0;
+    this.lastError = undefined;
+    if (this.errorShown) this.deps.publisher.deleteVar(DRIVER_ERROR_VAR);
+    this.errorShown = false;
+  }
+
+  /** Why there is no good data, for clients (upsagent.driver.error). */
+  private showError(what: string): void {
+    this.deps.publisher.setVar(DRIVER_ERROR_VAR, what);
+    this.errorShown = true;
   }
 
   /** driver.state, NUT 2.8's word for what the driver is doing. */
   private setState(state: string): void {
-    this.deps.publisher.setVar('driver.state', state);
+    this.deps.publisher.setVar(DRIVER_STATE_VAR, state);
   }
 
   private clear(which: 'pollTimer' | 'retryTimer'): void {
@@ -422,6 +476,14 @@ export class DriverRuntime<S> {
     if (h !== null) this.timers.clearTimeout(h);
     this[which] = null;
   }
+}
+
+/** 90_000 -> "1 min 30 s", 7_200_000 -> "2 h 0 min". */
+function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
 function formatSeconds(ms: number): string {
