@@ -14,17 +14,17 @@
  *   high-water mark (16 KiB), that client is paused: nothing more is read or
  *   answered until the kernel has taken its replies ('drain'), so a client
  *   that does not read stops costing more than that;
- * - all clients together: each connection reports what it holds (unread
- *   replies, unparsed input) to the server's OutputBudget; a client that
- *   would pause, or holds unread replies, while the budget is exceeded is
- *   dropped. A client that reads its replies holds nothing and is never
- *   dropped for others' sake.
+ * - all clients together: a connection left holding bytes after a write
+ *   (unread replies, unparsed input) is tracked by the server's
+ *   OutputBudget; when the sum is over the limit, the client whose write
+ *   left bytes unsent is dropped. A client that reads its replies holds
+ *   nothing after its writes and is never dropped for others' sake.
  */
 import type { Socket } from 'node:net';
 import { errorMessage } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { loggable, runCommand } from './commands';
-import type { OutputBudget } from './output-budget';
+import type { Holder, OutputBudget } from './output-budget';
 import { READ_SIZE, RequestParser } from './parser';
 import type { RateLimitedLog } from './rate-limited-log';
 import { ERR } from './replies';
@@ -48,7 +48,7 @@ export function clientAddress(socket: Socket): string {
   return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }
 
-export class ClientConnection {
+export class ClientConnection implements Holder {
   readonly session: Session;
   /** Store-clock time of the last complete request (upsd's last_heard). */
   lastHeard: number;
@@ -58,15 +58,11 @@ export class ClientConnection {
   private pos = 0;
   /** Bytes of `input` not yet parsed. */
   private inputBytes = 0;
-  /** This client's share of the budget, as last reported. */
-  private held = 0;
   private busy = false;
   /** Paused until the kernel takes our replies ('drain'). */
   private stalled = false;
   private peerEnded = false;
   private closed = false;
-  /** Called as each write completes: the share goes down as the client reads. */
-  private readonly onWritten = (): void => this.account();
 
   constructor(
     private readonly socket: Socket,
@@ -82,7 +78,7 @@ export class ClientConnection {
       this.input.push(chunk);
       this.inputBytes += chunk.length;
       if (!this.busy && !this.stalled) this.pump();
-      else this.account();
+      else this.opts.budget.track(this);
     });
     socket.on('end', () => {
       this.peerEnded = true;
@@ -113,8 +109,7 @@ export class ClientConnection {
     this.inputBytes = 0;
     if (this.stalled) this.opts.budget.paused--;
     this.stalled = false;
-    this.opts.budget.change(this.held, 0);
-    this.held = 0;
+    this.opts.budget.forget(this);
     this.ctx.sessions.close(this.session);
     this.opts.onClose(this);
   }
@@ -201,17 +196,19 @@ export class ClientConnection {
     else if (parts.every((p) => typeof p === 'string')) data = parts.join('');
     else data = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
     parts.length = 0;
-    const below = this.socket.write(data, this.onWritten);
+    const below = this.socket.write(data);
+    // The common case: the kernel took it all at once, and this client holds nothing.
+    if (this.socket.writableLength === 0) return true;
     const budget = this.opts.budget;
+    budget.track(this);
     if (!below && !this.stalled) {
       this.stalled = true;
       budget.paused++;
       this.socket.pause();
       this.compactInput();
     }
-    this.account();
     // Over budget: whoever is not keeping up goes; a client whose replies left at once stays.
-    if (budget.exceeded && (this.stalled || this.socket.writableLength > 0)) {
+    if (budget.exceeded) {
       budget.dropped++;
       this.opts.warnings.warn(
         'output-not-read',
@@ -228,19 +225,14 @@ export class ClientConnection {
     if (!this.stalled || this.closed) return;
     this.stalled = false;
     this.opts.budget.paused--;
-    this.account();
     if (this.busy) return;
     this.socket.resume();
     this.pump();
   }
 
-  /** Reports this client's share (unread replies plus unparsed input) to the budget. */
-  private account(): void {
-    if (this.closed) return;
-    const now = this.socket.writableLength + this.inputBytes;
-    if (now === this.held) return;
-    this.opts.budget.change(this.held, now);
-    this.held = now;
+  /** What this client holds now: unread replies plus unparsed input. */
+  heldBytes(): number {
+    return this.closed ? 0 : this.socket.writableLength + this.inputBytes;
   }
 
   /**

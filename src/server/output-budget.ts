@@ -2,11 +2,20 @@
  * What all clients together hold in the server's memory: replies written but
  * not yet taken by the kernel (the client does not read them) and request
  * bytes read but not yet worked through (held while a client is paused).
- * Each connection reports its own share as it changes; the sum has a limit,
- * past which clients that are not keeping up are dropped.
+ *
+ * A client that reads its replies holds nothing after each write, so only
+ * the others are tracked: a connection that holds bytes after a write joins
+ * the set, and the sum is taken over that set when asked (connections that
+ * hold nothing any more leave it then). No per-write callback is needed,
+ * which keeps the common path (a reply written at once) free of bookkeeping.
  */
+export interface Holder {
+  /** Bytes this client holds right now. */
+  heldBytes(): number;
+}
+
 export class OutputBudget {
-  private held = 0;
+  private readonly holders = new Set<Holder>();
   /** Clients paused right now because their replies were not read. */
   paused = 0;
   /** Clients dropped for not reading, since start. */
@@ -14,16 +23,28 @@ export class OutputBudget {
 
   constructor(readonly limit: number) {}
 
-  /** A connection's share went from `before` to `after` bytes. */
-  change(before: number, after: number): void {
-    this.held += after - before;
+  /** A connection that may hold bytes (called after a write that left some unsent). */
+  track(h: Holder): void {
+    this.holders.add(h);
   }
 
+  /** A connection that is gone. */
+  forget(h: Holder): void {
+    this.holders.delete(h);
+  }
+
+  /** The sum over the tracked connections, dropping those that hold nothing now. */
   get bytes(): number {
-    return this.held;
+    let sum = 0;
+    for (const h of this.holders) {
+      const n = h.heldBytes();
+      if (n === 0) this.holders.delete(h);
+      sum += n;
+    }
+    return sum;
   }
 
   get exceeded(): boolean {
-    return this.held > this.limit;
+    return this.bytes > this.limit;
   }
 }
