@@ -57,6 +57,16 @@ function snapshot(root: string, skip: (rel: string) => boolean = () => false): M
 /** useradd and userdel leave backups and a lock beside the databases; the databases themselves are compared. */
 const accountNoise = (rel: string) => /^etc\/(\.pwd\.lock|(passwd|group|shadow|gshadow)-)$/.test(rel);
 
+/** Runs fn on a fresh throwaway root, removed afterwards whatever happens. */
+async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
+  const r = makeRoot();
+  try {
+    await fn(r);
+  } finally {
+    fs.rmSync(r, { recursive: true, force: true });
+  }
+}
+
 function fakeBinary(dir: string): string {
   const bin = join(dir, 'upsagent-built');
   fs.writeFileSync(bin, '#!/bin/sh\necho upsagent\n', { mode: 0o755 });
@@ -233,8 +243,7 @@ void describe('upsagent install into a throwaway root, and uninstall', () => {
   });
 
   void test('--purge also takes the configuration, the flag and the history: the root is as before', async () => {
-    const r = makeRoot();
-    try {
+    await withRoot(async (r) => {
       const pristine = snapshot(r, accountNoise);
       const { io, cli } = memIO();
       assert.equal(await runInstall({ dryRun: false, root: r, binary: bin }, cli), 0, io.stderr);
@@ -242,14 +251,11 @@ void describe('upsagent install into a throwaway root, and uninstall', () => {
       fs.writeFileSync(join(r, 'var/lib/upsagent/monitor.json'), '[]');
       assert.equal(await runUninstall({ dryRun: false, root: r, purge: true }, cli), 0, io.stderr);
       assert.deepEqual(snapshot(r, accountNoise), pristine);
-    } finally {
-      fs.rmSync(r, { recursive: true, force: true });
-    }
+    });
   });
 
   void test('a unit or executable it did not write is not replaced without --force', async () => {
-    const r = makeRoot();
-    try {
+    await withRoot(async (r) => {
       fs.mkdirSync(join(r, 'usr/local/bin'), { recursive: true });
       fs.writeFileSync(join(r, 'usr/local/bin/upsagent'), 'someone else\'s');
       const before = snapshot(r);
@@ -257,14 +263,11 @@ void describe('upsagent install into a throwaway root, and uninstall', () => {
       assert.equal(await runInstall({ dryRun: false, root: r, binary: bin }, cli), 2);
       assert.match(io.stderr, /\/usr\/local\/bin\/upsagent is there already and was not written by upsagent install/);
       assert.deepEqual(snapshot(r), before, 'nothing changed');
-    } finally {
-      fs.rmSync(r, { recursive: true, force: true });
-    }
+    });
   });
 
   void test('an existing configuration: its serial port gets a udev rule and DeviceAllow, its flag folder is writable', async () => {
-    const r = makeRoot();
-    try {
+    await withRoot(async (r) => {
       fs.mkdirSync(join(r, 'etc/upsagent'), { recursive: true });
       fs.writeFileSync(
         join(r, 'etc/upsagent/upsagent.yaml'),
@@ -281,9 +284,7 @@ void describe('upsagent install into a throwaway root, and uninstall', () => {
       const bad = memIO();
       assert.equal(await runInstall({ dryRun: true, root: r, binary: bin }, bad.cli), 2);
       assert.match(bad.io.stderr, /fix the configuration first/);
-    } finally {
-      fs.rmSync(r, { recursive: true, force: true });
-    }
+    });
   });
 });
 

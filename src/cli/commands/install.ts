@@ -111,49 +111,54 @@ function carryOut(io: CliIO, steps: readonly Step[], layout: Layout, root: strin
   return code;
 }
 
-export async function runInstall(opts: InstallOptions, io: CliIO): Promise<number> {
-  const layout = opts.layout ?? DEFAULT_LAYOUT;
+/** What install and uninstall share: checks, the plan, then either printing it (--dry-run) or carrying it out. */
+async function runPlanned(
+  verb: 'install' | 'uninstall',
+  opts: { dryRun: boolean; root?: string; exec?(argv: string[]): void },
+  layout: Layout,
+  io: CliIO,
+  plan: (root: string) => Promise<{ facts: TargetFacts; steps: Step[] }>,
+): Promise<number> {
   const ready = await prepare(io, async () => {
     const root = checkRoot(opts);
-    if (!opts.dryRun && process.getuid?.() !== 0) throw new InstallPlanError('upsagent install needs root (it creates an account and writes to /etc): sudo upsagent install, or --dry-run to see what it would do');
+    if (!opts.dryRun && process.getuid?.() !== 0) {
+      throw new InstallPlanError(`upsagent ${verb} needs root (it manages an account and writes to /etc): sudo upsagent ${verb}, or --dry-run to see what it would do`);
+    }
+    return { root, ...(await plan(root)) };
+  });
+  if (typeof ready === 'number') return ready;
+  const { root, facts, steps } = ready;
+  const where = root === '/' ? '' : ` ${verb === 'install' ? 'into' : 'from'} ${root}`;
+  if (opts.dryRun) {
+    printPlan(io, `upsagent ${verb}${where} would do this (nothing is changed: --dry-run):`, steps, layout.account);
+    return 0;
+  }
+  const code = carryOut(io, steps, layout, root, opts.exec, facts.manifest, verb === 'uninstall');
+  if (code === 0 && verb === 'install') {
+    io.out(`installed${where}. Next: edit ${layout.config} (upsagent scan finds the UPS), upsagent config check ${layout.config}, then systemctl restart upsagent; logs: journalctl -u upsagent\n`);
+  } else if (code === 0) {
+    io.out(`uninstalled${where}\n`);
+  }
+  return code;
+}
+
+export function runInstall(opts: InstallOptions, io: CliIO): Promise<number> {
+  const layout = opts.layout ?? DEFAULT_LAYOUT;
+  return runPlanned('install', opts, layout, io, async (root) => {
     const binary = opts.binary ?? (isSingleExecutable() ? process.execPath : undefined);
     if (!binary) throw new InstallPlanError('this is not the single executable: give --binary PATH (e.g. dist/upsagent)');
     if (!fs.statSync(binary, { throwIfNoEntry: false })?.isFile()) throw new InstallPlanError(`--binary ${binary}: not a file`);
     const configFrom = opts.configFrom ? { path: opts.configFrom, content: fs.readFileSync(opts.configFrom, 'utf8') } : undefined;
     const facts = await gatherFacts(root, layout);
-    return { root, facts, steps: planInstall({ layout, binary: resolve(binary), configFrom, noEnable: opts.noEnable, force: opts.force }, facts) };
+    return { facts, steps: planInstall({ layout, binary: resolve(binary), configFrom, noEnable: opts.noEnable, force: opts.force }, facts) };
   });
-  if (typeof ready === 'number') return ready;
-  const { root, facts, steps } = ready;
-  const where = root === '/' ? '' : ` into ${root}`;
-  if (opts.dryRun) {
-    printPlan(io, `upsagent install${where} would do this (nothing is changed: --dry-run):`, steps, layout.account);
-    return 0;
-  }
-  const code = carryOut(io, steps, layout, root, opts.exec, facts.manifest, false);
-  if (code === 0) {
-    io.out(`installed${where}. Next: edit ${layout.config} (upsagent scan finds the UPS), upsagent config check ${layout.config}, then systemctl restart upsagent; logs: journalctl -u upsagent\n`);
-  }
-  return code;
 }
 
-export async function runUninstall(opts: UninstallOptions, io: CliIO): Promise<number> {
+export function runUninstall(opts: UninstallOptions, io: CliIO): Promise<number> {
   const layout = opts.layout ?? DEFAULT_LAYOUT;
-  const ready = await prepare(io, async () => {
-    const root = checkRoot(opts);
-    if (!opts.dryRun && process.getuid?.() !== 0) throw new InstallPlanError('upsagent uninstall needs root');
+  return runPlanned('uninstall', opts, layout, io, async (root) => {
     // The configuration is not read: a broken one must not stop the removal.
-    const facts: TargetFacts = { ...(await gatherFacts(root, { ...layout, config: '/nonexistent/upsagent.yaml' })) };
-    return { root, facts, steps: planUninstall({ layout, purge: opts.purge }, facts) };
+    const facts = await gatherFacts(root, { ...layout, config: '/nonexistent/upsagent.yaml' });
+    return { facts, steps: planUninstall({ layout, purge: opts.purge }, facts) };
   });
-  if (typeof ready === 'number') return ready;
-  const { root, facts, steps } = ready;
-  const where = root === '/' ? '' : ` from ${root}`;
-  if (opts.dryRun) {
-    printPlan(io, `upsagent uninstall${where} would do this (nothing is changed: --dry-run):`, steps, layout.account);
-    return 0;
-  }
-  const code = carryOut(io, steps, layout, root, opts.exec, facts.manifest, true);
-  if (code === 0) io.out(`uninstalled${where}\n`);
-  return code;
 }
