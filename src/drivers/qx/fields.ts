@@ -7,7 +7,7 @@
  */
 import { RequestError, type RequestFailure } from '../../core/errors';
 import { DeviceReplyError } from '../runtime/errors';
-import type { QxProbe, QxQuery, QxContext } from './protocol';
+import type { QxProbe, QxQuery, QxQueryKind, QxContext } from './protocol';
 import { printable } from './transport';
 
 /** The reply cannot be used: a missed poll (the core logs it), never a value. */
@@ -63,6 +63,31 @@ export function numberColumn(reply: string, from: number, to: number, decimals: 
   if (!/^[0-9 .]+$/.test(raw) || !/[0-9]/.test(raw)) return undefined;
   const v = parseLeadingFloat(raw);
   return v === undefined ? undefined : formatFixed(v, decimals);
+}
+
+/** A numeric column of a fixed-width reply: its NUT name, first and last character, decimals (the item's %.Nf). */
+export type NumberColumnSpec = readonly [name: string, from: number, to: number, decimals: number];
+
+/** The numeric columns under their NUT names; a column holding no number is left out (see numberColumn). */
+export function numberColumns(reply: string, specs: readonly NumberColumnSpec[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [name, from, to, decimals] of specs) {
+    const v = numberColumn(reply, from, to, decimals);
+    if (v !== undefined) vars[name] = v;
+  }
+  return vars;
+}
+
+/** A query whose reply is only numeric columns (a shape check, then each column under its NUT name). */
+export function columnsQuery(command: string, kind: QxQueryKind, shape: ReplyShape, specs: readonly NumberColumnSpec[]): QxQuery {
+  return {
+    command,
+    kind,
+    parse(reply) {
+      checkShape(command, reply, shape);
+      return { vars: numberColumns(reply, specs) };
+    },
+  };
 }
 
 /** A text column, trimmed of blanks and `#` when `trim` (NUT QX_FLAG_TRIM); undefined when nothing is left. */

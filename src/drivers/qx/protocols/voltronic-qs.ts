@@ -12,13 +12,9 @@
  *         0         1         2         3         4
  *         012345678901234567890123456789012345678901234567
  */
-import { QxParseError, checkShape, column, numberColumn } from '../fields';
+import { QxParseError, checkShape, column, columnsQuery } from '../fields';
 import type { QxProbe, QxProtocol, QxQuery, QxReading } from '../protocol';
 import { BLAZER_COMMANDS, ondelaySetting, offdelaySetting, statusQuery } from './blazer';
-
-const put = (vars: Record<string, string>, name: string, v: string | undefined): void => {
-  if (v !== undefined) vars[name] = v;
-};
 
 /** `M\r` -> one letter naming the protocol; `V` and `H` are this one's (published `PM-V`). */
 export function protocolLetterQuery(letters: readonly string[]): QxQuery {
@@ -56,36 +52,22 @@ export const STATUS_QUERY: QxQuery = {
 };
 
 /** `F\r` -> `#220.0 003 12.00 50.0`: output ratings (NUT's voltronic-qs has no norating). */
-export const RATING_QUERY: QxQuery = {
-  command: 'F\r',
-  kind: 'static',
-  parse(reply) {
-    checkShape('F\r', reply, { leading: '#', minLength: 21 });
-    const vars: Record<string, string> = {};
-    put(vars, 'output.voltage.nominal', numberColumn(reply, 1, 5, 0));
-    put(vars, 'output.current.nominal', numberColumn(reply, 7, 9, 1));
-    put(vars, 'battery.voltage.nominal', numberColumn(reply, 11, 15, 1));
-    put(vars, 'output.frequency.nominal', numberColumn(reply, 17, 20, 0));
-    return { vars };
-  },
-};
+export const RATING_QUERY = columnsQuery('F\r', 'static', { leading: '#', minLength: 21 }, [
+  ['output.voltage.nominal', 1, 5, 0],
+  ['output.current.nominal', 7, 9, 1],
+  ['battery.voltage.nominal', 11, 15, 1],
+  ['output.frequency.nominal', 17, 20, 0],
+]);
 
 /** `QI\r`: charge, runtime (s), input frequency, output current, transfer limits. */
-export const INFO_QUERY: QxQuery = {
-  command: 'QI\r',
-  kind: 'poll',
-  parse(reply) {
-    checkShape('QI\r', reply, { leading: '(', minLength: 48 });
-    const vars: Record<string, string> = {};
-    put(vars, 'battery.charge', numberColumn(reply, 1, 3, 0));
-    put(vars, 'battery.runtime', numberColumn(reply, 5, 9, 0));
-    put(vars, 'input.frequency', numberColumn(reply, 11, 14, 1));
-    put(vars, 'output.current', numberColumn(reply, 16, 20, 1));
-    put(vars, 'input.transfer.low', numberColumn(reply, 22, 24, 0));
-    put(vars, 'input.transfer.high', numberColumn(reply, 26, 28, 0));
-    return { vars };
-  },
-};
+export const INFO_QUERY = columnsQuery('QI\r', 'poll', { leading: '(', minLength: 48 }, [
+  ['battery.charge', 1, 3, 0],
+  ['battery.runtime', 5, 9, 0],
+  ['input.frequency', 11, 14, 1],
+  ['output.current', 16, 20, 1],
+  ['input.transfer.low', 22, 24, 0],
+  ['input.transfer.high', 26, 28, 0],
+]);
 
 /** NUT's claim for the M-letter units: `M` names a known protocol, then the status query gives input.voltage. */
 export async function letterClaim(probe: QxProbe, protocol: QxQuery, status: QxQuery): Promise<boolean> {

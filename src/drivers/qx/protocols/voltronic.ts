@@ -40,7 +40,7 @@
  *    reset_to_default) and their queries (QBYV, QBYF, QGR, QPD, QPAR,
  *    QBDR) are not implemented: they are not NUT variables.
  */
-import { QxParseError, QxValueError, checkShape, column, formatFixed, numberColumn, textColumn } from '../fields';
+import { QxParseError, QxValueError, checkShape, column, columnsQuery, formatFixed, numberColumn, numberColumns, textColumn } from '../fields';
 import type { QxContext, QxInstantCommand, QxProbe, QxProtocol, QxQuery, QxReading, QxSetting, QxStatusFlag, QxStatusUpdate } from '../protocol';
 import { SHUTDOWN_RETURN, batteryVoltage, ondelaySetting, offdelaySetting, shutdownStayoff } from './blazer';
 import { FAULTS, FAULTS_P31, FAULT_FLAGS, WARNINGS, WARNING_FLAGS } from './voltronic-alarms';
@@ -104,19 +104,12 @@ export const PROTOCOL_QUERY: QxQuery = {
 };
 
 /** `QRI\r` -> `(230.0 004 024.0 50.0`: output ratings and the battery's nominal voltage (per pack). */
-export const RATINGS_QUERY: QxQuery = {
-  command: 'QRI\r',
-  kind: 'static',
-  parse(reply) {
-    checkShape('QRI\r', reply, { leading: '(', minLength: 21 });
-    const vars: Vars = {};
-    put(vars, 'output.voltage.nominal', numberColumn(reply, 1, 5, 1));
-    put(vars, 'output.current.nominal', numberColumn(reply, 7, 9, 0));
-    put(vars, 'battery.voltage.nominal', numberColumn(reply, 11, 15, 1));
-    put(vars, 'output.frequency.nominal', numberColumn(reply, 17, 20, 1));
-    return { vars };
-  },
-};
+export const RATINGS_QUERY = columnsQuery('QRI\r', 'static', { leading: '(', minLength: 21 }, [
+  ['output.voltage.nominal', 1, 5, 1],
+  ['output.current.nominal', 7, 9, 0],
+  ['battery.voltage.nominal', 11, 15, 1],
+  ['output.frequency.nominal', 17, 20, 1],
+]);
 
 /** `QMD\r`: model, VA, power factor (percent -> fraction), phases, nominal voltages. */
 export const MODEL_QUERY: QxQuery = {
@@ -138,19 +131,12 @@ export const MODEL_QUERY: QxQuery = {
 };
 
 /** `F\r` -> `#220.0 000 024.0 50.0`: input ratings (every value %.1f, unlike the Megatec F). */
-export const F_QUERY: QxQuery = {
-  command: 'F\r',
-  kind: 'static',
-  parse(reply) {
-    checkShape('F\r', reply, { leading: '#', minLength: 21 });
-    const vars: Vars = {};
-    put(vars, 'input.voltage.nominal', numberColumn(reply, 1, 5, 1));
-    put(vars, 'input.current.nominal', numberColumn(reply, 7, 9, 1));
-    put(vars, 'battery.voltage.nominal', numberColumn(reply, 11, 15, 1));
-    put(vars, 'input.frequency.nominal', numberColumn(reply, 17, 20, 1));
-    return { vars };
-  },
-};
+export const F_QUERY = columnsQuery('F\r', 'static', { leading: '#', minLength: 21 }, [
+  ['input.voltage.nominal', 1, 5, 1],
+  ['input.current.nominal', 7, 9, 1],
+  ['battery.voltage.nominal', 11, 15, 1],
+  ['input.frequency.nominal', 17, 20, 1],
+]);
 
 /** `QMF\r` -> `(#####VOLTRONIC`: the manufacturer, of any length. */
 export const MFR_QUERY: QxQuery = {
@@ -396,29 +382,15 @@ export const BATTERY_QUERY: QxQuery = {
 };
 
 /** `QLDL\r` -> `(021 023`: the lowest and highest load seen. */
-export const LOAD_LEVELS_QUERY: QxQuery = {
-  command: 'QLDL\r',
-  kind: 'poll',
-  parse(reply) {
-    checkShape('QLDL\r', reply, { leading: '(', minLength: 8 });
-    const vars: Vars = {};
-    put(vars, 'output.power.minimum.percent', numberColumn(reply, 1, 3, 0));
-    put(vars, 'output.power.maximum.percent', numberColumn(reply, 5, 7, 0));
-    return { vars };
-  },
-};
+export const LOAD_LEVELS_QUERY = columnsQuery('QLDL\r', 'poll', { leading: '(', minLength: 8 }, [
+  ['output.power.minimum.percent', 1, 3, 0],
+  ['output.power.maximum.percent', 5, 7, 0],
+]);
 
 /** `RE0\r` -> `#20`: the battery low voltage. */
-export const BATTERY_LOW_QUERY: QxQuery = {
-  command: 'RE0\r',
-  kind: 'poll',
-  parse(reply) {
-    checkShape('RE0\r', reply, { leading: '#', minLength: 3 });
-    const vars: Vars = {};
-    put(vars, 'battery.voltage.low', numberColumn(reply, 1, 2, 1));
-    return { vars };
-  },
-};
+export const BATTERY_LOW_QUERY = columnsQuery('RE0\r', 'poll', { leading: '#', minLength: 3 }, [
+  ['battery.voltage.low', 1, 2, 1],
+]);
 
 // ------------------------------------------------------------ multi-phase (P03, P09, P10)
 
@@ -604,10 +576,12 @@ export const ECO_FREQUENCY_QUERY: QxQuery = {
   enabled: ecoCapable,
   parse(reply) {
     checkShape('QFRE\r', reply, { leading: '(', minLength: 10 });
-    const vars: Vars = {};
-    put(vars, 'input.frequency.high', numberColumn(reply, 1, 4, 1));
-    put(vars, 'input.frequency.low', numberColumn(reply, 6, 9, 1));
-    return { vars };
+    return {
+      vars: numberColumns(reply, [
+        ['input.frequency.high', 1, 4, 1],
+        ['input.frequency.low', 6, 9, 1],
+      ]),
+    };
   },
 };
 
