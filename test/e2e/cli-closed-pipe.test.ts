@@ -18,6 +18,8 @@ import { startAgent, type RunningAgent } from '../../src/app/agent';
 import { validateConfig } from '../../src/app/config';
 import { MemoryLogger } from '../../src/core/logger';
 import { EXIT_READER_GONE } from '../../src/cli/io';
+import { NutClient } from '../../src/client';
+import { freePort } from '../helpers/real-nut';
 
 const ROOT = resolve(__dirname, '../..');
 const MAIN = join(ROOT, 'src/cli/main.ts');
@@ -89,6 +91,8 @@ void describe('a reader that goes away ends every command quietly', () => {
     ['config check', () => ['config', 'check', join(dir, 'ok.yaml')]],
     ['events', () => ['events', '--config', join(dir, 'ok.yaml')]],
     ['driver replay', () => ['driver', 'replay', join(ROOT, 'test/fixtures/usbhid/apc-short-reports.dev')]],
+    ['scan --no-probe', () => ['scan', '--no-probe']],
+    ['doctor', () => ['doctor']],
     ['--help', () => ['--help']],
     ['--version', () => ['--version']],
   ];
@@ -98,4 +102,35 @@ void describe('a reader that goes away ends every command quietly', () => {
       assertQuiet(a, await runWithClosedStdout(a));
     });
   }
+});
+
+void describe('the daemon is not a tool', () => {
+  test('run goes on serving when whatever read its console (stdout and stderr) goes away', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', '--demo', '--listen', `127.0.0.1:${port}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    child.stderr.destroy();
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('close', (code, signal) => done({ code, signal })));
+    try {
+      // It logs as it starts (to the closed pipe), then serves: ask it until it answers.
+      let upses: Array<[string, string]> | null = null;
+      for (let i = 0; i < 300 && upses === null && child.exitCode === null; i++) {
+        upses = await NutClient.connect({ host: '127.0.0.1', port, timeoutMs: 1000 })
+          .then(async (c) => {
+            try {
+              return await c.listUps();
+            } finally {
+              await c.close();
+            }
+          })
+          .catch(() => null);
+        if (upses === null) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(child.exitCode, null, 'run must not end when its console goes away');
+      assert.deepEqual(upses?.map(([name]) => name), ['demo']);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.deepEqual(await ended, { code: 0, signal: null });
+  });
 });
