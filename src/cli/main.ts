@@ -79,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .command(
       'status [target]',
-      'summary of each UPS on a NUT server: state, charge, runtime, load',
+      'summary of each UPS on a NUT server: state, charge, runtime, load, and why a UPS has no data; exit 0 when every UPS has data, 3 when one has none, 1 when the server cannot be asked',
       (y) =>
         y
           .positional('target', { type: 'string', describe: "ups[@host[:port]] or @host[:port]; default: every UPS on localhost, and this host's monitor" })

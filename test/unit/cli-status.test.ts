@@ -74,9 +74,9 @@ void describe('status wording', () => {
     assert.equal(
       table,
       [
-        'UPS     STATE                                CHARGE  RUNTIME     LOAD  INPUT  MODEL',
-        'rack    On battery, LOW BATTERY [OB LB]         9 %  1 min 35 s  41 %    0 V  Smart 1500',
-        'closet  Data stale: no news from the driver       -  -              -      -  -',
+        'UPS     STATE                             CHARGE  RUNTIME     LOAD  INPUT  MODEL',
+        'rack    On battery, LOW BATTERY [OB LB]      9 %  1 min 35 s  41 %    0 V  Smart 1500',
+        'closet  Data stale: no news from the UPS       -  -              -      -  -',
         '',
       ].join('\n'),
     );

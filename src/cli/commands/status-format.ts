@@ -148,7 +148,7 @@ export interface Health {
 export function unavailable(name: string, description: string | null, code: string, text: string, health: Health = { reason: null, driverState: null }): UpsSummary {
   const stale = code === 'DATA-STALE';
   const driverConnected = code !== 'DRIVER-NOT-CONNECTED';
-  const words = stale ? 'Data stale: no news from the driver' : !driverConnected ? 'Driver not connected' : text;
+  const words = stale ? 'Data stale: no news from the UPS' : !driverConnected ? 'Driver not connected' : text;
   return {
     name,
     description,
