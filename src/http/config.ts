@@ -4,7 +4,7 @@
  * unless configured otherwise, like the NUT server.
  */
 import { listenListSchema } from '../core/listen';
-import { bool, list, num, obj, optional, str, type Infer } from '../core/schema';
+import { bool, list, num, obj, optional, refine, str, type Infer } from '../core/schema';
 
 export const HTTP_PORT = 8080;
 
@@ -24,10 +24,12 @@ export const HTTP_DEFAULTS = {
   tokens: [] as Array<{ user: string; token: string }>,
 };
 
-/** A configured token: long enough that guessing it is hopeless. */
+/** A configured token: long enough that guessing it is hopeless. Messages never repeat it: config errors get printed. */
 const tokenSchema = obj({
   user: str({ minLength: 1 }),
-  token: str({ minLength: 24, maxLength: 512, pattern: /^[\x21-\x7e]+$/, patternText: 'at least 24 printable characters without spaces' }),
+  token: refine(str({ minLength: 24, maxLength: 512 }), (v, path, issues) => {
+    if (!/^[\x21-\x7e]+$/.test(v)) issues.push({ path, message: 'must be printable ASCII characters without spaces (the value is not shown)' });
+  }),
 });
 
 export const httpSectionSchema = optional(

@@ -8,20 +8,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { devWith, startRig, until, type Rig } from './http-rig';
+import { devWith, MONITOR, startRig, until, type Rig } from './http-rig';
 
 let rig: Rig;
 before(async () => {
   rig = await startRig({
     upses: ['u', 'b'],
-    monitor: {
-      ups: [{ name: 'u' }],
-      pollFreq: 1,
-      pollFreqAlert: 1,
-      shutdownCommand: 'true',
-      dryRun: true,
-      notify: { routes: { ONBATT: ['log'], ONLINE: ['log'] } },
-    },
+    monitor: MONITOR,
   });
 });
 after(async () => {

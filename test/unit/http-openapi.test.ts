@@ -5,12 +5,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { basic, startRig, type Rig } from './http-rig';
+import { basic, MONITOR, startRig, type Rig } from './http-rig';
 
 let rig: Rig;
 before(async () => {
   rig = await startRig({
-    monitor: { ups: [{ name: 'u' }], pollFreq: 1, shutdownCommand: 'true', dryRun: true },
+    monitor: MONITOR,
   });
 });
 after(async () => {

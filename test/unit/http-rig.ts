@@ -24,6 +24,16 @@ export const USERS = {
   mon: { password: PASSWORDS.mon, upsmon: 'secondary' },
 };
 
+/** A monitor watching u, fast and harmless: polls every second, dry run, notifications only logged. */
+export const MONITOR = {
+  ups: [{ name: 'u' }],
+  pollFreq: 1,
+  pollFreqAlert: 1,
+  shutdownCommand: 'true',
+  dryRun: true,
+  notify: { routes: { ONBATT: ['log'], ONLINE: ['log'] } },
+};
+
 export function devWith(status: string, extra = ''): string {
   return DEV.replace(/^ups\.status:.*$/m, `ups.status: ${status}`) + extra;
 }

@@ -7,21 +7,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { devWith, startRig, until, type Rig } from './http-rig';
+import { devWith, MONITOR, startRig, until, type Rig } from './http-rig';
 
 let rig: Rig;
 before(async () => {
   rig = await startRig({
     upses: ['u', 'b'],
     http: { maxStreams: 3 },
-    monitor: {
-      ups: [{ name: 'u' }],
-      pollFreq: 1,
-      pollFreqAlert: 1,
-      shutdownCommand: 'true',
-      dryRun: true,
-      notify: { routes: { ONBATT: ['log'], ONLINE: ['log'] } },
-    },
+    monitor: MONITOR,
   });
 });
 after(async () => {

@@ -14,6 +14,7 @@ import { availableUps, nutError, runCommand, setVariable } from '../actions';
 import type { HttpServer } from '../server';
 import { shownVar, typeWords, varMap } from '../ups-json';
 import { readOptionalParam, readValue } from './values';
+import { writeRoute } from './write-route';
 
 type Routes = Pick<HttpServer, 'route'>;
 
@@ -60,26 +61,13 @@ export function registerDeviceRoutes(http: Routes, d: ApiDeps): void {
   http.route('GET', '/api/v1/devices/:ups/var/:var', (c) => variable(d, c).v.value, {
     doc: { tag: TAG, summary: "A variable's value, as a string", params: [UPS, VAR], responses: { 200: { description: 'the value', schema: { type: 'string' } }, 404: 'no such UPS or variable' } },
   });
-  http.route(
-    'POST',
-    '/api/v1/devices/:ups/var/:var',
-    async (c) => {
-      const who = c.requireUser();
-      const value = await readValue(c);
-      const r = await setVariable(d, who, c.remote, c.params.ups!, c.params.var!, value);
-      c.sendJson(r.result === 'OK' ? 200 : 202, r.message);
-    },
-    {
-      access: 'user',
-      doc: {
-        tag: TAG,
-        summary: 'SET VAR: the body is the new value (text/plain, or JSON: a string or {"value": ...}); needs the set action',
-        params: [UPS, VAR],
-        body: { description: 'the new value', contentType: 'text/plain', schema: { type: 'string' }, example: '20' },
-        responses: { 200: 'saved', 202: 'queued: the driver has not answered yet', 400: 'INVALID-VALUE, TOO-LONG', 401: 'no login', 403: 'ACCESS-DENIED', 404: 'UNKNOWN-UPS, VAR-NOT-SUPPORTED', 409: 'READONLY', 502: 'SET-FAILED' },
-      },
-    },
-  );
+  writeRoute(http, 'POST', '/api/v1/devices/:ups/var/:var', async (c, who) => setVariable(d, who, c.remote, c.params.ups!, c.params.var!, await readValue(c)), (r) => r.message, {
+    tag: TAG,
+    summary: 'SET VAR: the body is the new value (text/plain, or JSON: a string or {"value": ...}); needs the set action',
+    params: [UPS, VAR],
+    body: { description: 'the new value', contentType: 'text/plain', schema: { type: 'string' }, example: '20' },
+    responses: { 200: 'saved', 202: 'queued: the driver has not answered yet', 400: 'INVALID-VALUE, TOO-LONG', 401: 'no login', 403: 'ACCESS-DENIED', 404: 'UNKNOWN-UPS, VAR-NOT-SUPPORTED', 409: 'READONLY', 502: 'SET-FAILED' },
+  });
   const varPart = (summary: string, pick: (v: NonNullable<ReturnType<typeof shownVar>>) => unknown, schema: Record<string, unknown>): void => {
     const part = summary.split(' ')[0]!.toLowerCase();
     http.route('GET', `/api/v1/devices/:ups/var/:var/${part}`, (c) => pick(variable(d, c).v), {
@@ -91,25 +79,12 @@ export function registerDeviceRoutes(http: Routes, d: ApiDeps): void {
   varPart('Enum values the variable accepts', (v) => [...v.enums], STRINGS);
   varPart('Range of values the variable accepts, as "min max" strings', (v) => v.ranges.map(([a, b]) => `${Math.trunc(a)} ${Math.trunc(b)}`), STRINGS);
 
-  http.route(
-    'POST',
-    '/api/v1/devices/:ups/command/:cmd',
-    async (c) => {
-      const who = c.requireUser();
-      const param = await readOptionalParam(c);
-      const r = await runCommand(d, who, c.remote, c.params.ups!, c.params.cmd!, param);
-      c.sendJson(r.result === 'OK' ? 200 : 202, r.message);
-    },
-    {
-      access: 'user',
-      doc: {
-        tag: TAG,
-        summary: 'INSTCMD: runs an instant command; needs the command (or all) in the user\'s instcmds. An optional body (text or {"param": ...}) is its parameter',
-        params: [UPS, CMD],
-        responses: { 200: 'run', 202: 'queued: the driver has not answered yet', 401: 'no login', 403: 'ACCESS-DENIED', 404: 'UNKNOWN-UPS, CMD-NOT-SUPPORTED', 502: 'INSTCMD-FAILED', 503: 'DRIVER-NOT-CONNECTED, DATA-STALE' },
-      },
-    },
-  );
+  writeRoute(http, 'POST', '/api/v1/devices/:ups/command/:cmd', async (c, who) => runCommand(d, who, c.remote, c.params.ups!, c.params.cmd!, await readOptionalParam(c)), (r) => r.message, {
+    tag: TAG,
+    summary: 'INSTCMD: runs an instant command; needs the command (or all) in the user\'s instcmds. An optional body (text or {"param": ...}) is its parameter',
+    params: [UPS, CMD],
+    responses: { 200: 'run', 202: 'queued: the driver has not answered yet', 401: 'no login', 403: 'ACCESS-DENIED', 404: 'UNKNOWN-UPS, CMD-NOT-SUPPORTED', 502: 'INSTCMD-FAILED', 503: 'DRIVER-NOT-CONNECTED, DATA-STALE' },
+  });
   http.route(
     'GET',
     '/api/v1/devices/:ups/command/:cmd/description',

@@ -10,6 +10,7 @@ import { availableUps, nutError, runCommand, setFsd, setVariable } from '../acti
 import type { HttpServer } from '../server';
 import { commandDetail, shownVar, shownVars, upsSummary, varDetail } from '../ups-json';
 import { readOptionalParam, readValue } from './values';
+import { writeRoute } from './write-route';
 
 type Routes = Pick<HttpServer, 'route'>;
 
@@ -96,47 +97,23 @@ export function registerNativeRoutes(http: Routes, d: ApiDeps): void {
     },
     { doc: { tag: TAG, summary: 'One variable: value, type, enum, range, description', params: [UPS, VAR], responses: { 200: { description: 'the variable', schema: VAR_DETAIL }, 404: 'UNKNOWN-UPS, VAR-NOT-SUPPORTED', 503: 'DRIVER-NOT-CONNECTED, DATA-STALE' } } },
   );
-  http.route(
-    'PUT',
-    '/api/v1/ups/:ups/vars/:var',
-    async (c) => {
-      const who = c.requireUser();
-      const r = await setVariable(d, who, c.remote, c.params.ups!, c.params.var!, await readValue(c));
-      c.sendJson(r.result === 'OK' ? 200 : 202, r);
-    },
-    {
-      access: 'user',
-      doc: {
-        tag: TAG,
-        summary: 'SET VAR; needs the set action',
-        params: [UPS, VAR],
-        body: { description: 'the new value', contentType: 'application/json', schema: { type: 'object', required: ['value'], properties: { value: { type: 'string' } } }, example: { value: '20' } },
-        responses: { 200: { description: 'set', schema: RESULT }, 202: { description: 'queued: the driver has not answered yet', schema: RESULT }, ...WRITE_ERRORS },
-      },
-    },
-  );
+  writeRoute(http, 'PUT', '/api/v1/ups/:ups/vars/:var', async (c, who) => setVariable(d, who, c.remote, c.params.ups!, c.params.var!, await readValue(c)), (r) => r, {
+    tag: TAG,
+    summary: 'SET VAR; needs the set action',
+    params: [UPS, VAR],
+    body: { description: 'the new value', contentType: 'application/json', schema: { type: 'object', required: ['value'], properties: { value: { type: 'string' } } }, example: { value: '20' } },
+    responses: { 200: { description: 'set', schema: RESULT }, 202: { description: 'queued: the driver has not answered yet', schema: RESULT }, ...WRITE_ERRORS },
+  });
   http.route('GET', '/api/v1/ups/:ups/commands', (c) => availableUps(d, c.params.ups!).commands().map(commandDetail), {
     doc: { tag: TAG, summary: 'Instant commands with their descriptions', params: [UPS], responses: { 200: { description: 'commands', schema: { type: 'array', items: COMMAND } }, 404: 'UNKNOWN-UPS' } },
   });
-  http.route(
-    'POST',
-    '/api/v1/ups/:ups/commands/:cmd',
-    async (c) => {
-      const who = c.requireUser();
-      const r = await runCommand(d, who, c.remote, c.params.ups!, c.params.cmd!, await readOptionalParam(c));
-      c.sendJson(r.result === 'OK' ? 200 : 202, r);
-    },
-    {
-      access: 'user',
-      doc: {
-        tag: TAG,
-        summary: "INSTCMD; needs the command (or all) in the user's instcmds",
-        params: [UPS, CMD],
-        body: { description: 'optional parameter', contentType: 'application/json', schema: { type: 'object', properties: { param: { type: 'string' } } }, example: {} },
-        responses: { 200: { description: 'run', schema: RESULT }, 202: { description: 'queued', schema: RESULT }, ...WRITE_ERRORS },
-      },
-    },
-  );
+  writeRoute(http, 'POST', '/api/v1/ups/:ups/commands/:cmd', async (c, who) => runCommand(d, who, c.remote, c.params.ups!, c.params.cmd!, await readOptionalParam(c)), (r) => r, {
+    tag: TAG,
+    summary: "INSTCMD; needs the command (or all) in the user's instcmds",
+    params: [UPS, CMD],
+    body: { description: 'optional parameter', contentType: 'application/json', schema: { type: 'object', properties: { param: { type: 'string' } } }, example: {} },
+    responses: { 200: { description: 'run', schema: RESULT }, 202: { description: 'queued', schema: RESULT }, ...WRITE_ERRORS },
+  });
   http.route(
     'POST',
     '/api/v1/ups/:ups/fsd',
