@@ -17,7 +17,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,7 @@ import { parseConfig } from '../../src/app/config';
 import { MemoryLogger } from '../../src/core/logger';
 import { importNut, readNutFolder } from '../../src/nutconf/import';
 import { DUMMY_UPS, freePort, kill, launch, running, tail, UPSC, UPSCMD, UPSD, UPSRW } from '../helpers/real-nut';
+import { runTool as run, sleep } from '../helpers/real-nut-serial';
 
 const FIXTURES = resolve(__dirname, '../fixtures/nutconf');
 
@@ -58,17 +59,6 @@ const SETS: Record<string, { upses: string[]; users: Array<[string, string]> }> 
     ],
   },
 };
-
-function run(cmd: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((res) => {
-    const child = execFile(cmd, args, { timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      res({ code, out: stdout, err: stderr.replace(/^Init SSL without certificate database\n/m, '') });
-    });
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end();
-  });
-}
 
 /** One connection: each line sent in turn, each one-line reply collected. */
 function exchange(port: number, lines: string[]): Promise<string[]> {
@@ -102,8 +92,6 @@ function exchange(port: number, lines: string[]): Promise<string[]> {
 
 /** Protocol words with NUT's quoting, for passwords with blanks and quotes. */
 const word = (s: string): string => (/^[^\s"\\]+$/.test(s) ? s : `"${s.replace(/(["\\])/g, '\\$1')}"`);
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface Served {
   dir: string;

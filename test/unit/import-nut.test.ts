@@ -40,6 +40,16 @@ function folder(files: Record<string, string>): string {
   return dir;
 }
 
+/** Imports a folder of these files, removed afterwards. */
+function importFiles(files: Record<string, string>): ImportResult {
+  const dir = folder(files);
+  try {
+    return importNut(dir, readNutFolder(dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('ups.conf -> ups:', () => {
   test('sections with driver, port, desc, pollinterval (global as default), sdcommands; driver options by name and type', () => {
     const r = mapUpsConf(
@@ -348,28 +358,18 @@ describe('the whole import', () => {
   });
 
   test('a value our check refuses is taken out with its reason, so the file still loads', () => {
-    const dir = folder({ 'ups.conf': '[u]\n driver = dummy-ups\n port = /u.dev\n', 'upsmon.conf': 'MONITOR u@localhost 1 a b primary\nPOLLFREQ 0\nHOSTSYNC 99999\n' });
-    try {
-      const r = importNut(dir, readNutFolder(dir));
-      const mon = r.config.monitor as Record<string, unknown>;
-      assert.equal(mon.pollFreq, undefined);
-      assert.equal(mon.hostSync, undefined);
-      assert.match(r.yaml, /# config check: monitor.pollFreq left out: monitor.pollFreq: number 0 is not a number from 1 to 3600/);
-      validateConfig(r.config);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const r = importFiles({ 'ups.conf': '[u]\n driver = dummy-ups\n port = /u.dev\n', 'upsmon.conf': 'MONITOR u@localhost 1 a b primary\nPOLLFREQ 0\nHOSTSYNC 99999\n' });
+    const mon = r.config.monitor as Record<string, unknown>;
+    assert.equal(mon.pollFreq, undefined);
+    assert.equal(mon.hostSync, undefined);
+    assert.match(r.yaml, /# config check: monitor.pollFreq left out: monitor.pollFreq: number 0 is not a number from 1 to 3600/);
+    validateConfig(r.config);
   });
 
   test('power values below MINSUPPLIES (upsmon refuses to start) are said, and the monitor only watches', () => {
-    const dir = folder({ 'ups.conf': '[u]\n driver = dummy-ups\n port = /u.dev\n', 'upsmon.conf': 'MONITOR u@localhost 0 a b primary\n' });
-    try {
-      const r = importNut(dir, readNutFolder(dir));
-      assert.equal((r.config.monitor as { minSupplies: number }).minSupplies, 0);
-      assert.match(r.yaml, /insufficient power configured/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const r = importFiles({ 'ups.conf': '[u]\n driver = dummy-ups\n port = /u.dev\n', 'upsmon.conf': 'MONITOR u@localhost 0 a b primary\n' });
+    assert.equal((r.config.monitor as { minSupplies: number }).minSupplies, 0);
+    assert.match(r.yaml, /insufficient power configured/);
   });
 });
 
