@@ -36,6 +36,8 @@ export interface DriverSchema {
   check?(cfg: UpsConfig, path: string, issues: ConfigIssue[]): void;
   /** True when `port` names a file, found beside the configuration when relative. */
   portIsFile?(cfg: UpsConfig): boolean;
+  /** Another name for a listed driver (NUT's driver names): accepted in `driver:`, left out of the lists messages give. */
+  readonly alias?: boolean;
 }
 
 export const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -49,13 +51,14 @@ export const NAME_TEXT = 'letters, digits, "_", "-" and "." and not starting wit
  */
 export function upsEntrySchema(common: Shape, drivers: readonly DriverSchema[]): Schema<UpsConfig> {
   const base: Shape = {
-    driver: oneOf(drivers.map((d) => d.name)),
+    driver: driverName(drivers),
     port: str({ minLength: 1 }),
     desc: optional(str({ maxLength: 255 })),
     ...common,
   };
   const allowed = [...Object.keys(base)];
-  for (const d of drivers) for (const k of Object.keys(d.options)) if (!allowed.includes(k)) allowed.push(k);
+  const listed = drivers.filter((d) => !d.alias);
+  for (const d of listed) for (const k of Object.keys(d.options)) if (!allowed.includes(k)) allowed.push(k);
   const baseSchema = obj(base, { allowUnknown: true });
   return {
     expected: 'a UPS entry',
@@ -74,7 +77,7 @@ export function upsEntrySchema(common: Shape, drivers: readonly DriverSchema[]):
           if (r !== undefined) out[key] = r;
           continue;
         }
-        const owners = drivers.filter((d) => key in d.options).map((d) => d.name);
+        const owners = listed.filter((d) => key in d.options).map((d) => d.name);
         if (owners.length === 0) issues.push({ path: p, message: `unknown key; allowed here: ${allowed.join(', ')}` });
         else if (driver) {
           const who = owners.length === 1 ? `the ${owners[0]} driver takes` : `the ${owners.join(', ')} drivers take`;
@@ -91,6 +94,18 @@ export function upsEntrySchema(common: Shape, drivers: readonly DriverSchema[]):
         if (issues.length === before) driver.check?.(out, path, issues);
       }
       return out;
+    },
+  };
+}
+
+/** `driver:`: a listed driver's name (any case, as oneOf takes it), or an alias's as it is written. */
+function driverName(drivers: readonly DriverSchema[]): Schema<string> {
+  const names = oneOf(drivers.filter((d) => !d.alias).map((d) => d.name));
+  return {
+    ...names,
+    check(v, path, issues) {
+      const alias = typeof v === 'string' ? drivers.find((d) => d.alias && d.name.toLowerCase() === v.toLowerCase()) : undefined;
+      return alias ? alias.name : names.check(v, path, issues);
     },
   };
 }

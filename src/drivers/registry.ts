@@ -24,7 +24,7 @@ const qx: DriverSpec = { schema: qxSchema, load: async () => (await import('./qx
 /** A driver of ours under NUT's name, so a ups.conf section carries over with its `driver =` as it is. */
 function nutName(name: string, spec: DriverSpec, extra?: Pick<DriverSpec, 'load'> & Pick<DriverSchema, 'check'>): DriverSpec {
   const check = extra?.check ?? spec.schema.check;
-  return { schema: { ...spec.schema, name, ...(check ? { check } : {}) }, load: extra?.load ?? spec.load };
+  return { schema: { ...spec.schema, name, alias: true, ...(check ? { check } : {}) }, load: extra?.load ?? spec.load };
 }
 
 /**
@@ -61,6 +61,7 @@ const SNMP_UPS_OPTIONS = Object.fromEntries(
 const snmpUps: DriverSpec = {
   schema: {
     name: 'snmp-ups',
+    alias: true,
     options: SNMP_UPS_OPTIONS,
     check(_cfg, path, issues) {
       issues.push({ path: `${path}.driver`, message: 'snmp-ups (UPSes on the network through SNMP) is not supported yet by upsagent; keep NUT\'s snmp-ups for this UPS for now, or use another way to reach it (usbhid, qx, apcsmart, or a monitor: entry watching it on its NUT server)' });
