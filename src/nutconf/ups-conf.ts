@@ -49,7 +49,8 @@ const DUMMY_MODES: Record<string, 'once' | 'loop' | undefined> = { 'dummy-once':
 /** The NUT drivers not in upsagent: their UPS is written commented out. */
 function missingDriver(name: string): string {
   if (name === 'snmp-ups') return 'the snmp-ups driver is not supported by upsagent yet: this UPS is written commented out; keep NUT\'s snmp-ups for it for now';
-  return `NUT's ${name} driver is not part of upsagent (it has ${DRIVERS.filter((d) => !d.schema.name.includes('snmp')).map((d) => d.schema.name).join(', ')}): this UPS is written commented out`;
+  const ours = DRIVERS.filter((d) => !d.schema.alias).map((d) => d.schema.name);
+  return `NUT's ${name} driver is not part of upsagent (it has ${ours.join(', ')}, and NUT's names for them): this UPS is written commented out`;
 }
 
 export function mapUpsConf(lines: readonly NutLine[], file: string, nutDir: string): UpsConfImport {
