@@ -59,11 +59,17 @@ export class Metrics {
   /** Metric name -> its gauge and the variable name it came from. */
   private readonly vars = new Map<string, { gauge: Gauge; varName: string }>();
   private readonly notifications: Counter<'type'>;
+  /** The one UPS this scrape is about (nut_exporter's ?ups=), or null for all. */
+  private only: string | null = null;
+  /** Scrapes run one at a time: `only` must hold for the whole of one. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly d: MetricsDeps) {
     const registers = [this.prom, this.open];
+    const names = (): string[] => this.names();
+    const only = (): string | null => this.only;
     const each = (fn: (view: UpsView) => void): void => {
-      for (const n of d.store.names()) {
+      for (const n of names()) {
         const view = d.store.get(n);
         if (view) fn(view);
       }
@@ -171,7 +177,11 @@ export class Metrics {
       registers,
       collect() {
         this.reset();
-        for (const s of d.monitor?.view().supplies ?? []) this.set({ ups: s.name, comm: s.comm }, s.critical ? 1 : 0);
+        const one = only();
+        for (const s of d.monitor?.view().supplies ?? []) {
+          if (one !== null && s.name.toLowerCase() !== one.toLowerCase()) continue;
+          this.set({ ups: s.name, comm: s.comm }, s.critical ? 1 : 0);
+        }
       },
     });
     this.notifications = new Counter({ name: 'upsagent_notifications', help: 'Monitor notifications sent, by type', labelNames: ['type'], registers });
@@ -185,18 +195,40 @@ export class Metrics {
     this.d.bus.removeAll(this);
   }
 
-  /** The scrape: OpenMetrics text when the Accept header asks for it, else Prometheus text 0.0.4. */
-  async scrape(accept: string | undefined): Promise<{ contentType: string; body: string }> {
-    this.syncVarGauges();
-    const reg = accept?.includes('application/openmetrics-text') ? this.open : this.prom;
-    return { contentType: reg.contentType, body: await reg.metrics() };
+  /**
+   * The scrape: OpenMetrics text when the Accept header asks for it, else
+   * Prometheus text 0.0.4. `ups` limits it to one UPS, as nut_exporter's
+   * ?ups= does (its dashboards tell UPSes apart by scrape target); null when
+   * there is no such UPS.
+   */
+  scrape(accept: string | undefined, ups?: string): Promise<{ contentType: string; body: string } | null> {
+    const run = async (): Promise<{ contentType: string; body: string } | null> => {
+      const view = ups === undefined ? undefined : this.d.store.get(ups);
+      if (ups !== undefined && !view) return null;
+      this.only = view?.name ?? null;
+      try {
+        this.syncVarGauges();
+        const reg = accept?.includes('application/openmetrics-text') ? this.open : this.prom;
+        return { contentType: reg.contentType, body: await reg.metrics() };
+      } finally {
+        this.only = null;
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private names(): string[] {
+    return this.only === null ? this.d.store.names() : [this.only];
   }
 
   /** One gauge per numeric variable name seen on any readable UPS; gauges of names gone are dropped. */
   private syncVarGauges(): void {
     const { d } = this;
+    const names = (): string[] => this.names();
     const seen = new Map<string, string>();
-    for (const n of d.store.names()) {
+    for (const n of this.names()) {
       const view = d.store.get(n);
       if (!view || unavailability(view, d.maxAgeMs, d.clock()) !== null) continue;
       for (const v of shownVars(view)) {
@@ -222,7 +254,7 @@ export class Metrics {
         registers: [this.prom, this.open],
         collect() {
           this.reset();
-          for (const n of d.store.names()) {
+          for (const n of names()) {
             const view = d.store.get(n);
             if (!view || unavailability(view, d.maxAgeMs, d.clock()) !== null) continue;
             const v = view.getVar(varName);

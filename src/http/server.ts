@@ -25,7 +25,6 @@ export interface HttpServerOptions {
   maxBodyBytes: number;
 }
 
-/** Browsers only get a Basic prompt from API calls that did not come from the page (which sends its CSRF header). */
 const BASIC_CHALLENGE = 'Basic realm="upsagent", charset="UTF-8"';
 
 export function remoteOf(req: IncomingMessage): string {
@@ -140,7 +139,10 @@ export class HttpServer implements Module {
 
     const who = this.opts.auth.identify(req, remote);
     const needsUser = route.access === 'user' || (route.access === 'read' && this.opts.readRequiresLogin);
-    const fromPage = req.headers[CSRF_HEADER] !== undefined;
+    // A script or a typed-in address gets the Basic challenge; the page's own fetches (a browser says so in
+    // Sec-Fetch-Mode, the page sends its CSRF header) do not, or the browser would pop up its login box.
+    const mode = req.headers['sec-fetch-mode'];
+    const fromPage = req.headers[CSRF_HEADER] !== undefined || (mode !== undefined && mode !== 'navigate');
     const challenge = fromPage ? {} : { 'WWW-Authenticate': BASIC_CHALLENGE };
     if (who.problem === 'throttled') throw new HttpError(429, 'TOO-MANY-FAILURES', 'too many failed logins from this address; try again in a minute', { 'Retry-After': '60' });
     // Wrong credentials are refused even where none are needed, so a mistyped token shows at once, not when reads start needing one.

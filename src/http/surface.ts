@@ -18,6 +18,9 @@ import { HTTP_DEFAULTS, type HttpConfig } from './config';
 import { NutClients, type ApiDeps, type MonitorReader } from './deps';
 import { Metrics } from './metrics';
 import { buildOpenApi } from './openapi';
+import { nutError } from './actions';
+import type { HttpContext } from './context';
+import type { RouteDoc } from './router';
 import { HttpServer } from './server';
 import { EventStreamHub } from './sse';
 
@@ -85,21 +88,21 @@ export class HttpSurface implements Module {
       doc: { tag: 'Agent', summary: 'This description (OpenAPI 3)', responses: { 200: { description: 'the OpenAPI document', schema: { type: 'object' } } } },
     });
     if (cfg.metrics) {
-      this.http.route(
-        'GET',
-        '/metrics',
-        async (c) => {
-          const { contentType, body } = await this.metrics.scrape(c.req.headers.accept);
-          c.send(200, body, contentType);
-        },
-        {
-          doc: {
-            tag: 'Agent',
-            summary: 'Prometheus metrics (OpenMetrics text when Accept asks for application/openmetrics-text), named as nut_exporter names them',
-            responses: { 200: { description: 'metrics text', contentType: 'text/plain', schema: { type: 'string' } } },
-          },
-        },
-      );
+      const scrape = async (c: HttpContext): Promise<void> => {
+        const ups = c.url.searchParams.get('ups') ?? undefined;
+        const r = await this.metrics.scrape(c.req.headers.accept, ups);
+        if (!r) throw nutError('UNKNOWN-UPS', `no UPS named ${ups ?? ''}`);
+        c.send(200, r.body, r.contentType);
+      };
+      const metricsDoc = (summary: string): RouteDoc => ({
+        tag: 'Agent',
+        summary,
+        params: [{ name: 'ups', in: 'query', description: 'only this UPS (as nut_exporter\'s ?ups=)' }],
+        responses: { 200: { description: 'metrics text', contentType: 'text/plain', schema: { type: 'string' } }, 404: 'UNKNOWN-UPS' },
+      });
+      this.http.route('GET', '/metrics', scrape, { doc: metricsDoc('Prometheus metrics (OpenMetrics text when Accept asks for application/openmetrics-text), named as nut_exporter names them') });
+      // nut_exporter's own path, so a scrape config written for it only needs the new address.
+      this.http.route('GET', '/ups_metrics', scrape, { doc: metricsDoc('The same as /metrics, at nut_exporter\'s path') });
     }
   }
 

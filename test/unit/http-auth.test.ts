@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { basic, PASSWORDS, startRig, TOKEN, type Rig } from './http-rig';
+import { basic, curlLike, PASSWORDS, startRig, TOKEN, type Rig } from './http-rig';
 
 type Obj = Record<string, unknown>;
 const secrets: string[] = [...Object.values(PASSWORDS), TOKEN];
@@ -91,6 +91,15 @@ describe('credentials', () => {
     assert.equal(after.status, 401);
     assert.equal(after.headers.get('www-authenticate'), null, 'the page gets no browser login prompt');
     assert.equal(((await rig.get('/api/v1/auth/session', { cookie })).body as Obj).user, null);
+  });
+
+  test("a browser's fetch (Sec-Fetch-Mode: cors) gets 401 without the Basic challenge, so no login box pops up; curl gets it", async () => {
+    const fetchLike = await rig.send('POST', '/api/v1/ups/u/commands/beeper.disable', { headers: { 'sec-fetch-mode': 'cors' } });
+    assert.deepEqual([fetchLike.status, fetchLike.headers.get('www-authenticate')], [401, null]);
+    const curl = await curlLike(rig.base, 'POST', '/api/v1/ups/u/commands/beeper.disable');
+    assert.deepEqual([curl.status, curl.headers['www-authenticate']], [401, 'Basic realm="upsagent", charset="UTF-8"']);
+    const navigate = await curlLike(rig.base, 'DELETE', '/api/v1/auth/token', { 'sec-fetch-mode': 'navigate' });
+    assert.match(String(navigate.headers['www-authenticate']), /^Basic /);
   });
 
   test('a write from another site (Origin of another host) is refused, even with valid credentials', async () => {

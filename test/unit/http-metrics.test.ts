@@ -105,3 +105,22 @@ test('OpenMetrics text when the Accept header asks for it', async () => {
   assert.match(text, /^# TYPE upsagent_notifications counter$/m);
   assert.match(text, /^upsagent_notifications_total\{type="ONBATT"\} 1$/m);
 });
+
+test("?ups= scrapes one UPS, as nut_exporter's ?ups= (also at its /ups_metrics path); an unknown one is 404", async () => {
+  const b = await rig.get('/metrics?ups=b');
+  assert.equal(b.status, 200);
+  const only = parsePrometheusTextFormat(b.text);
+  assert.equal(sample(only, 'upsagent_ups_available', { ups: 'b' }) !== undefined, true);
+  const upsLabels = new Set(only.flatMap((f) => f.metrics.map((m) => m.labels?.ups)).filter((u) => u !== undefined));
+  assert.deepEqual([...upsLabels], ['b']);
+  const u = await rig.get('/ups_metrics?ups=U');
+  assert.equal(u.status, 200);
+  assert.equal(sample(parsePrometheusTextFormat(u.text), 'network_ups_tools_battery_charge', { ups: 'u' }), 80);
+  assert.equal(sample(parsePrometheusTextFormat(u.text), 'network_ups_tools_battery_charge', { ups: 'b' }), undefined);
+  const none = await rig.get('/metrics?ups=nope');
+  assert.deepEqual([none.status, (none.body as { error: string }).error], [404, 'UNKNOWN-UPS']);
+  // The filter ends with its scrape: the next plain one has every UPS again.
+  const all = parsePrometheusTextFormat((await rig.get('/metrics')).text);
+  assert.equal(sample(all, 'upsagent_ups_available', { ups: 'u' }), 1);
+  assert.equal(sample(all, 'upsagent_ups_available', { ups: 'b' }) !== undefined, true);
+});
