@@ -7,9 +7,9 @@
  * rejects), so a long outage costs no memory; the full re-publish on connect
  * is what makes up for it.
  */
-import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { systemClock, type Clock } from '../core/clock';
+import { readConfiguredFile } from '../core/files';
 import { UpsAgentError, errorMessage } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { MqttConfig } from './config';
@@ -105,7 +105,7 @@ export class MqttLink implements MqttPublisher {
       queueQoSZero: false,
       will: this.opts.will ? { topic: this.opts.will.topic, payload: Buffer.from(this.opts.will.payload), retain: this.opts.will.retain, qos: this.opts.will.qos } : undefined,
       rejectUnauthorized: c.verifyCert,
-      ca: c.ca !== undefined ? readFileSync(c.ca) : undefined,
+      ca: c.ca !== undefined ? readConfiguredFile(c.ca, 'mqtt.ca') : undefined,
     };
     const client = (this.opts.connect ?? mqtt.connect)(c.url, options);
     this.client = client;

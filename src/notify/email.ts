@@ -3,9 +3,9 @@
  * unless `requireTLS: false`, or TLS from the start with `secure: true`.
  * nodemailer's own logger stays off, so the password never reaches a log.
  */
-import { readFileSync } from 'node:fs';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { errorMessage } from '../core/errors';
+import { readConfiguredFile } from '../core/files';
 import type { Channel } from './channel';
 import { DeliveryError } from './channel';
 import type { EmailConfig } from './config';
@@ -22,13 +22,14 @@ export class EmailChannel implements Channel {
   ) {
     const secure = cfg.secure === true;
     const ms = (cfg.timeout ?? NOTIFY_DEFAULTS.timeout) * 1000;
+    const ca = cfg.ca !== undefined ? readConfiguredFile(cfg.ca, `notify channel ${name}: ca`) : undefined;
     this.transport = nodemailer.createTransport({
       host: cfg.host,
       port: cfg.port ?? (secure ? 465 : 587),
       secure,
       requireTLS: !secure && cfg.requireTLS !== false,
       auth: cfg.user !== undefined ? { user: cfg.user, pass: cfg.password } : undefined,
-      tls: { rejectUnauthorized: cfg.verifyCert !== false, ca: cfg.ca !== undefined ? readFileSync(cfg.ca) : undefined },
+      tls: { rejectUnauthorized: cfg.verifyCert !== false, ca },
       connectionTimeout: ms,
       greetingTimeout: ms,
       socketTimeout: ms,

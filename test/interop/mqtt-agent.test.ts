@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,18 +16,10 @@ import { startAgent } from '../../src/app/agent';
 import { validateConfig } from '../../src/app/config';
 import { MemoryLogger } from '../../src/core/logger';
 import { Mosquitto, Watcher } from '../helpers/mosquitto';
+import { BASIC_DEV as DEV, until } from '../helpers/surface-rig';
 
 const ROOT = join(__dirname, '../..');
-const DEV = readFileSync(join(__dirname, '../fixtures/dummy/basic.dev'), 'utf8');
 const SECRET = 'S3cret-mqtt-pw';
-
-async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 test('a killed agent goes offline by its last will; it logged in with its password, which no log shows', async () => {
   const broker = await Mosquitto.start({ users: { agent: SECRET, ha: 'ha-pw' } });

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgent, type RunningAgent } from '../../src/app/agent';
@@ -21,22 +21,10 @@ import { validateWith } from '../../src/core/config';
 import { mqttSectionSchema, type MqttConfig } from '../../src/mqtt/config';
 import { FakeDriver } from '../helpers/fake-driver';
 import { MOSQUITTO, Mosquitto, Watcher } from '../helpers/mosquitto';
+import { devWith, until } from '../helpers/surface-rig';
 
-const DEV = readFileSync(join(__dirname, '../fixtures/dummy/basic.dev'), 'utf8');
 const NODE = 'testnode';
 const DISC = `homeassistant/sensor/${NODE}_u`;
-
-function devWith(status: string, charge: string): string {
-  return DEV.replace(/^ups\.status:.*$/m, `ups.status: ${status}`).replace(/^battery\.charge:.*$/m, `battery.charge: ${charge}`);
-}
-
-async function until(what: string, cond: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 test('mosquitto is installed (test/run.sh installs it)', () => {
   assert.ok(existsSync(MOSQUITTO), `${MOSQUITTO} missing: apt-get install mosquitto`);

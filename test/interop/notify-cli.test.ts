@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runNotifyTest } from '../../src/cli/commands/notify-test';
@@ -15,9 +15,9 @@ import { MemoryIO } from '../../src/cli/io';
 import { startAgent, type RunningAgent } from '../../src/app/agent';
 import { validateConfig } from '../../src/app/config';
 import { MemoryLogger } from '../../src/core/logger';
-import { NOTIFY_TYPE_NAMES } from '../../src/monitor/notify-types';
 import { Mosquitto, Watcher } from '../helpers/mosquitto';
 import { SMTP_PASSWORD, SMTP_USER, certificate, receiver, smtp } from '../helpers/notify-receivers';
+import { dummyUps, watchedDummyConfig } from '../helpers/surface-rig';
 
 test('notify test TYPE: webhook, email and mqtt each get one message and are reported; a dead webhook makes exit 1', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'upsagent-notify-cli-'));
@@ -76,24 +76,16 @@ test('notify test TYPE: webhook, email and mqtt each get one message and are rep
 test('in the agent, an mqtt channel publishes the monitor notifications through the bridge connection', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'upsagent-notify-mqtt-'));
   const broker = await Mosquitto.start();
-  const dev = join(dir, 'u.dev');
-  const base = readFileSync(join(__dirname, '../fixtures/dummy/basic.dev'), 'utf8');
-  writeFileSync(dev, base);
+  const ups = dummyUps(dir);
   const w = await Watcher.connect(broker.url, 'site/alerts');
   let agent: RunningAgent | undefined;
   try {
     agent = await startAgent({
-      config: validateConfig({
-        ups: { u: { driver: 'dummy', port: dev, pollInterval: 0.5 } },
-        server: { listen: ['127.0.0.1:0'] },
-        monitor: { ups: [{ name: 'u' }], pollFreq: 1, dryRun: true, stateFile: join(dir, 's.json'), notify: { routes: Object.fromEntries(NOTIFY_TYPE_NAMES.map((t) => [t, ['log']])) } },
-        mqtt: { url: broker.url },
-        notify: { channels: [{ type: 'mqtt', topic: 'site/alerts', template: '{{type}}: {{message}}' }] },
-      }),
+      config: validateConfig(watchedDummyConfig(dir, ups.dev, { mqtt: { url: broker.url }, notify: { channels: [{ type: 'mqtt', topic: 'site/alerts', template: '{{type}}: {{message}}' }] } })),
       log: new MemoryLogger(),
       version: 't',
     });
-    writeFileSync(dev, base.replace(/^ups\.status:.*$/m, 'ups.status: OB DISCHRG'));
+    ups.setStatus('OB DISCHRG');
     assert.equal(await w.waitFor('site/alerts', (p) => p.startsWith('ONBATT')), 'ONBATT: UPS u on battery');
   } finally {
     await agent?.stop();

@@ -15,6 +15,7 @@ import { validateConfig } from '../../src/app/config';
 import { MemoryLogger } from '../../src/core/logger';
 import { NotifyChannels } from '../../src/notify/channels';
 import { SMTP_PASSWORD as PASSWORD, certificate, smtp } from '../helpers/notify-receivers';
+import { until } from '../helpers/surface-rig';
 
 function channelsFor(port: number, ca: string, extra: Record<string, unknown> = {}, log = new MemoryLogger()) {
   const cfg = validateConfig({
@@ -27,14 +28,6 @@ function channelsFor(port: number, ca: string, extra: Record<string, unknown> = 
     },
   });
   return { ch: new NotifyChannels({ config: cfg.notify!, log, host: 'rack1' }), log };
-}
-
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 test('email over STARTTLS with a login; the server refuses twice, the third attempt is delivered; the password is in no log', async () => {

@@ -7,23 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgent, type RunningAgent } from '../../src/app/agent';
 import { validateConfig } from '../../src/app/config';
 import { MemoryLogger } from '../../src/core/logger';
 import { NotifyChannels } from '../../src/notify/channels';
-import { NOTIFY_TYPE_NAMES } from '../../src/monitor/notify-types';
 import { receiver } from '../helpers/notify-receivers';
-
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { dummyUps, until, watchedDummyConfig } from '../helpers/surface-rig';
 
 test('webhook: retried while the receiver answers 503, then delivered once, with its headers and JSON document; no token in the log', async () => {
   const rx = await receiver(2);
@@ -61,33 +53,24 @@ test('webhook: retried while the receiver answers 503, then delivered once, with
 test('a UPS goes on battery: the monitor notifies ONBATT and the webhook gets it, with the template filled; a type the channel does not take is not sent', async () => {
   const rx = await receiver();
   const dir = mkdtempSync(join(tmpdir(), 'upsagent-hook-'));
-  const dev = join(dir, 'u.dev');
-  const base = readFileSync(join(__dirname, '../fixtures/dummy/basic.dev'), 'utf8');
-  writeFileSync(dev, base);
+  const ups = dummyUps(dir);
   let agent: RunningAgent | undefined;
   try {
     agent = await startAgent({
-      config: validateConfig({
-        ups: { u: { driver: 'dummy', port: dev, pollInterval: 0.5 } },
-        server: { listen: ['127.0.0.1:0'] },
-        monitor: {
-          ups: [{ name: 'u' }],
-          pollFreq: 1,
-          dryRun: true,
-          stateFile: join(dir, 'state.json'),
-          notify: { routes: Object.fromEntries(NOTIFY_TYPE_NAMES.map((t) => [t, ['log']])) },
-        },
-        notify: { channels: [{ type: 'webhook', url: `${rx.url}/ups`, events: ['ONBATT'], template: '{"text": "{{message}}", "ups": "{{ups}}", "kind": "{{type}}"}' }] },
-      }),
+      config: validateConfig(
+        watchedDummyConfig(dir, ups.dev, {
+          notify: { channels: [{ type: 'webhook', url: `${rx.url}/ups`, events: ['ONBATT'], template: '{"text": "{{message}}", "ups": "{{ups}}", "kind": "{{type}}"}' }] },
+        }),
+      ),
       log: new MemoryLogger(),
       version: 't',
     });
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(rx.hits.length, 0, 'nothing while on line power');
-    writeFileSync(dev, base.replace(/^ups\.status:.*$/m, 'ups.status: OB DISCHRG'));
+    ups.setStatus('OB DISCHRG');
     await until('the ONBATT webhook', () => rx.hits.length >= 1);
     assert.deepEqual(JSON.parse(rx.hits[0]!.body), { text: 'UPS u on battery', ups: 'u', kind: 'ONBATT' });
-    writeFileSync(dev, base);
+    ups.setStatus('OL CHRG');
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(rx.hits.length, 1, 'ONLINE is not among the events of this channel');
   } finally {
