@@ -66,3 +66,17 @@ export async function stopOnRuntime(deps: DriverDeps, owner: object, runtime: Ru
   await runtime.stop();
   detachDriver(deps, owner);
 }
+
+/** What a USB device says of itself before it is opened: what NUT's matchers and `upsagent scan` look at. */
+export interface UsbIdentity {
+  vendorId: number;
+  productId: number;
+  /** iManufacturer / iProduct / iSerialNumber strings, when the device has them. */
+  manufacturer?: string;
+  product?: string;
+  serialNumber?: string;
+  /** NUT's Bus: the bus number as three digits ("001"). */
+  bus: string;
+  /** NUT's Device: the device address as three digits ("004"). */
+  device: string;
+}

@@ -7,6 +7,7 @@
  * runs in tests without hardware.
  */
 import { errorMessage } from '../../core/errors';
+import type { UsbIdentity } from '../types';
 import type { ProbeSerialPort, SerialProbeResult, SerialUpsFound } from '../serial/probe';
 import { BATTERY_SYSTEM_PAGE, POWER_DEVICE_PAGE, UPS_VENDORS, hex4, isLikelyUps, sortByPath, type ListedHidDevice } from './matcher';
 
@@ -26,14 +27,7 @@ export interface ListedSerialPort {
  * HID), with the `ups:` keys that select it. Kept neutral so this module
  * imports no other driver; the CLI maps qx's candidates to it.
  */
-export interface OtherUsbUps {
-  vendorId: number;
-  productId: number;
-  manufacturer?: string;
-  product?: string;
-  serialNumber?: string;
-  bus: string;
-  device: string;
+export interface OtherUsbUps extends UsbIdentity {
   /** driver, port, vendorid, productid (and subdriver when the IDs tell it). */
   suggested: Record<string, string>;
   /** When the IDs alone do not say which bridge: the choices for `subdriver`; the entry is then a comment. */

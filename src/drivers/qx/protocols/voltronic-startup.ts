@@ -93,21 +93,13 @@ export const BATTERY_NUMBER: QxStartupWrite = {
 
 /** QPI's protocol number (ups.firmware.aux `P01` -> 1), as NUT's strtol(aux+1). */
 function protocolNumber(ctx: QxContext): number | undefined {
-  const aux = ctx.vars.get('ups.firmware.aux');
-  const n = aux === undefined ? NaN : parseInt(aux.slice(1), 10);
-  return Number.isNaN(n) ? undefined : n;
+  return published(ctx, 'ups.firmware.aux', (t) => parseInt(t.slice(1), 10));
 }
 
-/** strtol / strtod of a published value, undefined when absent. */
-function whole(ctx: QxContext, name: string): number | undefined {
+/** A published value read as strtol (whole) or strtod would, undefined when absent or not a number. */
+function published(ctx: QxContext, name: string, read: (text: string) => number): number | undefined {
   const v = ctx.vars.get(name);
-  const n = v === undefined ? NaN : parseInt(v, 10);
-  return Number.isNaN(n) ? undefined : n;
-}
-
-function real(ctx: QxContext, name: string): number | undefined {
-  const v = ctx.vars.get(name);
-  const n = v === undefined ? NaN : parseFloat(v);
+  const n = v === undefined ? NaN : read(v);
   return Number.isNaN(n) ? undefined : n;
 }
 
@@ -164,8 +156,8 @@ export function bypassRange(name: keyof typeof BYPASS_RANGES, ctx: QxContext): r
   const p = protocolNumber(ctx);
   if (p === undefined) return undefined;
   const volts = name.endsWith('_volt');
-  const ivn = whole(ctx, 'input.voltage.nominal');
-  const ofn = real(ctx, 'output.frequency.nominal');
+  const ivn = published(ctx, 'input.voltage.nominal', (t) => parseInt(t, 10));
+  const ofn = published(ctx, 'output.frequency.nominal', parseFloat);
   if (volts ? ivn === undefined : ofn === undefined) return undefined;
   const hit = BYPASS_RANGES[name].find((r) => r.protocols.includes(p) && (r.low === undefined || r.low === ivn! < 200) && (r.ofn === undefined || r.ofn === ofn));
   return hit?.range;

@@ -35,10 +35,12 @@
  *  - NUT's ups.alarm item for the bypass/boost/buck bit reuses the status
  *    word, so a boosting or trimming unit also gets the alarm "BOOST" or
  *    "TRIM" (and ALARM in ups.status); here only the flag is set.
- *  - The capability options NUT takes from ups.conf (bypass_alarm,
- *    eco_mode, max_bypass_volt, battery_number, output_phase_angle...,
- *    reset_to_default) and their queries (QBYV, QBYF, QGR, QPD, QPAR,
- *    QBDR) are not implemented: they are not NUT variables.
+ *  - The options NUT takes from ups.conf only (bypass_alarm, eco_mode,
+ *    max_bypass_volt, battery_number, output_phase_angle, reset_to_default,
+ *    ...) are written once per connection by ./voltronic-startup.ts, with
+ *    the queries they need (QBYV, QBYF, QGR, QPD). NUT's parallel-system
+ *    query QPAR and its unknown QBDR (asked only with `testing`) publish
+ *    nothing NUT names, and are left out.
  */
 import { QxParseError, QxValueError, checkShape, column, columnsQuery, formatFixed, numberColumn, numberColumns, textColumn } from '../fields';
 import type { QxContext, QxInstantCommand, QxProbe, QxProtocol, QxQuery, QxReading, QxSetting, QxStatusFlag, QxStatusUpdate } from '../protocol';

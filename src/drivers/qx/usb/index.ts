@@ -29,6 +29,7 @@ import { chooseDevice, identity, qxUsbMatch } from './match';
 import { QX_USB_IDS, defaultSubdriver, findSubdriver } from './table';
 import { UsbQxTransport, deadlineIo } from './transport';
 import type { UsbLike, UsbListedDevice } from './usb-like';
+import type { UsbIdentity } from '../../types';
 import { loadNodeUsb } from './node-usb';
 
 export { QX_USB_SUBDRIVERS, type QxUsbSubdriver } from './bridge';
@@ -193,14 +194,7 @@ export function openQxUsb(options: QxUsbOptions, deps: QxUsbDeps = {}): OpenQxTr
 }
 
 /** A USB device nutdrv_qx knows, for `upsagent scan`. */
-export interface QxUsbCandidate {
-  vendorId: number;
-  productId: number;
-  manufacturer?: string;
-  product?: string;
-  serialNumber?: string;
-  bus: string;
-  device: string;
+export interface QxUsbCandidate extends UsbIdentity {
   /** The default bridge, or null when only the vendor is known (then `subdriver` must be set). */
   subdriver: QxUsbSubdriver | null;
   /** The ups.conf-style keys that select this device (vendorid, productid, and subdriver when needed). */

@@ -9,6 +9,7 @@
  * usb_control_msg() calls write them, so a test compares numbers with
  * nutdrv_qx.c and nothing is lost in translation.
  */
+import type { UsbIdentity } from '../../types';
 
 /** A control transfer's setup packet (wLength is the data's length). */
 export interface UsbSetup {
@@ -69,17 +70,7 @@ export interface UsbDeviceHandle {
 }
 
 /** A device as listed, before opening: what NUT's matchers look at. */
-export interface UsbListedDevice {
-  vendorId: number;
-  productId: number;
-  /** iManufacturer / iProduct / iSerialNumber strings, when the device has them. */
-  manufacturer?: string;
-  product?: string;
-  serialNumber?: string;
-  /** NUT's Bus: the bus number as three digits ("001"). */
-  bus: string;
-  /** NUT's Device: the device address as three digits ("004"). */
-  device: string;
+export interface UsbListedDevice extends UsbIdentity {
   /** Opens it and claims interface 0 (detaching a kernel driver holding it). */
   open(): Promise<UsbDeviceHandle>;
 }
