@@ -9,7 +9,7 @@
  * Each reply goes out in one write, as a UPS sends a line: the real
  * nutdrv_qx reads a reply with a single read.
  */
-import { openSerialPort, type SerialLink } from '../../src/drivers/serial/link';
+import { LineSimulator } from './line-simulator';
 
 export interface Q1State {
   inputVoltage: number;
@@ -99,27 +99,17 @@ export interface Q1SimulatorOptions {
   vendorCommand?: string;
 }
 
-export class Q1Simulator {
+export class Q1Simulator extends LineSimulator {
   state: Q1State;
   rating: Q1Rating | null;
   vendor: typeof VENDOR | null;
   ack: string | null;
   readonly statusCommand: string;
   readonly vendorCommand: string;
-  /** Every command received, with its \r, in order. */
-  readonly received: string[] = [];
-  /** Stop answering anything (a unit switched off or a cable pulled). */
-  silent = false;
-  /** Replies to use instead of the state's, by command without \r (garbage, truncated...): sent as given. */
-  readonly override = new Map<string, string>();
-  private link: SerialLink | null = null;
-  private buf = '';
-  private waiters: Array<{ n: number; resolve(): void }> = [];
 
-  constructor(
-    readonly path: string,
-    opts: Q1SimulatorOptions = {},
-  ) {
+  /** `override` replies (garbage, truncated...) are sent exactly as given. */
+  constructor(path: string, opts: Q1SimulatorOptions = {}) {
+    super(path);
     this.state = { ...(opts.state ?? ONLINE) };
     this.rating = opts.rating === undefined ? RATING : opts.rating;
     this.vendor = opts.vendor === undefined ? VENDOR : opts.vendor;
@@ -128,33 +118,8 @@ export class Q1Simulator {
     this.vendorCommand = opts.vendorCommand ?? 'I';
   }
 
-  async start(): Promise<void> {
-    this.link = await openSerialPort(this.path, { baudRate: 2400 });
-    this.link.onUnsolicited((d) => this.onData(d.toString('latin1')));
-  }
-
-  async stop(): Promise<void> {
-    const l = this.link;
-    this.link = null;
-    await l?.close();
-  }
-
-  /** Sends bytes nobody asked for (line noise, a late reply), as a confused unit might. */
-  async inject(bytes: string): Promise<void> {
-    await this.link?.write(bytes);
-  }
-
   set(state: Partial<Q1State>): void {
     this.state = { ...this.state, ...state };
-  }
-
-  /** Resolves once `n` commands in all have been received (bounded by `ms`). */
-  waitForCommands(n: number, ms = 10_000): Promise<void> {
-    if (this.received.length >= n) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`simulator got ${this.received.length} commands, not ${n}, within ${ms} ms: ${JSON.stringify(this.received.slice(-5))}`)), ms);
-      this.waiters.push({ n, resolve: () => (clearTimeout(t), resolve()) });
-    });
   }
 
   /** Commands received that are not the polls (Q1, F, I) a driver sends all the time. */
@@ -163,26 +128,8 @@ export class Q1Simulator {
     return this.received.filter((c) => !polls.includes(c));
   }
 
-  private onData(text: string): void {
-    this.buf += text;
-    let i;
-    while ((i = this.buf.indexOf('\r')) >= 0) {
-      const cmd = this.buf.slice(0, i + 1);
-      this.buf = this.buf.slice(i + 1);
-      this.received.push(cmd);
-      for (const w of [...this.waiters]) {
-        if (this.received.length >= w.n) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve();
-        }
-      }
-      const reply = this.silent ? null : this.answer(cmd.slice(0, -1));
-      if (reply !== null && this.link?.isOpen) void this.link.write(reply).catch(() => undefined);
-    }
-  }
-
   /** The bytes a Megatec unit sends back to `cmd` (without its \r), or null for nothing. */
-  private answer(cmd: string): string | null {
+  protected reply(cmd: string): string | null {
     const o = this.override.get(cmd);
     if (o !== undefined) return o;
     const done = this.ack !== null ? `${this.ack}\r` : null;

@@ -9,7 +9,7 @@
  * Commands are acted on silently (these units send nothing back); what it
  * does not know it echoes. Every command received is recorded.
  */
-import { openSerialPort, type SerialLink } from '../../src/drivers/serial/link';
+import { LineSimulator } from './line-simulator';
 import { fReply, ONLINE, q1Reply, type Q1State } from './q1-simulator';
 
 export interface HexState {
@@ -72,30 +72,17 @@ export interface QsSimulatorOptions {
   qi?: boolean;
 }
 
-export class VoltronicQsSimulator {
+export class VoltronicQsSimulator extends LineSimulator {
   text: Q1State = { ...ONLINE };
   hex: HexState = { ...HEX_ONLINE };
-  readonly received: string[] = [];
-  private link: SerialLink | null = null;
-  private buf = '';
   readonly letter: string;
 
   constructor(
-    readonly path: string,
+    path: string,
     readonly opts: QsSimulatorOptions,
   ) {
+    super(path);
     this.letter = opts.letter ?? (opts.dialect === 'text' ? 'V' : 'P');
-  }
-
-  async start(): Promise<void> {
-    this.link = await openSerialPort(this.path, { baudRate: 2400 });
-    this.link.onUnsolicited((d) => this.onData(d.toString('latin1')));
-  }
-
-  async stop(): Promise<void> {
-    const l = this.link;
-    this.link = null;
-    await l?.close();
   }
 
   /** Commands received that are not the polls. */
@@ -103,16 +90,9 @@ export class VoltronicQsSimulator {
     return this.received.filter((c) => !['M\r', 'QS\r', 'F\r', 'QI\r'].includes(c));
   }
 
-  private onData(text: string): void {
-    this.buf += text;
-    let i;
-    while ((i = this.buf.indexOf('\r')) >= 0) {
-      const cmd = this.buf.slice(0, i);
-      this.buf = this.buf.slice(i + 1);
-      this.received.push(`${cmd}\r`);
-      const reply = this.answer(cmd);
-      if (reply !== null && this.link?.isOpen) void this.link.write(Buffer.from(`${reply}\r`, 'latin1')).catch(() => undefined);
-    }
+  protected reply(cmd: string): string | null {
+    const r = this.answer(cmd);
+    return r === null ? null : `${r}\r`;
   }
 
   private answer(cmd: string): string | null {

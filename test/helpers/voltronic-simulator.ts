@@ -8,7 +8,7 @@
  *
  * Each reply goes out in one write, as a UPS sends a line.
  */
-import { openSerialPort, type SerialLink } from '../../src/drivers/serial/link';
+import { LineSimulator } from './line-simulator';
 
 export interface VoltronicState {
   inputVoltage: number;
@@ -106,7 +106,7 @@ export interface VoltronicSimulatorOptions {
   disabled?: string;
 }
 
-export class VoltronicSimulator {
+export class VoltronicSimulator extends LineSimulator {
   state: VoltronicState;
   protocol: number;
   enabled: string;
@@ -120,32 +120,14 @@ export class VoltronicSimulator {
   outletDelayMinutes = [8, 12, 0, 7];
   /** P31 units: QBT battery type (0 Li, 1 Flooded, 2 AGM). */
   batteryType = 1;
-  readonly received: string[] = [];
-  silent = false;
-  /** Replies to use instead of the state's, by command without \r: sent as given (add the \r). */
-  readonly override = new Map<string, string>();
-  private link: SerialLink | null = null;
-  private buf = '';
 
-  constructor(
-    readonly path: string,
-    opts: VoltronicSimulatorOptions = {},
-  ) {
+  /** `override` replies are sent as given, with one \r (added when missing). */
+  constructor(path: string, opts: VoltronicSimulatorOptions = {}) {
+    super(path);
     this.state = { ...(opts.state ?? VOLTRONIC_ONLINE) };
     this.protocol = opts.protocol ?? 1;
     this.enabled = opts.enabled ?? 'pshcj';
     this.disabled = opts.disabled ?? 'robegfl';
-  }
-
-  async start(): Promise<void> {
-    this.link = await openSerialPort(this.path, { baudRate: 2400 });
-    this.link.onUnsolicited((d) => this.onData(d.toString('latin1')));
-  }
-
-  async stop(): Promise<void> {
-    const l = this.link;
-    this.link = null;
-    await l?.close();
   }
 
   set(state: Partial<VoltronicState>): void {
@@ -157,16 +139,9 @@ export class VoltronicSimulator {
     return this.received.filter((c) => !/^(Q|F\r|I\r|RE0\r)/.test(c));
   }
 
-  private onData(text: string): void {
-    this.buf += text;
-    let i;
-    while ((i = this.buf.indexOf('\r')) >= 0) {
-      const cmd = this.buf.slice(0, i);
-      this.buf = this.buf.slice(i + 1);
-      this.received.push(`${cmd}\r`);
-      const reply = this.silent ? null : this.answer(cmd);
-      if (reply !== null && this.link?.isOpen) void this.link.write(`${reply}\r`).catch(() => undefined);
-    }
+  protected reply(cmd: string): string | null {
+    const r = this.answer(cmd);
+    return r === null ? null : `${r}\r`;
   }
 
   private flag(letter: string, on: boolean): void {

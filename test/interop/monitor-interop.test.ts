@@ -189,6 +189,27 @@ function monitorSection(r: Rig, over: Record<string, unknown>): Record<string, u
   };
 }
 
+/**
+ * The real upsmon watching dev on our server as `role`, with the timings
+ * monitorSection gives ours; it notifies to theirs.notify and stops when
+ * the test ends.
+ */
+async function theirUpsmon(r: Rig, port: number, user: string, role: 'primary' | 'secondary', shutdownFile: string, hostSync: number): Promise<RealUpsmon> {
+  const mon = await startRealUpsmon({
+    monitors: [{ ups: `dev@127.0.0.1:${port}`, user, password: PASSWORD, role }],
+    shutdownFile,
+    notifyFile: join(r.dir, 'theirs.notify'),
+    pollFreq: 1,
+    pollFreqAlert: 1,
+    hostSync,
+    deadTime: 15,
+    finalDelay: 1,
+  });
+  r.upsmon = mon;
+  r.defer(() => mon.stop());
+  return mon;
+}
+
 const available = nutAvailable() && upsmonAvailable();
 
 void describe('our monitor and server with the real upsmon and upsd (NUT 2.8.0)', { skip: !available && 'real NUT (upsd, dummy-ups, upsmon) not installed' }, () => {
@@ -324,18 +345,7 @@ void describe('our monitor and server with the real upsmon and upsd (NUT 2.8.0)'
     const seen = r.watch(agent);
     await waitStatus(port, 'OL', r.diag);
 
-    const mon = await startRealUpsmon({
-      monitors: [{ ups: `dev@127.0.0.1:${port}`, user: 'monuser', password: PASSWORD, role: 'secondary' }],
-      shutdownFile: theirs,
-      notifyFile: join(r.dir, 'theirs.notify'),
-      pollFreq: 1,
-      pollFreqAlert: 1,
-      hostSync: HOSTSYNC,
-      deadTime: 15,
-      finalDelay: 1,
-    });
-    r.upsmon = mon;
-    r.defer(() => mon.stop());
+    const mon = await theirUpsmon(r, port, 'monuser', 'secondary', theirs, HOSTSYNC);
     let upsmonExit: number | null | undefined;
     void mon.exited.then((c) => (upsmonExit = c));
     await waitFor('our server to count the real upsmon (NUMLOGINS 1)', async () => (await numLogins(port)) === 1, 10_000, r.diag);
@@ -405,18 +415,7 @@ void describe('our monitor and server with the real upsmon and upsd (NUT 2.8.0)'
     let finished = false;
     void monitor.finished.then(() => (finished = true));
 
-    const mon = await startRealUpsmon({
-      monitors: [{ ups: `dev@127.0.0.1:${port}`, user: 'realprimary', password: PASSWORD, role: 'primary' }],
-      shutdownFile: theirs,
-      notifyFile: join(r.dir, 'theirs.notify'),
-      pollFreq: 1,
-      pollFreqAlert: 1,
-      hostSync: HOSTSYNC,
-      deadTime: 15,
-      finalDelay: 1,
-    });
-    r.upsmon = mon;
-    r.defer(() => mon.stop());
+    const mon = await theirUpsmon(r, port, 'realprimary', 'primary', theirs, HOSTSYNC);
     await waitFor('our server to count both monitors (NUMLOGINS 2)', async () => (await numLogins(port)) === 2, 10_000, r.diag);
 
     setDevice(devFile, 'OB LB');
