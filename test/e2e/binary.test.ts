@@ -102,7 +102,9 @@ void describe('dist/upsagent (single executable)', () => {
     for (const name of ['serialport', 'node-hid', 'usb']) {
       const line = r.stdout.split('\n').find((l) => new RegExp(`^\\S+\\s+${name}\\s`).test(l));
       assert.ok(line, `doctor does not report ${name}:\n${r.stdout}`);
-      assert.match(line, /^ok\b/, line);
+      // Without a USB bus in sysfs (containers, CI) the usb addon loads but cannot list, and doctor says so.
+      const noUsbBus = name === 'usb' && !existsSync('/sys/bus/usb/devices');
+      assert.match(line, noUsbBus ? /^warn\s+usb\s+loaded, but listing failed: .*\/sys\/bus\/usb\/devices\/ not found/ : /^ok\b/, line);
       // Extracted from the executable's assets, never found in a node_modules folder.
       assert.match(line, /loaded from \//, line);
       assert.doesNotMatch(line, /node_modules/, line);

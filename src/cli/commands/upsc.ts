@@ -186,8 +186,10 @@ export async function runUpsc(args: string[], io: CliIO): Promise<number> {
   }
 
   // NUT's upsc stops reading options at the first operand, so `upsc ups -j` asks for a variable
-  // named "-j" and answers "old-style variable names are not supported"; say what is wrong instead.
-  const late = parsed.operands.slice(1).find((w) => /^-[hlLcVWj]/.test(w));
+  // named "-j" and answers "old-style variable names are not supported"; for -j, the option people
+  // add last when they want JSON, say what is wrong instead. The others keep NUT's exact answer,
+  // which scripts may look for.
+  const late = parsed.operands.slice(1).find((w) => /^-j/.test(w));
   if (late !== undefined) {
     io.err(`Error: ${late} is an option; options go before the UPS or host, e.g. upsagent upsc ${late} ${parsed.operands[0]}\n${SYNOPSIS.join('\n')}\n`);
     return 1;
