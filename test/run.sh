@@ -7,15 +7,28 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for f in /lib/nut/upsd /lib/nut/dummy-ups /lib/nut/upsmon /lib/nut/nutdrv_qx /lib/nut/apcsmart /usr/bin/upsc /usr/bin/upsrw /usr/bin/upscmd /usr/bin/socat /usr/bin/gcc /usr/include/stdio.h /usr/bin/systemd-analyze /usr/sbin/useradd /usr/sbin/mosquitto /usr/bin/mosquitto_passwd /usr/bin/openssl; do
+for f in /lib/nut/upsd /lib/nut/dummy-ups /lib/nut/upsmon /lib/nut/nutdrv_qx /lib/nut/apcsmart /usr/bin/upsc /usr/bin/upsrw /usr/bin/upscmd /usr/bin/socat /usr/bin/gcc /usr/include/stdio.h /usr/bin/systemd-analyze /usr/sbin/useradd /usr/sbin/mosquitto /usr/bin/mosquitto_passwd /usr/bin/openssl /lib/nut/snmp-ups /usr/bin/snmpsimd /usr/sbin/snmpd /usr/bin/snmpget /usr/bin/chromium /usr/bin/qemu-aarch64-static /usr/bin/qemu-arm-static; do
   [ -e "$f" ] || missing+=("$f")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "== installing NUT 2.8 peers, socat (serial ptys) and gcc (a line-ioctl stand-in for the real genericups), systemd-analyze and useradd (install tests), mosquitto (MQTT tests) and openssl (the SMTP test certificate) (missing: ${missing[*]})"
+  echo "== installing NUT 2.8 peers, socat (serial ptys) and gcc (a line-ioctl stand-in for the real genericups), systemd-analyze and useradd (install tests), mosquitto (MQTT tests), openssl (test certificates), nut-snmp + snmpsim + snmpd (SNMP tests), chromium (the page test) and qemu-user-static (ARM builds) (missing: ${missing[*]})"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nut-server nut-client socat gcc libc6-dev systemd passwd mosquitto openssl >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nut-server nut-client socat gcc libc6-dev systemd passwd mosquitto openssl nut-snmp snmpsim snmpd snmp chromium qemu-user-static >/dev/null
+fi
+
+# The ARM builds run under qemu-user with Debian's arm64 / armhf C and C++ runtimes and the
+# libraries the usb and node-hid addons link (libudev, libusb).
+arm_libs=(libc6:arm64 libstdc++6:arm64 libudev1:arm64 libusb-1.0-0:arm64 libc6:armhf libstdc++6:armhf libudev1:armhf libusb-1.0-0:armhf libatomic1:armhf)
+if ! dpkg -s "${arm_libs[@]}" >/dev/null 2>&1; then
+  echo "== installing the arm64 and armhf runtime libraries for the ARM builds under qemu-user"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO dpkg --add-architecture arm64
+  $SUDO dpkg --add-architecture armhf
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${arm_libs[@]}" >/dev/null
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
