@@ -22,6 +22,8 @@ export interface VarInfo {
   readonly enums: readonly string[];
   /** Allowed numeric ranges, in declaration order. */
   readonly ranges: ReadonlyArray<readonly [number, number]>;
+  /** The driver's own description (a relay's, from its upstream); GET DESC falls back to NUT's table. */
+  readonly desc?: string;
 }
 
 export interface UpsHealth {
@@ -51,6 +53,8 @@ export interface UpsView {
   /** Instant commands, sorted like vars. */
   commands(): readonly string[];
   hasCommand(name: string): boolean;
+  /** The driver's own description of a command, if it gave one (GET CMDDESC falls back to NUT's table). */
+  commandDesc(name: string): string | undefined;
   /** Data is stale: the driver said so, or has said nothing for longer than maxAgeMs. */
   isStale(maxAgeMs: number, now?: number): boolean;
 }
@@ -64,7 +68,11 @@ export interface UpsPublisher {
   addEnum(name: string, value: string): void;
   setRanges(name: string, ranges: ReadonlyArray<readonly [number, number]>): void;
   deleteVar(name: string): void;
+  /** A description of the variable (GET DESC) other than NUT's table's; undefined drops it. */
+  setDesc(name: string, text: string | undefined): void;
   addCommand(name: string): void;
+  /** The same for a command (GET CMDDESC). */
+  setCommandDesc(name: string, text: string | undefined): void;
   deleteCommand(name: string): void;
   /** Heartbeat: data is complete and fresh (NUT: DUMPDONE first time, then DATAOK). */
   dataOk(): void;
@@ -90,6 +98,7 @@ class VarEntry implements VarInfo {
   maxLength = 0;
   enums: string[] = [];
   ranges: Array<readonly [number, number]> = [];
+  desc: string | undefined;
   constructor(readonly name: string) {}
 }
 
@@ -99,6 +108,7 @@ class UpsRecord implements UpsView {
   health: UpsHealth = { attached: false, dumpDone: false, staleFlag: false, lastUpdate: 0, driverState: 'starting' };
   readonly varMap = new Map<string, VarEntry>();
   readonly cmdMap = new Map<string, string>();
+  readonly cmdDescs = new Map<string, string>();
   private sortedVars: VarEntry[] | null = null;
   private sortedCmds: string[] | null = null;
 
@@ -121,6 +131,9 @@ class UpsRecord implements UpsView {
   }
   hasCommand(name: string): boolean {
     return this.cmdMap.has(name.toLowerCase());
+  }
+  commandDesc(name: string): string | undefined {
+    return this.cmdDescs.get(name.toLowerCase());
   }
   isStale(maxAgeMs: number, now = this.clock()): boolean {
     if (this.health.staleFlag) return true;
@@ -164,6 +177,15 @@ export class UpsStore {
 
   removeUps(name: string): void {
     this.records.delete(name.toLowerCase());
+  }
+
+  /** A reload's new description (GET UPSDESC, LIST UPS); the data stays. */
+  setDesc(name: string, desc: string): void {
+    const r = this.records.get(name.toLowerCase());
+    if (r && r.desc !== desc) {
+      r.desc = desc;
+      r.version++;
+    }
   }
 
   /** UPS names in the order they were added. */
@@ -240,6 +262,17 @@ export class UpsStore {
           touched(varName);
         }
       },
+      setDesc(varName, text) {
+        const e = rec.varMap.get(varName.toLowerCase());
+        if (!e || e.desc === text) return;
+        e.desc = text;
+        rec.version++;
+      },
+      setCommandDesc(cmd, text) {
+        if (text === undefined) rec.cmdDescs.delete(cmd.toLowerCase());
+        else rec.cmdDescs.set(cmd.toLowerCase(), text);
+        rec.version++;
+      },
       addCommand(cmd) {
         if (rec.cmdMap.has(cmd.toLowerCase())) return;
         rec.cmdMap.set(cmd.toLowerCase(), cmd);
@@ -248,6 +281,7 @@ export class UpsStore {
         store.commandsTouched(rec);
       },
       deleteCommand(cmd) {
+        rec.cmdDescs.delete(cmd.toLowerCase());
         if (rec.cmdMap.delete(cmd.toLowerCase())) {
           rec.invalidateCmds();
           rec.version++;
@@ -284,6 +318,7 @@ export class UpsStore {
           // A driver that goes away takes its data with it, as upsd drops a dead driver's tree.
           rec.varMap.clear();
           rec.cmdMap.clear();
+          rec.cmdDescs.clear();
           rec.invalidateVars();
           rec.invalidateCmds();
           rec.health.dumpDone = false;

@@ -6,6 +6,7 @@ import { apcsmartSchema } from './apcsmart/config';
 import { dummySchema } from './dummy/config';
 import { genericupsSchema } from './genericups/config';
 import { qxSchema } from './qx/config';
+import { RELAY_OPTIONS, checkRelay, isRelayPort, relaySchema } from './relay/config';
 import { RUNTIME_OPTIONS } from './runtime/config';
 import type { DriverDeps, DriverFactory } from './types';
 import { usbhidSchema } from './usbhid/config';
@@ -19,6 +20,7 @@ export interface DriverSpec {
 
 const dummy: DriverSpec = { schema: dummySchema, load: async () => (await import('./dummy/index')).createDummyDriver };
 const usbhid: DriverSpec = { schema: usbhidSchema, load: async () => (await import('./usbhid/index')).createUsbHidDriver };
+const relay: DriverSpec = { schema: relaySchema, load: async () => (await import('./relay/index')).createRelayDriver };
 const qx: DriverSpec = { schema: qxSchema, load: async () => (await import('./qx/index')).createQxDriver };
 
 /** A driver of ours under NUT's name, so a ups.conf section carries over with its `driver =` as it is. */
@@ -26,6 +28,40 @@ function nutName(name: string, spec: DriverSpec, extra?: Pick<DriverSpec, 'load'
   const check = extra?.check ?? spec.schema.check;
   return { schema: { ...spec.schema, name, alias: true, ...(check ? { check } : {}) }, load: extra?.load ?? spec.load };
 }
+
+/**
+ * NUT's dummy-ups is two drivers: a simulation reading a file, and with
+ * `port = ups@host[:port]` a repeater of another server's UPS (its test: an
+ * `@` in the port). Under its name we pick ours the same way: dummy, or
+ * relay (which also takes the relay's user and password).
+ */
+const dummyUps: DriverSpec = (() => {
+  const relayKeys = Object.keys(RELAY_OPTIONS).filter((k) => !(k in dummySchema.options));
+  return {
+    schema: {
+      ...dummySchema,
+      name: 'dummy-ups',
+      alias: true,
+      options: { ...dummySchema.options, ...RELAY_OPTIONS },
+      portIsFile: (cfg) => !isRelayPort(cfg.port),
+      check(cfg, path, issues) {
+        if (isRelayPort(cfg.port)) {
+          if (cfg.mode !== undefined) issues.push({ path: `${path}.mode`, message: `mode is for a simulation file; port ${JSON.stringify(cfg.port)} names another server's UPS (repeater mode)` });
+          checkRelay(cfg, path, issues);
+          return;
+        }
+        for (const k of relayKeys) {
+          if (cfg[k] !== undefined) issues.push({ path: `${path}.${k}`, message: `${k} is for a UPS of another server (port = ups@host); port ${JSON.stringify(cfg.port)} is a simulation file` });
+        }
+        dummySchema.check?.(cfg, path, issues);
+      },
+    },
+    load: async () => {
+      const [dummyFactory, relayFactory] = await Promise.all([dummy.load(), relay.load()]);
+      return (cfg, deps) => (isRelayPort(cfg.port) ? relayFactory(cfg, deps) : dummyFactory(cfg, deps));
+    },
+  };
+})();
 
 /**
  * NUT's blazer_ser and blazer_usb (drivers/blazer.c) are the Megatec
@@ -77,8 +113,9 @@ export const DRIVERS: readonly DriverSpec[] = [
   { schema: apcsmartSchema, load: async () => (await import('./apcsmart/index')).createApcSmartDriver },
   { schema: genericupsSchema, load: async () => (await import('./genericups/index')).createGenericUpsDriver },
   qx,
+  relay,
   // NUT's names (ups.conf `driver =`); apcsmart and genericups already are.
-  nutName('dummy-ups', dummy),
+  dummyUps,
   nutName('usbhid-ups', usbhid),
   nutName('nutdrv_qx', qx),
   blazer('blazer_ser', false),

@@ -51,7 +51,9 @@ function getDesc(ctx: ServerContext, kind: 'DESC' | 'CMDDESC', ups: string, name
   if (!view) return ERR['UNKNOWN-UPS'];
   const bad = unavailable(ctx, view);
   if (bad) return bad;
-  const text = kind === 'DESC' ? describeVar(name) : describeCmd(name);
+  // A driver's own text first (a relay carries its upstream's over), then NUT's table.
+  const own = kind === 'DESC' ? view.getVar(name)?.desc : view.commandDesc(name);
+  const text = own !== undefined ? encode(own) : kind === 'DESC' ? describeVar(name) : describeCmd(name);
   return `${kind} ${ups} ${name} "${text}"\n`;
 }
 
