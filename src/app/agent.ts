@@ -10,6 +10,8 @@ import { SERVER_DEFAULTS } from '../server/config';
 import type { Monitor } from '../monitor/monitor';
 import type { MonitorDeps } from './monitor';
 import type { HttpSurface } from '../http/surface';
+import type { ReloadModule } from './reload-plan';
+import type { ReloadOutcome } from './reload-apply';
 
 /** Builds a driver some other way than from the config (the embedded demo, tests); undefined = use the registry. */
 export type DriverOverride = (ups: string, cfg: UpsConfig, deps: DriverDeps) => Promise<Module | undefined> | Module | undefined;
@@ -57,6 +59,11 @@ export interface RunningAgent {
   readonly http: HttpSurface | null;
   /** Addresses the web listener listens on. */
   httpAddresses(): Array<{ host: string; port: number }>;
+  /**
+   * Applies a new, already validated configuration (SIGHUP, `upsagent
+   * reload`): see src/app/reload-apply.ts. Reloads run one at a time.
+   */
+  reload(next: AgentConfig): Promise<ReloadOutcome>;
   stop(): Promise<void>;
 }
 
@@ -66,18 +73,23 @@ export interface RunningAgent {
  * here; none of them imports another.
  */
 export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
-  const { config, log } = opts;
+  const { log } = opts;
+  let config = opts.config;
   const bus = new EventBus(log.child('bus'));
   const store = new UpsStore(bus);
   const modules: Module[] = [];
+  /** The driver of each UPS now (a reload replaces entries). */
+  const drivers = new Map<string, Module>();
 
   const { createDriver } = await import('../drivers/registry');
-  for (const [name, ups] of Object.entries(config.ups)) {
-    const publisher = store.addUps(name, ups.desc ?? '');
+  const buildDriver = async (name: string, ups: UpsConfig): Promise<Module> => {
+    const publisher = store.get(name) ? store.publisher(name) : store.addUps(name, ups.desc ?? '');
     const deps = { ups: name, bus, publisher, log: log.child(`driver:${name}`) };
     const driver = (await opts.driverFor?.(name, ups, deps)) ?? (await createDriver(ups, deps));
-    modules.push(driver);
-  }
+    drivers.set(name, driver);
+    return driver;
+  };
+  for (const [name, ups] of Object.entries(config.ups)) modules.push(await buildDriver(name, ups));
 
   const serving = Object.keys(config.ups).length > 0;
   const serverConfig = config.server ?? SERVER_DEFAULTS;
@@ -95,51 +107,56 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
 
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  let monitor: Monitor | null = null;
-  if (config.monitor) {
+  const newMonitor = async (config: AgentConfig): Promise<Monitor | null> => {
+    if (!config.monitor) return null;
     const { buildMonitor } = await import('./monitor');
-    monitor = buildMonitor({
+    return buildMonitor({
       config: config.monitor,
       localUpses: Object.keys(config.ups),
       store,
       bus,
       log: log.child('monitor'),
-      maxAgeMs: (serverConfig.maxAge ?? SERVER_DEFAULTS.maxAge) * 1000,
+      maxAgeMs: ((config.server ?? SERVER_DEFAULTS).maxAge ?? SERVER_DEFAULTS.maxAge) * 1000,
       keepAlive: !serving,
       onShutdownDone: serving ? undefined : () => finish(),
       ...opts.monitorDeps,
     });
-  }
+  };
+  let monitor = await newMonitor(config);
 
   // MQTT and the notification channels only read the store and the bus; they start before the
   // monitor so its first notifications find them listening.
   const surfaces: Module[] = [];
   let mqttPublish: ((topic: string, payload: string, o: { qos: 0 | 1 | 2; retain: boolean }) => Promise<void>) | undefined;
-  if (config.mqtt) {
+  /** The surface module of each kind now (a reload replaces them). */
+  const surfaceOf = new Map<ReloadModule, Module>();
+  const newMqtt = async (config: AgentConfig): Promise<Module | null> => {
+    if (!config.mqtt) return null;
+    const serverConfig = config.server ?? SERVER_DEFAULTS;
     const { MqttBridge } = await import('../mqtt/bridge');
     const bridge = new MqttBridge({ config: config.mqtt, store, bus, log: log.child('mqtt'), version: opts.version, maxAgeMs: (serverConfig.maxAge ?? SERVER_DEFAULTS.maxAge) * 1000 });
     mqttPublish = (topic, payload, o) => bridge.publish(topic, payload, o);
-    surfaces.push(bridge);
-  }
-  if (config.notify) {
+    return bridge;
+  };
+  const newNotify = async (config: AgentConfig): Promise<Module | null> => {
+    if (!config.notify) return null;
     const { NotifyChannels } = await import('../notify/channels');
     const routes = config.monitor?.notify.routes ?? {};
-    surfaces.push(
-      new NotifyChannels({
-        config: config.notify,
-        bus,
-        log: log.child('notify'),
-        ignored: (type) => routes[type as keyof typeof routes]?.includes('ignore') ?? false,
-        mqtt: mqttPublish ? { publish: mqttPublish } : undefined,
-        mqttTopic: config.mqtt ? `${config.mqtt.topicPrefix}/notify` : undefined,
-      }),
-    );
-  }
+    return new NotifyChannels({
+      config: config.notify,
+      bus,
+      log: log.child('notify'),
+      ignored: (type) => routes[type as keyof typeof routes]?.includes('ignore') ?? false,
+      mqtt: mqttPublish ? { publish: mqttPublish } : undefined,
+      mqttTopic: config.mqtt ? `${config.mqtt.topicPrefix}/notify` : undefined,
+    });
+  };
   // The web listener reads the store, the bus and the monitor; it starts after the server and stops before it.
-  let http: HttpSurface | null = null;
-  if (config.http) {
+  const newHttp = async (config: AgentConfig, monitor: Monitor | null): Promise<HttpSurface | null> => {
+    if (!config.http) return null;
+    const serverConfig = config.server ?? SERVER_DEFAULTS;
     const { HttpSurface } = await import('../http/surface');
-    http = new HttpSurface({
+    return new HttpSurface({
       config: config.http,
       store,
       bus,
@@ -149,8 +166,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       maxAgeMs: (serverConfig.maxAge ?? SERVER_DEFAULTS.maxAge) * 1000,
       monitor,
     });
-    surfaces.push(http);
-  }
+  };
+  const mqtt = await newMqtt(config);
+  if (mqtt) surfaceOf.set('mqtt', mqtt);
+  const notify = await newNotify(config);
+  if (notify) surfaceOf.set('notify', notify);
+  let http = await newHttp(config, monitor);
+  if (http) surfaceOf.set('http', http);
+  for (const m of [mqtt, notify, http]) if (m) surfaces.push(m);
 
   const started: Module[] = [];
   try {
@@ -180,14 +203,81 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   }
   if (server) log.info(`serving ${Object.keys(config.ups).join(', ')} on ${server.addresses().map(formatAddress).join(', ')}`);
 
+  // Reload: the parts are rebuilt by the same functions as at start; src/app/reload-apply.ts decides which.
+  const { applyReload } = await import('./reload-apply');
+  const rootAtStart = process.getuid?.() === 0;
+  /** Swaps a module in the stop order (a new one goes before the monitor, which stops first). */
+  const replaceStarted = (old: Module | undefined, next: Module | null): void => {
+    const i = old ? started.indexOf(old) : -1;
+    if (i >= 0 && next) started[i] = next;
+    else if (i >= 0) started.splice(i, 1);
+    else if (next) {
+      const at = monitor && next !== monitor ? started.indexOf(monitor) : -1;
+      started.splice(at >= 0 ? at : started.length, 0, next);
+    }
+  };
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reload = (next: AgentConfig): Promise<ReloadOutcome> => {
+    const run = reloading.then(() =>
+      applyReload(config, next, {
+        log: log.child('reload'),
+        store,
+        server,
+        dropped: rootAtStart && process.getuid?.() !== 0,
+        async stopDriver(name) {
+          const d = drivers.get(name);
+          drivers.delete(name);
+          if (!d) return;
+          replaceStarted(d, null);
+          await d.stop();
+        },
+        async startDriver(name, ups) {
+          const d = await buildDriver(name, ups);
+          started.unshift(d);
+          await Promise.race([startDriver(d, log), sleep(opts.startupWaitMs ?? DEFAULT_STARTUP_WAIT_MS)]);
+        },
+        async stopModule(kind) {
+          const m = kind === 'monitor' ? monitor : surfaceOf.get(kind);
+          if (!m) return;
+          replaceStarted(m, null);
+          if (kind === 'monitor') monitor = null;
+          else surfaceOf.delete(kind);
+          if (kind === 'http') http = null;
+          if (kind === 'mqtt') mqttPublish = undefined;
+          await m.stop();
+        },
+        async startModule(kind, cfg) {
+          const m = kind === 'monitor' ? await newMonitor(cfg) : kind === 'mqtt' ? await newMqtt(cfg) : kind === 'notify' ? await newNotify(cfg) : await newHttp(cfg, monitor);
+          if (!m) return false;
+          await m.start();
+          replaceStarted(undefined, m);
+          if (kind === 'monitor') monitor = m as Monitor;
+          else surfaceOf.set(kind, m);
+          if (kind === 'http') http = m as HttpSurface;
+          return true;
+        },
+      }).then((outcome) => {
+        if (outcome.applied) config = next;
+        return outcome;
+      }),
+    );
+    reloading = run.catch(() => undefined);
+    return run;
+  };
+
   return {
     bus,
     store,
-    monitor,
+    get monitor() {
+      return monitor;
+    },
     finished,
     addresses: () => server?.addresses() ?? [],
-    http,
+    get http() {
+      return http;
+    },
     httpAddresses: () => http?.addresses() ?? [],
+    reload,
     async stop() {
       for (const m of started.reverse()) {
         try {

@@ -60,12 +60,27 @@ export async function main(argv: string[]): Promise<number> {
           .option('demo', { type: 'boolean', describe: 'run the embedded demo UPS instead of a configuration file' })
           .option('listen', { type: 'string', array: true, describe: 'address to listen on (host:port), overrides server.listen' })
           .option('log-level', { choices: ['error', 'warn', 'info', 'debug'] as const, describe: 'overrides log.level' })
-          .option('user', { alias: 'u', type: 'string', describe: 'account to run as once ports and devices are open (overrides run.user; root = stay root)' }),
+          .option('user', { alias: 'u', type: 'string', describe: 'account to run as once ports and devices are open (overrides run.user; root = stay root)' })
+          .option('pid-file', { type: 'string', describe: 'write the pid here, for `upsagent reload` (default: /run/upsagent.pid when root with the default configuration)' }),
       async (a) => {
         // The daemon keeps protecting the host when whatever read its console goes away.
         handleClosedOutput('ignore');
-        setExit(await (await import('./commands/run')).runAgent({ config: a.config, demo: a.demo === true, listen: a.listen, logLevel: a['log-level'], user: a.user }));
+        setExit(
+          await (await import('./commands/run')).runAgent({ config: a.config, demo: a.demo === true, listen: a.listen, logLevel: a['log-level'], user: a.user, pidFile: a['pid-file'] }),
+        );
       },
+    )
+    .command(
+      'reload',
+      'check the configuration file, then tell the running agent to re-read it (SIGHUP), as upsd -c reload; prints what changed; exit 2 when the file has problems (nothing is sent)',
+      (y) =>
+        y
+          .option('config', { alias: 'c', type: 'string', describe: 'the configuration file the agent runs', default: DEFAULT_CONFIG })
+          .option('pid-file', { type: 'string', describe: "the agent's pid file (its run --pid-file)", default: '/run/upsagent.pid' })
+          .option('pid', { type: 'number', describe: 'the agent\'s pid, instead of its pid file (then the outcome is only in its log)' })
+          .option('wait', { type: 'number', describe: "seconds to wait for the agent's outcome", default: 15 }),
+      async (a) =>
+        setExit(await (await import('./commands/reload')).runReload({ config: a.config, pidFile: a['pid-file'], pid: a.pid, waitS: a.wait }, processIO())),
     )
     .command('config', 'work with configuration files', (y) =>
       y

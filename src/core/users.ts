@@ -18,10 +18,15 @@ import type { UserConfig } from './config';
 export type UserAction = 'SET' | 'FSD' | 'LOGIN' | 'PRIMARY';
 
 export class UserTable {
-  private readonly users: Map<string, UserConfig>;
+  private users: Map<string, UserConfig>;
 
   constructor(users: Record<string, UserConfig>) {
     // A Map, not the object: a user named "__proto__" or "constructor" must not reach Object.prototype.
+    this.users = new Map(Object.entries(users));
+  }
+
+  /** A reload's users: every later check reads the new table (sessions hold names, not grants). */
+  replace(users: Record<string, UserConfig>): void {
     this.users = new Map(Object.entries(users));
   }
 

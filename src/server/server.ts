@@ -58,12 +58,14 @@ export class NutServer implements Module {
   private readonly ctx: ServerContext;
   private readonly listeners: Server[] = [];
   private readonly conns = new Set<ClientConnection>();
+  /** The server.listen entry each listener was bound for (a reload closes or binds by entry). */
+  private readonly listenerText = new Map<Server, string>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly clock: () => number;
   private readonly cfg: Required<ServerConfig>;
   private readonly budget: OutputBudget;
   private readonly warnings: RateLimitedLog;
-  private readonly exempt: AddressSet;
+  private exempt: AddressSet;
   /** Connections per address, for addresses not exempt. */
   private readonly perAddress = new Map<string, number>();
 
@@ -101,7 +103,9 @@ export class NutServer implements Module {
       const addr = parseListen(text);
       try {
         if (typeof addr === 'string') throw new Error(addr);
-        this.listeners.push(await this.listenAny(addr.host, addr.port));
+        const l = await this.listenAny(addr.host, addr.port);
+        this.listeners.push(l);
+        this.listenerText.set(l, text);
       } catch (err) {
         failures.push({ address: text, reason: errorMessage(err) });
         if (!this.cfg.allowNotAllListeners) break;
@@ -131,6 +135,49 @@ export class NutServer implements Module {
   addresses(): BoundAddress[] {
     return this.listeners.map((s) => {
       const a = s.address() as AddressInfo;
+  /**
+   * A reload's new server.listen: binds the entries that are new, closes the
+   * listeners of entries that went (clients they accepted stay connected, as
+   * upsd keeps its clients). Returns the entries that could not be bound.
+   */
+  async relisten(listen: readonly string[]): Promise<Array<{ address: string; reason: string }>> {
+    const failures: Array<{ address: string; reason: string }> = [];
+    const gone = this.listeners.filter((l) => !listen.includes(this.listenerText.get(l) ?? ''));
+    for (const l of gone) {
+      this.listeners.splice(this.listeners.indexOf(l), 1);
+      this.listenerText.delete(l);
+      await new Promise<void>((res) => l.close(() => res()));
+    }
+    const have = new Set(this.listenerText.values());
+    for (const text of listen) {
+      if (have.has(text)) continue;
+      const addr = parseListen(text);
+      try {
+        if (typeof addr === 'string') throw new Error(addr);
+        const l = await this.listenAny(addr.host, addr.port);
+        this.listeners.push(l);
+        this.listenerText.set(l, text);
+        const a = l.address() as AddressInfo;
+        this.opts.log.info(`listening on ${a.address} port ${a.port}`);
+      } catch (err) {
+        failures.push({ address: text, reason: errorMessage(err) });
+      }
+    }
+    return failures;
+  }
+
+  /** A reload's users: the table is replaced; connected clients keep their sessions and are checked against it from now on. */
+  setUsers(users: Record<string, UserConfig>): void {
+    this.ctx.users.replace(users);
+  }
+
+  /** A reload's limits that apply to the running server (the others need a restart). */
+  applyLimits(s: Pick<ServerConfig, 'maxClients' | 'maxClientsPerAddress' | 'idleTimeout' | 'exemptAddresses'>): void {
+    const d = definedOnly(s);
+    Object.assign(this.cfg, d);
+    if (d.exemptAddresses) this.exempt = new AddressSet(d.exemptAddresses);
+  }
+
       return { host: a.address, port: a.port };
     });
   }
@@ -230,6 +277,7 @@ export class NutServer implements Module {
   }
 }
 
+    this.listenerText.clear();
 /** The keys of a partial config that are set, so defaults fill in the rest. */
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

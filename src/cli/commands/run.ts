@@ -16,6 +16,8 @@ export interface RunOptions {
   lookup?: HostLookup;
   /** `--user`: the account to run as once ports and devices are open (overrides run.user). */
   user?: string;
+  /** `--pid-file`: where `upsagent reload` finds this process (default: /run/upsagent.pid for root with the default configuration). */
+  pidFile?: string;
 }
 
 /**
@@ -59,6 +61,19 @@ export async function runAgent(opts: RunOptions, io: CliIO = processIO()): Promi
   const log = createLogger({ level: opts.logLevel ?? config.log?.level ?? 'info', file: config.log?.file });
   const { startAgent } = await import('../../app/agent');
   const { prepareSeparation } = await import('../../privilege/separate');
+  // SIGHUP re-reads the file (src/app/reload-control.ts); from now on, so that one during the start does not end the agent.
+  const { startReloadControl, DEFAULT_PID_FILE } = await import('../../app/reload-control');
+  const { DEFAULT_CONFIG_PATH } = await import('../../core/config');
+  const defaultPid = opts.config === DEFAULT_CONFIG_PATH && process.getuid?.() === 0 ? DEFAULT_PID_FILE : undefined;
+  const control = opts.demo
+    ? undefined
+    : startReloadControl({
+        file: opts.config,
+        log: log.child('reload'),
+        pidFile: opts.pidFile ?? defaultPid,
+        lookup: opts.lookup,
+        adjust: (c) => (opts.listen?.length ? { ...c, server: { ...c.server!, listen: opts.listen } } : c),
+      });
   let agent;
   let separation;
   try {
@@ -75,11 +90,14 @@ export async function runAgent(opts: RunOptions, io: CliIO = processIO()): Promi
     });
   } catch (err) {
     log.error(`cannot start: ${errorMessage(err)}`);
+    control?.close();
     await separation?.stop();
     return 1;
   }
   const helper = separation;
+  control?.attach(agent);
   const stopAgent = async (): Promise<void> => {
+    control?.close();
     try {
       await agent.stop();
     } finally {
