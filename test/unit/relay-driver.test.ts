@@ -258,6 +258,19 @@ describe('relay: stale and back', () => {
     assert.equal(await c.getVar('relayed', 'ups.status'), 'OB');
   });
 
+  test('upstream\'s ups.status WAIT (its driver has not dumped yet) is no data: not attached at start, stale later', async () => {
+    const up = await upstream();
+    up.vars['ups.status']!.value = 'WAIT';
+    const r = await rig(up);
+    const c = await client(r);
+    assert.equal(await errCode(c.getVar('relayed', 'ups.status')), 'DRIVER-NOT-CONNECTED');
+    up.vars['ups.status']!.value = 'OL';
+    await until('data', async () => (await errCode(c.getVar('relayed', 'ups.status'))) === 'OK', 10_000);
+    up.vars['ups.status']!.value = 'WAIT';
+    await until('stale', async () => (await errCode(c.getVar('relayed', 'ups.status'))) === 'DATA-STALE');
+    assert.match(await c.getVar('relayed', 'upsagent.driver.error'), /no data yet/);
+  });
+
   test('upstream connection lost: stale at once, reconnected (one connection at a time), values back', async () => {
     const up = await upstream();
     const r = await rig(up);

@@ -183,9 +183,20 @@ export class RelayDriver implements Module {
     }
   }
 
+  /**
+   * LIST VAR upstream. upsd answers ups.status WAIT until its driver's first
+   * dump: not data yet, so a missed poll (stale here, as it is there), not a
+   * status to pass on.
+   */
+  private async values(s: Session): Promise<Array<[string, string]>> {
+    const rows = await this.ask(() => s.client.listVars(this.target.ups));
+    if (rows.some(([name, value]) => value === 'WAIT' && name.toLowerCase() === 'ups.status')) throw new DeviceReplyError(`${this.where} has no data yet (ups.status WAIT)`);
+    return rows;
+  }
+
   /** The quick poll: one LIST VAR; a variable seen for the first time has its type read. */
   private async readValues(s: Session, signal: AbortSignal): Promise<void> {
-    const rows = await this.ask(() => s.client.listVars(this.target.ups));
+    const rows = await this.values(s);
     if (signal.aborted) throw new DeviceReplyError('cancelled');
     const fresh = rows.filter(([name]) => relayed(name) && !s.vars.has(name.toLowerCase())).map(([name]) => name);
     const described = await Promise.all(fresh.map((name) => this.describeVar(s, name)));
@@ -202,7 +213,7 @@ export class RelayDriver implements Module {
    */
   private async readAll(s: Session, signal: AbortSignal): Promise<void> {
     const ups = this.target.ups;
-    const [rows, cmds] = await Promise.all([this.ask(() => s.client.listVars(ups)), this.ask(() => s.client.listCmd(ups))]);
+    const [rows, cmds] = await Promise.all([this.values(s), this.ask(() => s.client.listCmd(ups))]);
     if (signal.aborted) throw new DeviceReplyError('cancelled');
     const names = rows.map(([name]) => name).filter(relayed);
     const [vars, cmdDescs] = await Promise.all([
