@@ -285,8 +285,8 @@ describe('relay: stale and back', () => {
 
   test('upstream unreachable: stale, retried with backoff; the server back (elsewhere) -> fresh', async () => {
     const up = await upstream();
-    let to: { host: string; port: number } | undefined;
-    const r = await startRelayRig({ port: up.port, users: USERS, redirect: () => to });
+    const moved: { to?: { host: string; port: number } } = {};
+    const r = await startRelayRig({ port: up.port, users: USERS, redirect: () => moved.to });
     opened.push(r);
     const c = await client(r);
     up.fake.close();
@@ -296,7 +296,7 @@ describe('relay: stale and back', () => {
     await until('retries', () => r.connections >= tries + 2, 5000);
     const second = await upstream();
     second.vars['ups.status']!.value = 'OL CHRG';
-    to = { host: '127.0.0.1', port: second.fake.port };
+    moved.to = { host: '127.0.0.1', port: second.fake.port };
     await until('fresh', async () => (await errCode(c.getVar('relayed', 'ups.status'))) === 'OK', 15_000);
     assert.equal(await c.getVar('relayed', 'ups.status'), 'OL CHRG');
     // Backoff: each retry waits longer than the one before (the runtime's, from pollInterval up).
