@@ -44,7 +44,7 @@ const login: Handler = (ctx, s, args) => {
   if (!view) return ERR['UNKNOWN-UPS'];
   if (!ctx.users.mayDo(s.username, s.password, 'LOGIN')) return ERR['ACCESS-DENIED'];
   ctx.sessions.login(s, view.name);
-  ctx.log.info(`user ${s.username}@${s.addr} logged into UPS [${view.name}]`);
+  ctx.log.info(`user ${s.username}@${s.addr} logged into UPS [${view.name}]${s.tls === 'on' ? ' (SSL)' : ''}`);
   return OK;
 };
 
@@ -75,8 +75,18 @@ const fsd: Handler = (ctx, s, args) => {
   return 'OK FSD-SET\n';
 };
 
-/** No TLS here: clients (upsc, upsmon) try STARTTLS first and carry on in plain text after this error. */
-const starttls: Handler = () => ERR['FEATURE-NOT-CONFIGURED'];
+/**
+ * upsd's net_starttls (arguments ignored, as upsd does): without a
+ * certificate, clients (upsc, upsmon) carry on in plain text after the
+ * error; with one, the OK goes out in clear and the connection does the
+ * handshake next (tls.ts).
+ */
+const starttls: Handler = (ctx, s) => {
+  if (s.tls) return ERR['ALREADY-SSL-MODE'];
+  if (!ctx.tls) return ERR['FEATURE-NOT-CONFIGURED'];
+  s.tls = 'starting';
+  return 'OK STARTTLS\n';
+};
 
 const COMMANDS = new Map<string, Command>([
   ['VER', { run: ver, needsUser: false }],

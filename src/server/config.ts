@@ -5,6 +5,7 @@
 import { listenListSchema, parseListenAddress, type ListenAddress } from '../core/listen';
 import { bool, list, num, obj, optional, refine, str, type Infer } from '../core/schema';
 import { parseSubnet } from './subnets';
+import { serverTlsSchema } from './tls';
 
 export const NUT_PORT = 3493;
 /** Loopback only unless configured otherwise: safe by default. */
@@ -83,6 +84,8 @@ export const serverSectionSchema = optional(
       }),
       LOGIN_THROTTLE_DEFAULTS,
     ),
+    /** STARTTLS with this certificate and key (upsd's CERTFILE); without it, STARTTLS is declined. */
+    tls: serverTlsSchema,
   }),
   SERVER_DEFAULTS,
 );

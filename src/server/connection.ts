@@ -29,6 +29,7 @@ import { READ_SIZE, RequestParser } from './parser';
 import type { RateLimitedLog } from './rate-limited-log';
 import { ERR } from './replies';
 import type { Reply, ServerContext, Session } from './session';
+import { describeSession, upgradeToTls } from './tls';
 
 /** Replies are written at least this often while a long pipelined chunk is worked through (the socket's high-water mark). */
 const FLUSH_BYTES = 16 * 1024;
@@ -64,30 +65,56 @@ export class ClientConnection implements Holder {
   private peerEnded = false;
   private closed = false;
 
+  /** The client's socket; after STARTTLS, the TLS session over it. */
+  private socket: Socket;
+
   constructor(
-    private readonly socket: Socket,
+    socket: Socket,
     private readonly ctx: ServerContext,
     private readonly opts: ConnectionOptions,
   ) {
+    this.socket = socket;
     this.session = ctx.sessions.open(clientAddress(socket));
     this.lastHeard = ctx.clock();
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      // After LOGOUT the client is being hung up on: nothing more is read.
-      if (this.session.logout) return;
-      this.input.push(chunk);
-      this.inputBytes += chunk.length;
-      if (!this.busy && !this.stalled) this.pump();
-      else this.opts.budget.track(this);
-    });
-    socket.on('end', () => {
-      this.peerEnded = true;
-      if (!this.busy && !this.stalled) this.pump();
-    });
-    socket.on('drain', () => this.unstall());
-    // ECONNRESET, EPIPE...: the 'close' that follows does the cleanup.
-    socket.on('error', (err) => opts.log.debug(`client ${this.session.addr}: ${errorMessage(err)}`));
-    socket.on('close', () => this.cleanup());
+    this.attach(socket);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    // After LOGOUT the client is being hung up on: nothing more is read.
+    if (this.session.logout) return;
+    this.input.push(chunk);
+    this.inputBytes += chunk.length;
+    if (!this.busy && !this.stalled) this.pump();
+    else this.opts.budget.track(this);
+  };
+
+  private readonly onEnd = (): void => {
+    this.peerEnded = true;
+    if (!this.busy && !this.stalled) this.pump();
+  };
+
+  private readonly onDrain = (): void => this.unstall();
+
+  // ECONNRESET, EPIPE...: the 'close' that follows does the cleanup.
+  private readonly onError = (err: Error): void => this.opts.log.debug(`client ${this.session.addr}: ${errorMessage(err)}`);
+
+  private readonly onSocketClose = (): void => this.cleanup();
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('drain', this.onDrain);
+    socket.on('error', this.onError);
+    socket.on('close', this.onSocketClose);
+  }
+
+  private detach(socket: Socket): void {
+    socket.off('data', this.onData);
+    socket.off('end', this.onEnd);
+    socket.off('drain', this.onDrain);
+    socket.off('error', this.onError);
+    socket.off('close', this.onSocketClose);
   }
 
   get isClosed(): boolean {
@@ -135,6 +162,10 @@ export class ClientConnection implements Holder {
         if (typeof reply === 'string' || Buffer.isBuffer(reply)) {
           out.push(reply);
           outBytes += reply.length;
+          if (this.session.tls === 'starting') {
+            this.startTls(out);
+            return;
+          }
           if (outBytes >= FLUSH_BYTES) {
             if (!this.write(out)) return;
             outBytes = 0;
@@ -246,6 +277,38 @@ export class ClientConnection implements Holder {
     const from = this.pos - (this.pos % READ_SIZE);
     this.input[0] = Buffer.from(first.subarray(from));
     this.pos -= from;
+  }
+
+  /**
+   * STARTTLS was answered OK: send it in clear, then the handshake. What the
+   * client sent after STARTTLS arrived before the handshake and is not
+   * trusted (a man in the middle could have put it there): dropped, as
+   * every STARTTLS server must.
+   */
+  private startTls(out: Reply[]): void {
+    this.input.length = 0;
+    this.inputBytes = 0;
+    this.pos = 0;
+    if (!this.write(out)) return;
+    const plain = this.socket;
+    this.detach(plain);
+    // A 'drain' awaited on the plain socket will not come: the TLS socket takes over what it had to send.
+    if (this.stalled) {
+      this.stalled = false;
+      this.opts.budget.paused--;
+    }
+    this.busy = true;
+    plain.on('error', () => undefined);
+    this.socket = upgradeToTls(plain, this.ctx.tls!, {
+      onSecure: (secure) => {
+        this.session.tls = 'on';
+        this.busy = false;
+        this.opts.log.debug(`client ${this.session.addr}: TLS session up (${describeSession(secure)})`);
+        if (!this.closed && this.input.length) this.pump();
+      },
+      onFail: (why) => this.opts.warnings.info('tls-handshake', `client ${this.session.addr}: ${why}`),
+    });
+    this.attach(this.socket);
   }
 
   /** After LOGOUT: flush, send FIN, then close for good. */

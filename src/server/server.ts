@@ -26,6 +26,7 @@ import { RateLimitedLog } from './rate-limited-log';
 import { verText } from './replies';
 import { SessionRegistry, type ServerContext } from './session';
 import { AddressSet } from './subnets';
+import { logTls, loadServerTls } from './tls';
 import { TrackingTable } from './tracking';
 
 export interface NutServerOptions {
@@ -57,12 +58,12 @@ export class NutServer implements Module {
   readonly name = 'server';
   private readonly ctx: ServerContext;
   private readonly listeners: Server[] = [];
-  private readonly conns = new Set<ClientConnection>();
   /** The server.listen entry each listener was bound for (a reload closes or binds by entry). */
   private readonly listenerText = new Map<Server, string>();
+  private readonly conns = new Set<ClientConnection>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly clock: () => number;
-  private readonly cfg: Required<ServerConfig>;
+  private readonly cfg: Required<Omit<ServerConfig, 'tls'>>;
   private readonly budget: OutputBudget;
   private readonly warnings: RateLimitedLog;
   private exempt: AddressSet;
@@ -94,6 +95,8 @@ export class NutServer implements Module {
       maxAgeMs: this.cfg.maxAge * 1000,
       requestWaitMs: opts.requestWaitMs ?? 5000,
       verText: verText(opts.version),
+      // Read and checked now: a bad certificate stops the start, not the first STARTTLS.
+      tls: s.tls ? loadServerTls(s.tls) : undefined,
     };
   }
 
@@ -120,6 +123,7 @@ export class NutServer implements Module {
     this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
     this.sweepTimer.unref();
     for (const a of this.addresses()) this.opts.log.info(`listening on ${a.host} port ${a.port}`);
+    if (this.ctx.tls) logTls(this.opts.log, this.ctx.tls);
   }
 
   async stop(): Promise<void> {
@@ -131,10 +135,6 @@ export class NutServer implements Module {
     this.warnings.flush();
   }
 
-  /** Where the server actually listens (port 0 in the config becomes the real port). */
-  addresses(): BoundAddress[] {
-    return this.listeners.map((s) => {
-      const a = s.address() as AddressInfo;
   /**
    * A reload's new server.listen: binds the entries that are new, closes the
    * listeners of entries that went (clients they accepted stay connected, as
@@ -178,6 +178,10 @@ export class NutServer implements Module {
     if (d.exemptAddresses) this.exempt = new AddressSet(d.exemptAddresses);
   }
 
+  /** Where the server actually listens (port 0 in the config becomes the real port). */
+  addresses(): BoundAddress[] {
+    return this.listeners.map((s) => {
+      const a = s.address() as AddressInfo;
       return { host: a.address, port: a.port };
     });
   }
@@ -273,11 +277,11 @@ export class NutServer implements Module {
 
   private async closeListeners(): Promise<void> {
     const all = this.listeners.splice(0);
+    this.listenerText.clear();
     await Promise.all(all.map((s) => new Promise<void>((res) => s.close(() => res()))));
   }
 }
 
-    this.listenerText.clear();
 /** The keys of a partial config that are set, so defaults fill in the rest. */
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

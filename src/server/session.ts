@@ -9,6 +9,7 @@ import type { UpsStore } from '../core/state';
 import type { UserTable } from './auth';
 import type { ListCache } from './format';
 import type { LoginGuard } from './login-guard';
+import type { ServerTls } from './tls';
 import type { TrackingTable } from './tracking';
 
 export interface Session {
@@ -22,6 +23,8 @@ export interface Session {
   tracking: boolean;
   /** LOGOUT was answered: close once the replies are out. */
   logout: boolean;
+  /** STARTTLS was answered OK (`starting`: the handshake follows the reply), or the session is encrypted (`on`). */
+  tls?: 'starting' | 'on';
 }
 
 export class SessionRegistry {
@@ -92,6 +95,8 @@ export interface ServerContext {
   readonly requestWaitMs: number;
   /** The VER line (also server.info), without newline. */
   readonly verText: string;
+  /** server.tls loaded: STARTTLS is offered; absent, it answers ERR FEATURE-NOT-CONFIGURED. */
+  readonly tls?: ServerTls;
 }
 
 /** A reply: text, or a pre-encoded buffer (cached LIST replies). */
