@@ -39,6 +39,13 @@ fi
 echo "== build (type-check + bundle + single executable)"
 npm run -s build
 
+# The ARM executables test/e2e/arm-builds.test.ts runs under qemu-user; the tree was type-checked
+# just above. Each takes 10-15 s (bundle, SEA blob, inject; the first also fetches its Node base and
+# usb addon from the npm registry into .cache/) and is skipped when nothing it is made of changed.
+echo "== ARM builds (dist/upsagent-linux-arm64, dist/upsagent-linux-armv7l)"
+npm run -s build -- --no-typecheck --target linux-arm64
+npm run -s build -- --no-typecheck --target linux-armv7l
+
 echo "== lint"
 npx eslint src test build bench
 
