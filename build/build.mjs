@@ -163,7 +163,7 @@ async function main() {
       legalComments: 'eof',
       inject: [path.join(ROOT, 'build/shims/import-meta.js')],
       define: { 'import.meta.url': 'importMetaUrl' },
-      plugins: [nativeLoaders(addons), ...(TARGET.embedAddons ? [seaShim(assets)] : [])],
+      plugins: [nativeLoaders(addons), pageSources(), ...(TARGET.embedAddons ? [seaShim(assets)] : [])],
       metafile: true,
       logLevel: 'silent',
     });
@@ -336,6 +336,25 @@ function nativeLoaders(addons) {
         loader: 'js',
         contents: `throw Object.assign(new Error('not bundled'), { code: 'MODULE_NOT_FOUND' });`,
       }));
+    },
+  };
+}
+
+/**
+ * The web page's files (src/http/page/assets.json: our HTML/JS/CSS and uPlot
+ * from node_modules) go into the bundle as strings: src/http/page/sources.ts,
+ * which reads them from the checkout when run from source, becomes a module
+ * that returns them.
+ */
+function pageSources() {
+  return {
+    name: 'upsagent-page-sources',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/]http[\\/]page[\\/]sources\.ts$/ }, () => {
+        const list = JSON.parse(fs.readFileSync(path.join(ROOT, 'src/http/page/assets.json'), 'utf8'));
+        const files = Object.fromEntries(Object.entries(list).map(([name, file]) => [name, fs.readFileSync(path.join(ROOT, file), 'utf8')]));
+        return { loader: 'js', contents: `const FILES = ${JSON.stringify(files)};\nexport function pageSources() { return { ...FILES }; }\n`, watchFiles: Object.values(list).map((f) => path.join(ROOT, f)) };
+      });
     },
   };
 }

@@ -4,7 +4,7 @@
  * unless configured otherwise, like the NUT server.
  */
 import { listenListSchema } from '../core/listen';
-import { bool, list, num, obj, optional, refine, str, type Infer } from '../core/schema';
+import { bool, list, num, obj, oneOf, optional, refine, str, type Infer } from '../core/schema';
 
 export const HTTP_PORT = 8080;
 
@@ -22,6 +22,14 @@ export const HTTP_DEFAULTS = {
   maxStreams: 100,
   /** Extra fixed API tokens: each acts as its user (of the users: section). */
   tokens: [] as Array<{ user: string; token: string }>,
+  /** Serve the web page at / (every UPS, charts, events, commands). */
+  page: true,
+  /** Temperatures on the page in degrees C or F (upsstats' TEMPC / TEMPF). */
+  temperature: 'C' as 'C' | 'F',
+  /** Seconds between two chart samples; the page keeps the last 24 h of them. */
+  historyInterval: 60,
+  /** File that keeps the chart samples across restarts ('' = memory only). */
+  historyFile: '',
 };
 
 /** A configured token: long enough that guessing it is hopeless. Messages never repeat it: config errors get printed. */
@@ -41,6 +49,10 @@ export const httpSectionSchema = optional(
     sessionTtl: optional(num({ min: 60, max: 30 * 86_400, integer: true }), HTTP_DEFAULTS.sessionTtl),
     maxStreams: optional(num({ min: 1, max: 100_000, integer: true }), HTTP_DEFAULTS.maxStreams),
     tokens: optional(list(tokenSchema), HTTP_DEFAULTS.tokens),
+    page: optional(bool(), HTTP_DEFAULTS.page),
+    temperature: optional(oneOf(['C', 'F'] as const, { celsius: 'C', fahrenheit: 'F' }), HTTP_DEFAULTS.temperature),
+    historyInterval: optional(num({ min: 1, max: 3600, integer: true }), HTTP_DEFAULTS.historyInterval),
+    historyFile: optional(str(), HTTP_DEFAULTS.historyFile),
   }),
 );
 

@@ -21,6 +21,7 @@ import { buildOpenApi } from './openapi';
 import { nutError } from './actions';
 import type { HttpContext } from './context';
 import type { RouteDoc } from './router';
+import { WebPage } from './page/page';
 import { HttpServer } from './server';
 import { EventStreamHub } from './sse';
 
@@ -56,6 +57,8 @@ export class HttpSurface implements Module {
   private readonly feed: StreamFeed;
   private readonly metrics: Metrics;
   private readonly parts: WebPart[] = [];
+  /** The web page, unless http.page is false. */
+  readonly page: WebPage | null = null;
 
   constructor(opts: HttpSurfaceOptions) {
     const cfg = { ...HTTP_DEFAULTS, ...definedOnly(opts.config) } as Required<HttpConfig>;
@@ -104,6 +107,7 @@ export class HttpSurface implements Module {
       // nut_exporter's own path, so a scrape config written for it only needs the new address.
       this.http.route('GET', '/ups_metrics', scrape, { doc: metricsDoc('The same as /metrics, at nut_exporter\'s path') });
     }
+    if (cfg.page) this.use((this.page = new WebPage({ settings: { temperature: cfg.temperature, historyIntervalS: cfg.historyInterval }, historyFile: cfg.historyFile })));
   }
 
   /** Adds a part (the page); call before start(). */

@@ -31,6 +31,10 @@ test('no http: section, no web listener; an empty one listens on 127.0.0.1:8080 
     sessionTtl: 43200,
     maxStreams: 100,
     tokens: [],
+    page: true,
+    temperature: 'C',
+    historyInterval: 60,
+    historyFile: '',
   });
   const agent = await startAgent({ config: validateConfig({ ...BASE, server: { listen: ['127.0.0.1:0'] } }), log: new MemoryLogger(), version: 't', startupWaitMs: 0 });
   try {
