@@ -183,9 +183,39 @@ export async function main(argv: string[]): Promise<number> {
     )
     .command(
       'scan',
-      'find UPSes on USB HID and on serial ports (qx/Megatec and APC Smart, read-only queries); prints a ups: section to paste into the configuration',
-      (y) => y.option('probe', { type: 'boolean', default: true, describe: 'open each serial port and ask it read-only questions (qx, APC Smart); --no-probe only lists the ports' }),
-      async (a) => setExit(await (await import('./commands/scan')).runScan(processIO(), undefined, { probe: a.probe })),
+      'find UPSes on USB HID and on serial ports (qx/Megatec and APC Smart, read-only queries), or with --snmp HOST[/CIDR] the SNMP cards on the network (as nut-scanner -S); prints a ups: section to paste into the configuration',
+      (y) =>
+        y
+          .option('probe', { type: 'boolean', default: true, describe: 'open each serial port and ask it read-only questions (qx, APC Smart); --no-probe only lists the ports' })
+          .option('snmp', { type: 'string', describe: 'scan SNMP cards instead: one host, or an IPv4 range up to /22 (192.168.1.0/24)' })
+          .option('community', { type: 'string', describe: 'SNMP v1/v2c community (default public)' })
+          .option('snmp-version', { choices: ['v1', 'v2c', 'v3'] as const, describe: 'SNMP version (default v1, as snmp-ups)' })
+          .option('snmp-port', { type: 'number', describe: 'UDP port of the agents (default 161)' })
+          .option('sec-level', { choices: ['noAuthNoPriv', 'authNoPriv', 'authPriv'] as const, describe: 'SNMP v3 security level' })
+          .option('sec-name', { type: 'string', describe: 'SNMP v3 user name' })
+          .option('auth-protocol', { type: 'string', describe: 'SNMP v3 authentication: MD5 (default), SHA, SHA224, SHA256, SHA384, SHA512' })
+          .option('auth-password', { type: 'string', describe: 'SNMP v3 authentication pass phrase' })
+          .option('priv-protocol', { type: 'string', describe: 'SNMP v3 privacy: DES (default) or AES' })
+          .option('priv-password', { type: 'string', describe: 'SNMP v3 privacy pass phrase' })
+          .option('timeout', { type: 'number', describe: 'seconds to wait for each SNMP answer (default 1)' }),
+      async (a) => {
+        if (a.snmp === undefined) return setExit(await (await import('./commands/scan')).runScan(processIO(), undefined, { probe: a.probe }));
+        const { runScanSnmp } = await import('./commands/scan-snmp');
+        setExit(
+          await runScanSnmp(processIO(), a.snmp, {
+            community: a.community,
+            snmpVersion: a['snmp-version'],
+            port: a['snmp-port'],
+            secLevel: a['sec-level'],
+            secName: a['sec-name'],
+            authProtocol: a['auth-protocol'],
+            authPassword: a['auth-password'],
+            privProtocol: a['priv-protocol'],
+            privPassword: a['priv-password'],
+            timeout: a.timeout,
+          }),
+        );
+      },
     )
     .command(
       'import-nut [dir]',

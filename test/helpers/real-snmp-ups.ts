@@ -57,9 +57,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function upscStatus(target: string): Promise<string | null> {
   return new Promise((r) => {
-    execFile(UPSC, [target, 'ups.status'], { timeout: 5000 }, (err, stdout) => {
+    execFile(UPSC, [target, 'driver.version.data'], { timeout: 5000 }, (err, stdout) => {
       const s = String(stdout).trim();
-      r(err || s === '' || s === 'WAIT' ? null : s);
+      r(err || s === '' ? null : s);
     });
   });
 }
