@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { runScanSnmp, parseTargets, scanSnmp, formatSnmpYaml } from '../../src/cli/commands/scan-snmp';
 import { MemoryIO } from '../../src/cli/io';
 import { startSnmpsim, type Snmpsim } from '../helpers/snmpsim';
+import { startSnmpd, V3_USERS, type Snmpd } from '../helpers/snmpd';
 
 /** The MIB NUT 2.8.0's snmp-ups detects (mibs=auto) on each recording; checked against the real driver in snmp-differential.test.ts. */
 const EXPECTED_MIB: Record<string, string> = { apc: 'apcc', cyberpower: 'cyberpower', ietf: 'ietf', mge: 'mge', pw: 'pw' };
@@ -88,6 +89,31 @@ describe('scan --snmp against snmpsim', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('scan --snmp v3 against net-snmp snmpd', () => {
+  let agent: Snmpd;
+  before(async () => {
+    agent = await startSnmpd();
+  });
+  after(async () => {
+    await agent?.stop();
+  });
+
+  it('SHA/AES authPriv finds the ietf card and prints the v3 settings; a wrong pass phrase finds nothing', async () => {
+    const u = V3_USERS.sha;
+    const opts = { snmpVersion: 'v3', port: agent.port, secLevel: u.level, secName: u.name, authProtocol: u.authProtocol, authPassword: u.authPassword, privProtocol: u.privProtocol, privPassword: u.privPassword } as const;
+    const io = new MemoryIO();
+    assert.equal(await runScanSnmp(io, '127.0.0.1', opts), 0, io.stderr);
+    const doc = parse(io.stdout) as { ups: Record<string, Record<string, unknown>> };
+    const s = Object.values(doc.ups)[0]!;
+    assert.deepEqual(
+      [s.mibs, s.snmp_version, s.secLevel, s.secName, s.authProtocol, s.privProtocol, s.community],
+      ['ietf', 'v3', 'authPriv', u.name, 'SHA', 'AES', undefined],
+    );
+    const wrong = await scanSnmp(['127.0.0.1'], { ...opts, authPassword: 'not-the-pass-phrase', timeout: 0.5, retries: 0 });
+    assert.deepEqual(wrong, []);
   });
 });
 
