@@ -146,7 +146,8 @@ export class NutServer implements Module {
     for (const l of gone) {
       this.listeners.splice(this.listeners.indexOf(l), 1);
       this.listenerText.delete(l);
-      await new Promise<void>((res) => l.close(() => res()));
+      // Not awaited: close() calls back only once every client it accepted has gone, and those stay.
+      l.close();
     }
     const have = new Set(this.listenerText.values());
     for (const text of listen) {

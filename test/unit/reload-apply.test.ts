@@ -1,0 +1,181 @@
+/**
+ * Carrying out a reload (src/app/reload-apply.ts): the order of the steps and
+ * what a process that gave up root says it cannot do (with recording
+ * hooks); then on a real in-process agent: server.listen rebound without
+ * dropping the client of the old address, the web listener added and
+ * removed, a logged-in session kept across a users change.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startAgent } from '../../src/app/agent';
+import { validateConfig, type AgentConfig } from '../../src/app/config';
+import { applyReload, type ReloadHooks } from '../../src/app/reload-apply';
+import { MemoryLogger } from '../../src/core/logger';
+import { freePort } from '../helpers/real-nut';
+
+const BASIC = resolve(__dirname, '../fixtures/dummy/basic.dev');
+
+function cfg(doc: Record<string, unknown>): AgentConfig {
+  return validateConfig({ server: { listen: ['127.0.0.1:0'] }, ...doc });
+}
+
+function recorder(dropped = false): { hooks: ReloadHooks; calls: string[]; log: MemoryLogger } {
+  const calls: string[] = [];
+  const log = new MemoryLogger();
+  return {
+    calls,
+    log,
+    hooks: {
+      log,
+      dropped,
+      store: { removeUps: (n) => calls.push(`store.remove ${n}`), setDesc: (n, d) => calls.push(`store.desc ${n}=${d}`) },
+      server: {
+        relisten: (l) => {
+          calls.push(`relisten ${l.join(',')}`);
+          return Promise.resolve(l.filter((x) => x.endsWith(':1')).map((address) => ({ address, reason: 'EADDRINUSE' })));
+        },
+        setUsers: (u) => calls.push(`users ${Object.keys(u).join(',')}`),
+        applyLimits: (s) => calls.push(`limits ${JSON.stringify(s)}`),
+      },
+      stopDriver: (n) => Promise.resolve(void calls.push(`stop ${n}`)),
+      startDriver: (n) => Promise.resolve(void calls.push(`start ${n}`)),
+      stopModule: (k) => Promise.resolve(void calls.push(`stop module ${k}`)),
+      startModule: (k) => Promise.resolve(calls.push(`start module ${k}`) > 0),
+    },
+  };
+}
+
+const mon = { ups: [{ name: 'a', role: 'primary' }], dryRun: true };
+
+test('the steps in order: modules built on the old file stop first, UPSes go, change, come, then the server, then the modules start', async () => {
+  const from = cfg({ ups: { a: { driver: 'dummy', port: '/x/a.dev' }, b: { driver: 'dummy', port: '/x/b.dev' }, d: { driver: 'dummy', port: '/x/d.dev' } }, monitor: mon });
+  const to = cfg({
+    ups: { a: { driver: 'dummy', port: '/x/a.dev', desc: 'new' }, b: { driver: 'dummy', port: '/x/b2.dev' }, c: { driver: 'dummy', port: '/x/c.dev' } },
+    monitor: { ...mon, minSupplies: 0 },
+    users: { mon: { password: 'pw-x', upsmon: 'primary' } },
+    server: { listen: ['127.0.0.1:0', '127.0.0.1:1'], maxClients: 7 },
+  });
+  const r = recorder();
+  const out = await applyReload(from, to, r.hooks);
+  assert.deepEqual(r.calls, [
+    'stop module monitor',
+    'stop d',
+    'store.remove d',
+    'stop b',
+    'store.desc b=',
+    'start b',
+    'store.desc a=new',
+    'start c',
+    'users mon',
+    'limits {"maxClients":7}',
+    'relisten 127.0.0.1:0,127.0.0.1:1',
+    'start module monitor',
+  ]);
+  assert.equal(out.applied, true);
+  assert.deepEqual(out.problems, ['server.listen 127.0.0.1:1: EADDRINUSE']);
+  assert.ok(r.log.lines.some((l) => l.startsWith('error') && l.includes('server.listen 127.0.0.1:1: EADDRINUSE')), r.log.lines.join('\n'));
+});
+
+test('a step that fails is reported and the others still run', async () => {
+  const r = recorder();
+  r.hooks.startDriver = (n) => (n === 'c' ? Promise.reject(new Error('no such device')) : Promise.resolve());
+  const from = cfg({ ups: { a: { driver: 'dummy', port: '/x/a.dev' } } });
+  const to = cfg({ ups: { a: { driver: 'dummy', port: '/x/a.dev' }, c: { driver: 'dummy', port: '/x/c.dev' } }, monitor: mon });
+  const out = await applyReload(from, to, r.hooks);
+  assert.deepEqual(out.problems, ['starting the driver of c: no such device']);
+  assert.ok(r.calls.includes('start module monitor'));
+});
+
+test('after the drop to the role account: a port below 1024 and a new shutdown helper need a restart, and it says so', async () => {
+  const r = recorder(true);
+  const from = cfg({ ups: { a: { driver: 'dummy', port: '/x/a.dev' } } });
+  const to = cfg({ ups: { a: { driver: 'dummy', port: '/x/a.dev' } }, server: { listen: ['127.0.0.1:0', '127.0.0.1:493'] }, monitor: { ups: [{ name: 'a', role: 'primary' }] }, log: { level: 'debug' } });
+  const out = await applyReload(from, to, r.hooks);
+  const notes = out.needsRestart.join('\n');
+  assert.match(notes, /127\.0\.0\.1:493: a port below 1024 needs root/);
+  assert.match(notes, /privileged helper .* started only at start/);
+  assert.match(notes, /^log: section changed/m);
+  assert.ok(r.log.lines.some((l) => l.startsWith('warn') && l.includes('port below 1024')));
+  // The same reload as root: only the log note.
+  const root = await applyReload(from, to, recorder(false).hooks);
+  assert.deepEqual(root.needsRestart, ['log: section changed; only a restart of the agent applies it']);
+});
+
+function line(sock: Socket, req: string): Promise<string> {
+  return new Promise((res, rej) => {
+    let buf = '';
+    const t = setTimeout(() => rej(new Error(`no reply to ${req}`)), 3000);
+    const on = (d: Buffer): void => {
+      buf += d.toString();
+      if (buf.includes('\n')) {
+        clearTimeout(t);
+        sock.off('data', on);
+        res(buf.slice(0, buf.indexOf('\n')));
+      }
+    };
+    sock.on('data', on);
+    sock.write(`${req}\n`);
+  });
+}
+
+function open(port: number): Promise<Socket> {
+  return new Promise((res, rej) => {
+    const s = connect({ host: '127.0.0.1', port }, () => res(s));
+    s.once('error', rej);
+  });
+}
+
+test('a real agent: listen moved, the client of the old address stays; web listener added then removed; a login survives a users change', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'upsagent-reload-apply-'));
+  copyFileSync(BASIC, join(dir, 'a.dev'));
+  const [p1, p2] = [await freePort(), await freePort()];
+  const base = { ups: { a: { driver: 'dummy', port: join(dir, 'a.dev') } }, run: { user: 'root' } };
+  const first = validateConfig({ ...base, server: { listen: [`127.0.0.1:${p1}`] }, users: { mon: { password: 'one-pw', upsmon: 'primary' } } });
+  const log = new MemoryLogger();
+  const agent = await startAgent({ config: first, log, version: 'test' });
+  const socks: Socket[] = [];
+  try {
+    const old = await open(p1);
+    socks.push(old);
+    assert.equal(await line(old, 'USERNAME mon'), 'OK');
+    assert.equal(await line(old, 'PASSWORD one-pw'), 'OK');
+    assert.equal(await line(old, 'LOGIN a'), 'OK');
+
+    const second = validateConfig({
+      ...base,
+      server: { listen: [`127.0.0.1:${p2}`] },
+      users: { mon: { password: 'two-pw', upsmon: 'primary' } },
+      http: { listen: ['127.0.0.1:0'] },
+    });
+    const out = await agent.reload(second);
+    assert.deepEqual(out.problems, []);
+    assert.deepEqual(
+      agent.addresses().map((a) => a.port),
+      [p2],
+    );
+    await assert.rejects(open(p1), /ECONNREFUSED/);
+    const fresh = await open(p2);
+    socks.push(fresh);
+    assert.equal(await line(fresh, 'GET NUMLOGINS a'), 'NUMLOGINS a 1');
+    assert.equal(await line(old, 'GET NUMLOGINS a'), 'NUMLOGINS a 1', 'the client of the closed address is still served');
+    const web = agent.httpAddresses();
+    assert.equal(web.length, 1);
+    const r = await fetch(`http://127.0.0.1:${web[0]!.port}/api/v1/devices`);
+    assert.equal(r.status, 200);
+    await r.body?.cancel();
+
+    const third = validateConfig({ ...base, server: { listen: [`127.0.0.1:${p2}`] }, users: { mon: { password: 'two-pw', upsmon: 'primary' } } });
+    const out3 = await agent.reload(third);
+    assert.deepEqual(out3.changes, ['restarted: http']);
+    assert.deepEqual(agent.httpAddresses(), []);
+    await assert.rejects(fetch(`http://127.0.0.1:${web[0]!.port}/api/v1/devices`));
+  } finally {
+    for (const s of socks) s.destroy();
+    await agent.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
