@@ -7,15 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for f in /lib/nut/upsd /lib/nut/dummy-ups /lib/nut/upsmon /lib/nut/nutdrv_qx /lib/nut/apcsmart /usr/bin/upsc /usr/bin/upsrw /usr/bin/upscmd /usr/bin/socat /usr/bin/gcc /usr/include/stdio.h /usr/bin/systemd-analyze /usr/sbin/useradd /usr/sbin/mosquitto /usr/bin/mosquitto_passwd /usr/bin/openssl /lib/nut/snmp-ups /usr/bin/snmpsimd /usr/sbin/snmpd /usr/bin/snmpget /usr/bin/chromium /usr/bin/qemu-aarch64-static /usr/bin/qemu-arm-static; do
+for f in /lib/nut/upsd /lib/nut/dummy-ups /lib/nut/upsmon /lib/nut/nutdrv_qx /lib/nut/apcsmart /usr/bin/upsc /usr/bin/upsrw /usr/bin/upscmd /usr/bin/socat /usr/bin/gcc /usr/include/stdio.h /usr/bin/systemd-analyze /usr/sbin/useradd /usr/sbin/mosquitto /usr/bin/mosquitto_passwd /usr/bin/openssl /lib/nut/snmp-ups /usr/bin/snmpsimd /usr/sbin/snmpd /usr/bin/snmpget /usr/bin/chromium /usr/bin/qemu-aarch64-static /usr/bin/qemu-arm-static /usr/bin/certutil /usr/bin/pk12util; do
   [ -e "$f" ] || missing+=("$f")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "== installing NUT 2.8 peers, socat (serial ptys) and gcc (a line-ioctl stand-in for the real genericups), systemd-analyze and useradd (install tests), mosquitto (MQTT tests), openssl (test certificates), nut-snmp + snmpsim + snmpd (SNMP tests), chromium (the page test) and qemu-user-static (ARM builds) (missing: ${missing[*]})"
+  echo "== installing NUT 2.8 peers, socat (serial ptys) and gcc (a line-ioctl stand-in for the real genericups), systemd-analyze and useradd (install tests), mosquitto (MQTT tests), openssl (test certificates), nut-snmp + snmpsim + snmpd (SNMP tests), chromium (the page test), qemu-user-static (ARM builds) and libnss3-tools (NSS certificate databases for the STARTTLS tests: Debian's NUT is built with NSS) (missing: ${missing[*]})"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nut-server nut-client socat gcc libc6-dev systemd passwd mosquitto openssl nut-snmp snmpsim snmpd snmp chromium qemu-user-static >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nut-server nut-client socat gcc libc6-dev systemd passwd mosquitto openssl nut-snmp snmpsim snmpd snmp chromium qemu-user-static libnss3-tools >/dev/null
 fi
 
 # The ARM builds run under qemu-user with Debian's arm64 / armhf C and C++ runtimes and the

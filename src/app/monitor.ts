@@ -8,7 +8,8 @@
 import type { EventBus } from '../core/bus';
 import { systemClock, type Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
-import { roleOf, watchTarget, type MonitorConfig } from '../monitor/config';
+import { loadCaFile } from '../client/tls-policy';
+import { roleOf, tlsSettingsOf, watchTarget, type MonitorConfig } from '../monitor/config';
 import { EventHistory, HISTORY_TYPES } from '../monitor/history';
 import { Monitor, type WatchedSource } from '../monitor/monitor';
 import { Notifier } from '../monitor/notifier';
@@ -43,7 +44,9 @@ export function buildMonitor(d: MonitorDeps): Monitor {
     if (target.kind === 'local') {
       return { source: new LocalSource({ ups: target.ups, store: d.store, bus: d.bus, maxAgeMs: d.maxAgeMs }), role, powerValue: u.powerValue, readBattery: true };
     }
+    const t = tlsSettingsOf(u, config);
     const source = new RemoteSource({
+      tls: { certVerify: t.certVerify, forceSsl: t.forceSsl, ca: t.caFile !== undefined ? loadCaFile(t.caFile, t.caKey) : undefined, servername: t.certName },
       name: u.name,
       ups: target.ups,
       host: target.host,

@@ -13,7 +13,7 @@
 import { connect as netConnect, type LookupFunction, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
 import { formatLine, parseErrorLine, splitWords } from '../protocol/wire';
-import { NutClientError, NutConnectionError, NutProtocolError, NutResponseError } from './errors';
+import { NutClientError, NutConnectionError, NutProtocolError, NutResponseError, NutTlsError } from './errors';
 import { LineReader } from './line-reader';
 
 export const DEFAULT_HOST = 'localhost';
@@ -512,20 +512,23 @@ export class NutClient {
       ca: opts.ca,
       servername: opts.servername ?? (/^[\d.:]+$/.test(this.host) ? undefined : this.host),
     });
-    await new Promise<void>((resolve, reject) => {
+    // The TLS socket is this client's from now on, so a failed handshake closes the client too.
+    this.socket = secure;
+    const handshake = new Promise<void>((resolve, reject) => {
       const onErr = (err: Error): void => {
-        secure.destroy();
-        this.fail(new NutConnectionError('io', `TLS handshake with ${this.host}:${this.port} failed: ${err.message}`, 'ETLS'));
+        this.fail(new NutTlsError('handshake', `TLS handshake with ${this.host}:${this.port} failed: ${err.message}`));
         reject(this.failure ?? err);
       };
+      // Before attach(): the handshake's error is reported as one, not as a read error.
       secure.once('error', onErr);
       secure.once('secureConnect', () => {
         secure.off('error', onErr);
         resolve();
       });
+      secure.once('close', () => reject(this.failure ?? new NutTlsError('handshake', `${this.host}:${this.port} closed the connection during the TLS handshake`)));
     });
-    this.socket = secure;
     this.closedPromise = this.attach(secure);
+    await handshake;
     this.tlsActive = true;
     return true;
   }

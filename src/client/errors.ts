@@ -66,6 +66,21 @@ export class NutResponseError extends NutClientError {
 }
 
 /**
+ * TLS could not be had: the server declined STARTTLS where the policy
+ * requires it (upsmon FORCESSL / CERTVERIFY; upsclient's "SSL is not
+ * available"), or the handshake failed (a certificate that does not verify,
+ * no common protocol; upsclient's "SSL error: ...").
+ */
+export class NutTlsError extends NutClientError {
+  constructor(
+    readonly kind: 'unavailable' | 'handshake',
+    message: string,
+  ) {
+    super(kind === 'unavailable' ? 'SSL-UNAVAILABLE' : 'SSL-ERROR', message);
+  }
+}
+
+/**
  * upsclient's text for each upsd error code (upscli_strerror). NUT's tools
  * print these after "Error: ", and scripts grep for them, so they are kept
  * word for word. Codes upsclient does not know read "Unknown error".
@@ -144,6 +159,7 @@ export function nutErrorText(err: unknown): string {
         return 'Server disconnected';
     }
   }
+  if (err instanceof NutTlsError) return err.kind === 'unavailable' ? 'SSL is not available' : `SSL error: ${err.message}`;
   if (err instanceof NutResponseError) return err.kind === 'parse' ? `Parse error: ${err.message}` : 'Protocol error';
   return err instanceof Error ? err.message : String(err);
 }

@@ -5,8 +5,10 @@ export {
   NutConnectionError,
   NutProtocolError,
   NutResponseError,
+  NutTlsError,
   nutErrorText,
   upsdErrorText,
   errnoText,
   type ConnectionFailure,
 } from './errors';
+export { negotiateTls, loadCaFile, TRY_TLS, type TlsPolicy, type TlsOutcome } from './tls-policy';

@@ -32,6 +32,10 @@ export const MONITOR_DEFAULTS = {
   commandTimeout: 60,
   /** Events kept in the history. */
   historySize: 200,
+  /** upsmon CERTVERIFY 0: a TLS session is encrypted, its certificate not checked. */
+  certVerify: false,
+  /** upsmon FORCESSL 0: plain text when the server declines STARTTLS. */
+  forceSsl: false,
 } as const;
 
 const notifyType = oneOf(NOTIFY_TYPE_NAMES);
@@ -63,6 +67,14 @@ const watchedUps = refine(
     role: optional(oneOf(['primary', 'secondary'] as const, { master: 'primary', slave: 'secondary' })),
     user: optional(str({ minLength: 1, maxLength: 255 })),
     password: optional(str({ minLength: 1, maxLength: 255 })),
+    /** This server only (upsmon's CERTHOST): check its certificate; default monitor.certVerify. */
+    certVerify: optional(bool()),
+    /** This server only: refuse plain text; default monitor.forceSsl. */
+    forceSsl: optional(bool()),
+    /** This server only: the CAs its certificate must chain to; default monitor.caFile. */
+    caFile: optional(str({ minLength: 1 })),
+    /** The name its certificate must carry when it is not the host in `name` (CERTHOST's certificate name). */
+    certName: optional(str({ minLength: 1, maxLength: 255 })),
   }),
   (v, path, issues) => {
     if ((v.user === undefined) !== (v.password === undefined)) {
@@ -180,6 +192,12 @@ export const monitorSectionSchema = optional(
       /** Where the event history and the monitor's view are kept across restarts. */
       stateFile: optional(str({ minLength: 1 }), MONITOR_DEFAULTS.stateFile),
       historySize: optional(num({ min: 1, max: 100_000, integer: true }), MONITOR_DEFAULTS.historySize),
+      /** Check remote servers' TLS certificates (upsmon CERTVERIFY); needs STARTTLS, so plain text is refused too. */
+      certVerify: optional(bool(), MONITOR_DEFAULTS.certVerify),
+      /** Refuse to talk to a remote server in plain text (upsmon FORCESSL). */
+      forceSsl: optional(bool(), MONITOR_DEFAULTS.forceSsl),
+      /** PEM file of the CAs remote servers' certificates must chain to (upsmon CERTPATH); without it, the system's. */
+      caFile: optional(str({ minLength: 1 })),
       notify: notifySchema,
       timers: timersSchema,
       policy: policySchema,
@@ -203,7 +221,7 @@ function checkMonitor(v: { ups: Array<{ name: string; powerValue?: number }>; mi
 
 type Section = NonNullable<Infer<typeof monitorSectionSchema>>;
 /** Keys the schema always fills in (they have defaults). */
-type Defaulted = Exclude<keyof Section, 'ups' | 'powerDownFlag' | 'notify' | 'timers' | 'policy'>;
+type Defaulted = Exclude<keyof Section, 'ups' | 'powerDownFlag' | 'caFile' | 'notify' | 'timers' | 'policy'>;
 type Filled<T> = { [K in keyof T]-?: NonNullable<T[K]> };
 export type WatchedUpsConfig = Section['ups'][number] & { powerValue: number };
 export type TimerRuleConfig = NonNullable<NonNullable<Section['timers']>['rules']>[number] & { ups: string; shared: boolean; matched: boolean };
@@ -213,6 +231,7 @@ export type PolicyConfig = NonNullable<Section['policy']>;
 export type MonitorConfig = Filled<Pick<Section, Defaulted>> & {
   ups: WatchedUpsConfig[];
   powerDownFlag?: string;
+  caFile?: string;
   notify: NotifyConfig;
   timers: { command?: string; rules: TimerRuleConfig[] };
   policy: PolicyConfig;
@@ -245,4 +264,16 @@ export function monitorHosts(monitor: Pick<MonitorConfig, 'ups'> | undefined): H
 /** A local UPS defaults to primary (this host owns it), a remote one to secondary, as NUT's sample configs pair them. */
 export function roleOf(u: WatchedUpsConfig, target: WatchTarget): 'primary' | 'secondary' {
   return u.role ?? (target.kind === 'local' ? 'primary' : 'secondary');
+}
+
+/** A remote UPS's TLS settings: its own, else the monitor's (as upsmon's CERTHOST overrides CERTVERIFY/FORCESSL). */
+export function tlsSettingsOf(u: WatchedUpsConfig, m: Pick<MonitorConfig, 'certVerify' | 'forceSsl' | 'caFile'>): { certVerify: boolean; forceSsl: boolean; caFile?: string; caKey: string; certName?: string } {
+  const own = u.caFile !== undefined;
+  return {
+    certVerify: u.certVerify ?? m.certVerify,
+    forceSsl: u.forceSsl ?? m.forceSsl,
+    caFile: u.caFile ?? m.caFile,
+    caKey: own ? `monitor.ups[${u.name}].caFile` : 'monitor.caFile',
+    certName: u.certName,
+  };
 }

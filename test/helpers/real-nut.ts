@@ -81,6 +81,8 @@ export interface RealNutOptions {
   maxAge?: number;
   /** How long to wait for every device to answer (default 20 s). */
   startTimeoutMs?: number;
+  /** More upsd.conf lines (CERTPATH, CERTIDENT...). */
+  upsdConf?: string[];
 }
 
 export interface RealNut {
@@ -168,7 +170,7 @@ function writeConfigs(dir: string, opts: RealNutOptions, port: number, deviceFil
     ups.push('');
   }
   writeFileSync(join(dir, 'ups.conf'), ups.join('\n'), { mode: 0o600 });
-  writeFileSync(join(dir, 'upsd.conf'), `LISTEN 127.0.0.1 ${port}\nMAXAGE ${opts.maxAge ?? 15}\n`, { mode: 0o600 });
+  writeFileSync(join(dir, 'upsd.conf'), [`LISTEN 127.0.0.1 ${port}`, `MAXAGE ${opts.maxAge ?? 15}`, ...(opts.upsdConf ?? []), ''].join('\n'), { mode: 0o600 });
   const users: string[] = [];
   for (const [name, u] of Object.entries(opts.users ?? {})) {
     users.push(`[${name}]`, `  password = ${confQuote(u.password)}`);

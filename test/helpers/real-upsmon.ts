@@ -58,6 +58,8 @@ export interface RealUpsmonOptions {
   notifyFile?: string;
   /** Instead: NOTIFYCMD's whole script body (benchmarks write a timestamp first thing). */
   notifyScript?: string;
+  /** More upsmon.conf lines (CERTPATH, CERTVERIFY, FORCESSL...). */
+  extraConf?: string[];
 }
 
 export interface RealUpsmon {
@@ -152,6 +154,7 @@ export async function startRealUpsmon(opts: RealUpsmonOptions): Promise<RealUpsm
     `POWERDOWNFLAG ${confQuote(join(dir, 'killpower'))}`,
     ...NOTIFY_EXEC.map((t) => `NOTIFYFLAG ${t} SYSLOG+EXEC`),
     ...NOTIFY_QUIET.map((t) => `NOTIFYFLAG ${t} SYSLOG`),
+    ...(opts.extraConf ?? []),
     '',
   );
   writeFileSync(join(dir, 'upsmon.conf'), conf.join('\n'), { mode: 0o600 });

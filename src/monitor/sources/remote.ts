@@ -4,9 +4,10 @@
  * in NUMLOGINS, which the UPS's primary waits on during HOSTSYNC), PRIMARY
  * when this host is the UPS's primary, then GET VAR ups.status each poll on
  * the same connection, which keeps it alive. A lost connection is opened
- * again at the next poll.
+ * again at the next poll. STARTTLS comes first, before any credential
+ * (client/tls-policy.ts: upsmon's CERTVERIFY and FORCESSL).
  */
-import { NutClient, NutProtocolError, nutErrorText, type NutClientOptions } from '../../client';
+import { NutClient, NutProtocolError, TRY_TLS, negotiateTls, nutErrorText, type NutClientOptions, type TlsPolicy } from '../../client';
 import { errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Role, Reading } from '../supply';
@@ -15,7 +16,7 @@ import { numberOf, type PollOutcome, type PollRequest, type UpsSource } from './
 /** The part of NutClient this source uses, so tests can hand in another. */
 export type NutSession = Pick<
   NutClient,
-  'username' | 'password' | 'login' | 'primary' | 'getVar' | 'getNumLogins' | 'fsd' | 'logout' | 'close' | 'isOpen' | 'onClose'
+  'username' | 'password' | 'login' | 'primary' | 'getVar' | 'getNumLogins' | 'fsd' | 'logout' | 'close' | 'isOpen' | 'onClose' | 'startTls' | 'host' | 'port'
 >;
 
 export interface RemoteSourceOptions {
@@ -28,6 +29,8 @@ export interface RemoteSourceOptions {
   password: string;
   role: Role;
   log: Logger;
+  /** STARTTLS as upsmon does it (CERTVERIFY, FORCESSL); default: tried, plain text when declined. */
+  tls?: TlsPolicy;
   /** Per reply and for connecting (upsmon: 10 s to connect, alarms on reads). */
   timeoutMs?: number;
   connect?: (opts: NutClientOptions) => Promise<NutSession>;
@@ -109,7 +112,12 @@ export class RemoteSource implements UpsSource {
     const o = this.opts;
     const connect = o.connect ?? ((c: NutClientOptions) => NutClient.connect(c));
     const s = await connect({ host: o.host, port: o.port, timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    let how = '';
     try {
+      // First, before the password crosses the network (upsclient does it at connect).
+      const t = await negotiateTls(s, o.tls ?? TRY_TLS);
+      if (t.tls && t.verified) how = ' over TLS (certificate verified)';
+      else if (t.tls) how = ' over TLS (certificate not verified: set certVerify to authenticate the server)';
       await s.username(o.user);
       await s.password(o.password);
       await s.login(o.ups);
@@ -128,7 +136,7 @@ export class RemoteSource implements UpsSource {
     s.onClose(() => {
       if (this.session === s) this.session = null;
     });
-    o.log.info(`${o.name}: logged in as ${o.user}${o.role === 'primary' ? ' (primary)' : ''}`);
+    o.log.info(`${o.name}: logged in as ${o.user}${o.role === 'primary' ? ' (primary)' : ''}${how}`);
     this.session = s;
     return s;
   }
