@@ -12,6 +12,7 @@ import { parseConfig } from '../../src/app/config';
 import { createDriver } from '../../src/drivers/registry';
 import { RelayDriver } from '../../src/drivers/relay/driver';
 import { EventBus } from '../../src/core/bus';
+import type { UserConfig } from '../../src/core/config';
 import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore } from '../../src/core/state';
 import { splitWords } from '../../src/protocol/wire';
@@ -104,7 +105,7 @@ class FakeUpstream {
   }
 }
 
-const USERS = {
+const USERS: Record<string, UserConfig> = {
   admin: { password: 'secret', actions: ['set'], instcmds: ['all'] },
   viewer: { password: 'look', actions: [], instcmds: [] },
 };
