@@ -22,7 +22,7 @@ import { until } from '../helpers/surface-rig';
 interface BrowserChart {
   data: Array<Array<number | null>>;
 }
-declare const document: { querySelector(s: string): { textContent: string | null } | null; getElementById(id: string): { textContent: string | null } | null };
+declare const document: { documentElement: { scrollWidth: number }; querySelector(s: string): { textContent: string | null } | null; getElementById(id: string): { textContent: string | null } | null };
 declare const window: { upsagent: { charts: Record<string, Record<string, BrowserChart> | undefined> } };
 
 const SHOTS = resolve(__dirname, '../../test-output/http-page');
@@ -81,9 +81,11 @@ test('the page loads from the agent and shows every UPS: state in words and colo
   // 30.5 °C as the http: section asks (temperature: F).
   assert.equal(await fig('temperature'), '86.9 °F');
   // Every variable with its description, from the API.
-  await page.waitForSelector('[data-detail="u"] tr[data-var="battery.charge"]');
+  await page.waitForSelector('[data-detail="u"] tr[data-var="battery.charge"]', { state: 'attached' });
   assert.match((await page.locator('[data-detail="u"] tr[data-var="battery.charge"]').textContent()) ?? '', /Battery charge/);
   await page.waitForSelector('#live.on');
+  await page.click('[data-detail="u"] details summary');
+  await page.waitForSelector('[data-detail="u"] tr[data-var="ups.temperature"]');
   await page.screenshot({ path: join(SHOTS, '1-loaded.png'), fullPage: true });
 });
 
@@ -157,6 +159,16 @@ test('an instant command needs a login; logged in on the page, it reaches the dr
   await page.waitForFunction(() => document.querySelector('[data-detail="u"] button[data-cmd="load.off"] ~ .result')?.textContent === 'OK' || /OK|run|sent/i.test(document.querySelector('[data-detail="u"] button[data-cmd="load.off"] ~ .result')?.textContent ?? ''), null, { timeout: 5000 });
   assert.ok(log.lines.some((l) => /instant command: admin@127\.0\.0\.1 \(http\) did load\.off on u/.test(l)), 'the command is logged with its user');
   await page.screenshot({ path: join(SHOTS, '5-command.png'), fullPage: true });
+});
+
+test('on a phone-sized screen the page is one column and nothing is wider than the screen', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390);
+  const [a, b] = [await page.locator('[data-ups="u"]').boundingBox(), await page.locator('[data-ups="v"]').boundingBox()];
+  assert.ok(a && b && b.y >= a.y + a.height, 'the cards are one above the other');
+  assert.ok(a.width <= 390);
+  await page.screenshot({ path: join(SHOTS, '6-phone.png'), fullPage: false });
 });
 
 test('no request left loopback, and the page raised no error', () => {

@@ -372,7 +372,7 @@
       u.els.charts,
       el('h3', { text: 'Instant commands' }),
       u.els.commands,
-      el('details', { open: true }, el('summary', { text: 'All variables' }), u.els.vars),
+      el('details', {}, el('summary', { text: 'All variables, with their descriptions' }), u.els.vars),
     );
     document.getElementById('overview').append(u.els.card);
     document.getElementById('details').append(u.els.section);
