@@ -9,17 +9,22 @@
  * role account it could no longer create them in /run, but it can still
  * write through a descriptor it holds.
  */
-import { closeSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ConfigError, errorMessage, type ConfigIssue } from '../core/errors';
 import type { HostLookup } from '../core/config';
 import type { Logger } from '../core/logger';
 import { loadConfig, type AgentConfig } from './config';
 import type { ReloadOutcome } from './reload-apply';
 
-/** The pid file of the installed service (`run --config /etc/upsagent/upsagent.yaml`, the default). */
-export const DEFAULT_PID_FILE = '/run/upsagent.pid';
+/**
+ * The pid file of the installed service (`run --config /etc/upsagent/upsagent.yaml`, the default,
+ * as root). In a folder of its own: systemd's RuntimeDirectory=upsagent makes exactly that one
+ * writable under ProtectSystem=strict.
+ */
+export const DEFAULT_PID_FILE = '/run/upsagent/upsagent.pid';
 
-/** Where the outcome of the reloads is written, beside the pid file: /run/upsagent.pid -> /run/upsagent.reload.json. */
+/** Where the outcome of the reloads is written, beside the pid file: upsagent.pid -> upsagent.reload.json. */
 export function outcomeFileFor(pidFile: string): string {
   return `${pidFile.replace(/\.pid$/, '')}.reload.json`;
 }
@@ -96,6 +101,7 @@ export function startReloadControl(o: ReloadControlOptions): ReloadControl {
 
   if (o.pidFile) {
     try {
+      if (o.pidFile === DEFAULT_PID_FILE) mkdirSync(dirname(o.pidFile), { recursive: true, mode: 0o755 });
       const fd = openSync(o.pidFile, 'w', 0o644);
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);

@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('listen', { type: 'string', array: true, describe: 'address to listen on (host:port), overrides server.listen' })
           .option('log-level', { choices: ['error', 'warn', 'info', 'debug'] as const, describe: 'overrides log.level' })
           .option('user', { alias: 'u', type: 'string', describe: 'account to run as once ports and devices are open (overrides run.user; root = stay root)' })
-          .option('pid-file', { type: 'string', describe: 'write the pid here, for `upsagent reload` (default: /run/upsagent.pid when root with the default configuration)' }),
+          .option('pid-file', { type: 'string', describe: 'write the pid here, for `upsagent reload` (default: /run/upsagent/upsagent.pid when root with the default configuration)' }),
       async (a) => {
         // The daemon keeps protecting the host when whatever read its console goes away.
         handleClosedOutput('ignore');
@@ -76,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .option('config', { alias: 'c', type: 'string', describe: 'the configuration file the agent runs', default: DEFAULT_CONFIG })
-          .option('pid-file', { type: 'string', describe: "the agent's pid file (its run --pid-file)", default: '/run/upsagent.pid' })
+          .option('pid-file', { type: 'string', describe: "the agent's pid file (its run --pid-file; default /run/upsagent/upsagent.pid, else systemd's upsagent.service)" })
           .option('pid', { type: 'number', describe: 'the agent\'s pid, instead of its pid file (then the outcome is only in its log)' })
           .option('wait', { type: 'number', describe: "seconds to wait for the agent's outcome", default: 15 }),
       async (a) =>

@@ -6,6 +6,7 @@
  * outcome (what changed, what only a restart applies, what failed) is read
  * from the file it writes beside its pid file, and printed.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_PID_FILE, loadForReload, outcomeFileFor, type OutcomeRecord } from '../../app/reload-control';
 import { errorMessage } from '../../core/errors';
@@ -20,6 +21,19 @@ export interface ReloadOptions {
   /** Seconds to wait for the agent's outcome. */
   waitS?: number;
   lookup?: HostLookup;
+  /** Tests: how the pid of upsagent.service is asked of systemd. */
+  systemdMainPid?: () => number | undefined;
+}
+
+/** upsagent.service's main pid, when systemd runs it; undefined otherwise. */
+function systemdMainPid(): number | undefined {
+  try {
+    const out = execFileSync('systemctl', ['show', '--property', 'MainPID', '--value', 'upsagent.service'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const pid = Number.parseInt(out.trim(), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readOutcome(file: string): OutcomeRecord | null {
@@ -57,12 +71,19 @@ export async function runReload(o: ReloadOptions, io: CliIO): Promise<number> {
   }
   const pidFile = o.pidFile ?? DEFAULT_PID_FILE;
   let pid = o.pid;
+  let viaSystemd = false;
   if (pid === undefined) {
     try {
       pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
     } catch (err) {
-      io.err(`cannot read the pid file ${pidFile} (${errorMessage(err)}): is the agent running? Name its file with --pid-file, or its pid with --pid\n`);
-      return 1;
+      // The installed service without a pid file (a unit without RuntimeDirectory=): systemd knows its pid.
+      const main = o.pidFile === undefined ? (o.systemdMainPid ?? systemdMainPid)() : undefined;
+      if (main === undefined) {
+        io.err(`cannot read the pid file ${pidFile} (${errorMessage(err)}): is the agent running? Name its file with --pid-file, or its pid with --pid\n`);
+        return 1;
+      }
+      pid = main;
+      viaSystemd = true;
     }
     if (!Number.isInteger(pid) || pid <= 0) {
       io.err(`${pidFile} does not hold a pid\n`);
@@ -75,7 +96,7 @@ export async function runReload(o: ReloadOptions, io: CliIO): Promise<number> {
     return 1;
   }
   // The outcome file is only known from a pid file; with --pid alone there is nothing to wait for.
-  const outcomeFile = o.pid === undefined || o.pidFile ? outcomeFileFor(pidFile) : undefined;
+  const outcomeFile = !viaSystemd && (o.pid === undefined || o.pidFile) ? outcomeFileFor(pidFile) : undefined;
   const before = outcomeFile ? readOutcome(outcomeFile) : null;
   const waitable = before !== null && before.pid === pid;
   try {
@@ -85,7 +106,7 @@ export async function runReload(o: ReloadOptions, io: CliIO): Promise<number> {
     return 1;
   }
   if (!waitable || !outcomeFile) {
-    io.out(`sent SIGHUP to the agent (pid ${pid}); its log says what changed\n`);
+    io.out(`sent SIGHUP to the agent (pid ${pid}); its log says what changed${viaSystemd ? ' (journalctl -u upsagent)' : ''}\n`);
     return 0;
   }
   const deadline = Date.now() + (o.waitS ?? 15) * 1000;
