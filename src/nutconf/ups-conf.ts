@@ -9,6 +9,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { NAME, NAME_TEXT } from '../core/config';
 import { COMMON_DRIVER_OPTIONS, DRIVERS } from '../drivers/registry';
+import { isRelayPort } from '../drivers/relay/config';
 import { Notes } from './notes';
 import { settingOf, splitSections, type NutLine } from './parse';
 import { asOption } from './values';
@@ -140,7 +141,8 @@ export function mapUpsConf(lines: readonly NutLine[], file: string, nutDir: stri
       if (spec.schema.name === 'dummy-ups' && k === 'mode') {
         const m = value === null ? undefined : DUMMY_MODES[value];
         if (m) entry.mode = m;
-        else notes.skip(l, at, value === 'repeater' ? 'repeater mode is not supported; watch the other server\'s UPS with a monitor: entry instead' : 'dummy-ups modes are dummy-once, dummy-loop, repeater');
+        else if (value === 'repeater') notes.add(l, at, 'mode = repeater: the port names another server\'s UPS, which upsagent\'s relay serves (no mode: key needed)');
+        else notes.skip(l, at, 'dummy-ups modes are dummy-once, dummy-loop, repeater');
         continue;
       }
       const schema = spec.schema.options[key] ?? (COMMON_DRIVER_OPTIONS as Record<string, typeof spec.schema.options[string]>)[key];
@@ -169,14 +171,16 @@ export function mapUpsConf(lines: readonly NutLine[], file: string, nutDir: stri
       continue;
     }
     if (spec.schema.name === 'dummy-ups') {
-      if (entry.port.includes('@') || entry.mode === undefined && options.some((o) => o.key === 'mode' && o.value === 'repeater')) {
-        notes.commentOut(sec, ['ups'], sec.name, entry, `dummy-ups in repeater mode (port = ${entry.port}) is not supported: watch that UPS with a monitor: entry, or serve it from its own server`);
-        continue;
-      }
-      // dummy-ups reads a relative file from NUT's folder; ours would look beside the new configuration.
-      if (!isAbsolute(entry.port)) {
-        const abs = resolve(nutDir, entry.port);
-        notes.add(port!.l, at, `port = ${entry.port}: written as ${abs}, where dummy-ups reads it (NUT's configuration folder)`);
+      // Repeater mode (an @ in the port, or mode = repeater: then a bare name is a UPS of localhost, as upsclient reads it).
+      const given = entry.port;
+      const upstream = !isRelayPort(given) && entry.mode === undefined && last('mode')?.value === 'repeater' ? `${given}@localhost` : given;
+      if (isRelayPort(upstream)) {
+        entry.port = upstream;
+        notes.add(port!.l, at, `port = ${upstream}: dummy-ups in repeater mode; upsagent serves it with its relay (one connection to that server). For SET VAR and INSTCMD through it, add user: and password: of a user of that server`);
+      } else if (!isAbsolute(given)) {
+        // dummy-ups reads a relative file from NUT's folder; ours would look beside the new configuration.
+        const abs = resolve(nutDir, given);
+        notes.add(port!.l, at, `port = ${given}: written as ${abs}, where dummy-ups reads it (NUT's configuration folder)`);
         entry.port = abs;
       }
     }

@@ -92,11 +92,21 @@ describe('ups.conf -> ups:', () => {
     assert.match(d.notes.list[0]!.text, /NUT serves battery.charge.low as 30 and read-only/);
   });
 
-  test('dummy-ups: a relative file is where dummy-ups reads it (the NUT folder); modes as ours name them; repeater commented out', () => {
-    const r = mapUpsConf(lines('[a]\n driver = dummy-ups\n port = a.dev\n mode = dummy-once\n[b]\n driver = dummy-ups\n port = b.seq\n mode = dummy-loop\n[c]\n driver = dummy-ups\n port = up@10.0.0.7\n'), 'ups.conf', '/etc/nut');
-    assert.deepEqual(r.ups, { a: { driver: 'dummy-ups', port: '/etc/nut/a.dev', mode: 'once' }, b: { driver: 'dummy-ups', port: '/etc/nut/b.seq', mode: 'loop' } });
-    assert.deepEqual(r.notes.commentedOut.map((c) => [c.key, c.note.line]), [['c', 9]]);
-    assert.match(r.notes.commentedOut[0]!.note.text, /repeater mode/);
+  test('dummy-ups: a relative file is where dummy-ups reads it (the NUT folder); modes as ours name them; repeater mode is the relay', () => {
+    const r = mapUpsConf(
+      lines('[a]\n driver = dummy-ups\n port = a.dev\n mode = dummy-once\n[b]\n driver = dummy-ups\n port = b.seq\n mode = dummy-loop\n[c]\n driver = dummy-ups\n port = up@10.0.0.7\n[d]\n driver = dummy-ups\n port = other\n mode = repeater\n'),
+      'ups.conf',
+      '/etc/nut',
+    );
+    assert.deepEqual(r.ups, {
+      a: { driver: 'dummy-ups', port: '/etc/nut/a.dev', mode: 'once' },
+      b: { driver: 'dummy-ups', port: '/etc/nut/b.seq', mode: 'loop' },
+      // As dummy-ups: an @ in the port is repeater mode; mode = repeater with a bare name repeats a UPS of localhost.
+      c: { driver: 'dummy-ups', port: 'up@10.0.0.7' },
+      d: { driver: 'dummy-ups', port: 'other@localhost' },
+    });
+    assert.deepEqual(r.notes.commentedOut, []);
+    assert.ok(r.notes.list.some((n) => n.line === 11 && /repeater mode; upsagent serves it with its relay/.test(n.text)), r.notes.list.map((n) => n.text).join('\n'));
   });
 
   test("NUT's USB drivers ignore port: written as auto, with a note", () => {
@@ -313,13 +323,13 @@ describe('the whole import', () => {
     assert.match(r.yaml, /upssched.conf is not imported: NOTIFYCMD is \/usr\/local\/bin\/notify-me/);
   });
 
-  test('hardware: every NUT driver name kept; snmp-ups, an unknown driver and a repeater commented out; a MONITOR of a UPS left out is dropped', () => {
+  test('hardware: every NUT driver name kept (a dummy-ups repeater too); snmp-ups and an unknown driver commented out; a MONITOR of a UPS left out is dropped', () => {
     const r = imp('hardware');
     const ups = r.config.ups as Record<string, { driver: string }>;
     assert.deepEqual(Object.fromEntries(Object.entries(ups).map(([k, v]) => [k, v.driver])), {
-      office: 'usbhid-ups', closet: 'nutdrv_qx', 'old-serial': 'blazer_ser', 'old-usb': 'blazer_usb', smart: 'apcsmart', dumb: 'genericups', badqx: 'nutdrv_qx',
+      office: 'usbhid-ups', closet: 'nutdrv_qx', 'old-serial': 'blazer_ser', 'old-usb': 'blazer_usb', smart: 'apcsmart', dumb: 'genericups', mirror: 'dummy-ups', badqx: 'nutdrv_qx',
     });
-    assert.deepEqual(r.commentedOut.map((c) => c.key), ['netups', 'bcm', 'mirror']);
+    assert.deepEqual(r.commentedOut.map((c) => c.key), ['netups', 'bcm']);
     assert.match(r.yaml, /\n {2}# netups:\n {2}# {3}driver: snmp-ups\n/);
     assert.deepEqual((r.config.monitor as { ups: Array<{ name: string }> }).ups.map((u) => u.name), ['office']);
     assert.match(r.yaml, /MONITOR netups@localhost: netups is a UPS of this host's ups.conf that could not be carried over/);
