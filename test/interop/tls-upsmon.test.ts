@@ -7,7 +7,10 @@
  *    FSD set on our server reaches it: it runs its shutdown command.
  * 2. The same upsmon with a CERTPATH trusting another CA: no login at all.
  * 3. upsmon with FORCESSL 1 against our server without TLS: no login at all.
- * 4. Real upsd with an NSS CERTPATH + CERTIDENT: our client's STARTTLS with
+ * 4. The real upsc (it tries STARTTLS, without checking) reads our TLS server.
+ * 5. Two agents from configuration: one serving with server.tls, one watching
+ *    it with monitor certVerify/forceSsl/caFile: verified TLS login.
+ * 6. Real upsd with an NSS CERTPATH + CERTIDENT: our client's STARTTLS with
  *    certVerify against the CA gets a verified session and reads the UPS;
  *    against another CA it is refused; our monitor's remote source logs in
  *    over TLS; the real upsc (which tries STARTTLS) still reads through it.
@@ -20,6 +23,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startAgent } from '../../src/app/agent';
+import { validateConfig } from '../../src/app/config';
 import { NutClient, NutTlsError, negotiateTls } from '../../src/client';
 import { MemoryLogger } from '../../src/core/logger';
 import { RemoteSource } from '../../src/monitor/sources/remote';
@@ -107,6 +112,15 @@ describe('STARTTLS with the real upsmon (NSS build)', { skip: canRun ? false : '
     await mon.stop();
   });
 
+  test('the real upsc reads our server over TLS (it tries STARTTLS, as upsc does)', async () => {
+    const before = tlsH.log.lines.filter((l) => /TLS session up/.test(l)).length;
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(UPSC, [`ups1@127.0.0.1:${tlsH.port}`, 'ups.status'], { timeout: 10_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${String(stderr)}`)) : resolve(String(stdout))));
+    });
+    assert.match(out.trim(), /\bOL\b/, 'ups1 is OL (FSD set by the first test)');
+    assert.equal(tlsH.log.lines.filter((l) => /TLS session up/.test(l)).length, before + 1, 'upsc took the TLS session');
+  });
+
   test('FORCESSL 1 against our server without TLS: upsmon refuses to talk in plain text', async () => {
     const { mon } = await upsmon(plainH, null, ['FORCESSL 1']);
     const diag = () => `--- upsmon:\n${mon.log().slice(-3000)}`;
@@ -115,6 +129,63 @@ describe('STARTTLS with the real upsmon (NSS build)', { skip: canRun ? false : '
     assert.ok(!plainH.log.lines.some((l) => /logged into UPS/.test(l)), plainH.log.lines.join('\n'));
     assert.ok(plainH.log.lines.length > 0);
     await mon.stop();
+  });
+});
+
+describe('two agents from configuration: server.tls, and a monitor with certVerify / forceSsl / caFile', () => {
+  test('the watching agent logs in over verified TLS; the serving agent logs the LOGIN with (SSL)', async () => {
+    const certs = makeTestCerts();
+    const serveLog = new MemoryLogger();
+    const watchLog = new MemoryLogger();
+    const stops: Array<() => Promise<void>> = [];
+    try {
+      const server = await startAgent({
+        config: validateConfig({
+          ups: { dev: { driver: 'dummy-ups', port: join(__dirname, '../fixtures/dummy/basic.dev') } },
+          server: { listen: ['127.0.0.1:0'], tls: { certFile: certs.pemFile } },
+          users: { mon: { password: 'pw', upsmon: 'secondary' } },
+        }),
+        log: serveLog,
+        version: 'test',
+      });
+      stops.push(() => server.stop());
+      const port = server.addresses()[0]!.port;
+      assert.ok(serveLog.lines.some((l) => /STARTTLS offered: certificate CN=localhost/.test(l)), serveLog.lines.join('\n'));
+      const watcher = await startAgent({
+        config: validateConfig({
+          monitor: {
+            certVerify: true,
+            forceSsl: true,
+            caFile: certs.caFile,
+            ups: [{ name: `dev@127.0.0.1:${port}`, user: 'mon', password: 'pw', role: 'secondary' }],
+            pollFreq: 1,
+            dryRun: true,
+            stateFile: join(certs.dir, 'monitor.json'),
+            notify: { routes: { ONLINE: ['log'], ONBATT: ['log'], COMMOK: ['log'], COMMBAD: ['log'], NOCOMM: ['log'] } },
+          },
+        }),
+        log: watchLog,
+        version: 'test',
+      });
+      stops.push(() => watcher.stop());
+      const diag = () => `--- watcher:\n${watchLog.lines.slice(-20).join('\n')}\n--- server:\n${serveLog.lines.slice(-20).join('\n')}`;
+      await waitFor('the watcher to log in over verified TLS', () => watchLog.lines.some((l) => /logged in as mon over TLS \(certificate verified\)/.test(l)), 20_000, diag);
+      await waitFor('the server to log the LOGIN as SSL', () => serveLog.lines.some((l) => /user mon@127\.0\.0\.1 logged into UPS \[dev\] \(SSL\)/.test(l)), 5_000, diag);
+    } finally {
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
+      certs.cleanup();
+    }
+  });
+
+  test('a monitor caFile that cannot be read stops the start, naming the key', async () => {
+    await assert.rejects(
+      startAgent({
+        config: validateConfig({ monitor: { caFile: '/nonexistent/ca.pem', ups: [{ name: 'dev@127.0.0.1:1', user: 'mon', password: 'pw' }] } }),
+        log: new MemoryLogger(),
+        version: 'test',
+      }),
+      /monitor\.caFile: cannot read \/nonexistent\/ca\.pem/,
+    );
   });
 });
 
