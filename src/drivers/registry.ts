@@ -6,6 +6,7 @@ import { apcsmartSchema } from './apcsmart/config';
 import { dummySchema } from './dummy/config';
 import { genericupsSchema } from './genericups/config';
 import { qxSchema } from './qx/config';
+import { snmpSchema } from './snmp/config';
 import { RELAY_OPTIONS, checkRelay, isRelayPort, relaySchema } from './relay/config';
 import { RUNTIME_OPTIONS } from './runtime/config';
 import type { DriverDeps, DriverFactory } from './types';
@@ -90,21 +91,8 @@ function blazer(name: string, usb: boolean): DriverSpec {
   });
 }
 
-/** snmp-ups is NUT's, not ours yet: named so the config check says so instead of "unknown driver". */
-const SNMP_UPS_OPTIONS = Object.fromEntries(
-  ['mibs', 'community', 'snmp_version', 'snmp_retries', 'snmp_timeout', 'pollfreq', 'notransferoids', 'secLevel', 'secName', 'authPassword', 'privPassword', 'authProtocol', 'privProtocol', 'symmetrathreephase'].map((k) => [k, optional(str())]),
-);
-const snmpUps: DriverSpec = {
-  schema: {
-    name: 'snmp-ups',
-    alias: true,
-    options: SNMP_UPS_OPTIONS,
-    check(_cfg, path, issues) {
-      issues.push({ path: `${path}.driver`, message: 'snmp-ups (UPSes on the network through SNMP) is not supported yet by upsagent; keep NUT\'s snmp-ups for this UPS for now, or use another way to reach it (usbhid, qx, apcsmart, or a monitor: entry watching it on its NUT server)' });
-    },
-  },
-  load: () => Promise.reject(new UpsAgentError('UNSUPPORTED-DRIVER', 'snmp-ups is not supported yet')),
-};
+/** NUT's snmp-ups: UPS management cards over SNMP (./snmp). */
+const snmp: DriverSpec = { schema: snmpSchema, load: async () => (await import('./snmp/index')).createSnmpDriver };
 
 /** Every driver of this build. Add a driver here: its schema (./<name>/config.ts) and its loader. */
 export const DRIVERS: readonly DriverSpec[] = [
@@ -114,13 +102,14 @@ export const DRIVERS: readonly DriverSpec[] = [
   { schema: genericupsSchema, load: async () => (await import('./genericups/index')).createGenericUpsDriver },
   qx,
   relay,
+  snmp,
   // NUT's names (ups.conf `driver =`); apcsmart and genericups already are.
   dummyUps,
   nutName('usbhid-ups', usbhid),
   nutName('nutdrv_qx', qx),
   blazer('blazer_ser', false),
   blazer('blazer_usb', true),
-  snmpUps,
+  nutName('snmp-ups', snmp),
 ];
 
 const commandName = str({ pattern: /^[A-Za-z0-9_.-]+$/, patternText: 'an instant command name such as shutdown.return or load.off' });
