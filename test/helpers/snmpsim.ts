@@ -14,7 +14,9 @@
  * - Recordings with `TAG:writecache|value=...` accept SETs and keep the
  *   value for the life of the process (snmpsim's writecache variation
  *   module); each start copies the fixtures into a fresh folder, so no run
- *   sees another's writes.
+ *   sees another's writes. Within one run, writecache keeps a written value
+ *   per OID for every community alike (a SET of sysLocation.0 through `ietf`
+ *   is what `apc` answers too): a test that writes puts the value back.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
