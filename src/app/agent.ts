@@ -75,6 +75,8 @@ export interface RunningAgent {
 export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const { log } = opts;
   let config = opts.config;
+  // Before onOpened, which may give root up: a reload after the drop says what it can no longer do.
+  const rootAtStart = process.getuid?.() === 0;
   const bus = new EventBus(log.child('bus'));
   const store = new UpsStore(bus);
   const modules: Module[] = [];
@@ -205,7 +207,6 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
 
   // Reload: the parts are rebuilt by the same functions as at start; src/app/reload-apply.ts decides which.
   const { applyReload } = await import('./reload-apply');
-  const rootAtStart = process.getuid?.() === 0;
   /** Swaps a module in the stop order (a new one goes before the monitor, which stops first). */
   const replaceStarted = (old: Module | undefined, next: Module | null): void => {
     const i = old ? started.indexOf(old) : -1;
