@@ -5,6 +5,7 @@
  * reaches the upstream, and how the relay goes stale and comes back.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { NutClient } from '../../src/client/client';
 import { NutProtocolError } from '../../src/client/errors';
@@ -304,6 +305,33 @@ describe('relay: stale and back', () => {
     const waits = r.log.lines.flatMap((l) => /retrying in ([\d.]+) s/.exec(l)?.[1] ?? []).map(Number);
     assert.ok(waits.length >= 2 && waits.every((w, i) => i === 0 || w > waits[i - 1]!), waits.join(', '));
     assert.ok(r.log.lines.some((l) => /warn .*lost ups1@/.test(l)), r.log.lines.join('\n'));
+  });
+
+  test('an upstream that stops answering (accepts, never replies) or talks garbage: stale within the timeout, never hung; stop is prompt', async () => {
+    // A server that accepts and never says a word.
+    const silent = createServer((sock) => sock.on('error', () => undefined));
+    await new Promise<void>((res) => silent.listen(0, '127.0.0.1', res));
+    opened.push({ stop: () => silent.close() });
+    const silentPort = (silent.address() as { port: number }).port;
+    const hang = await startRelayRig({ port: `ups1@127.0.0.1:${silentPort}`, entry: { timeout: 0.5 }, users: USERS });
+    opened.push(hang);
+    // Never answered: not attached (DRIVER-NOT-CONNECTED), and the reason is served.
+    const h = await client(hang);
+    assert.equal(await errCode(h.getVar('relayed', 'ups.status')), 'DRIVER-NOT-CONNECTED');
+    assert.match(await h.getVar('relayed', 'upsagent.driver.error'), /no reply|within/);
+    // Garbage from the upstream mid-session: the connection is dropped, the data stale, then back on a new one.
+    const garbled = await upstream();
+    const g = await rig(garbled);
+    const gc = await client(g);
+    assert.equal(await gc.getVar('relayed', 'ups.status'), 'OL');
+    garbled.vars['ups.status']!.value = 'OL"unbalanced';
+    await until('stale on garbage', () => g.store.get('relayed')!.health.staleFlag);
+    garbled.vars['ups.status']!.value = 'OB';
+    await until('back', async () => (await errCode(gc.getVar('relayed', 'ups.status'))) === 'OK' && (await gc.getVar('relayed', 'ups.status')) === 'OB');
+    assert.ok(g.connections >= 2);
+    const t0 = Date.now();
+    await hang.stop();
+    assert.ok(Date.now() - t0 < 2000, `stop took ${Date.now() - t0} ms`);
   });
 
   test('a stop closes the upstream connection politely (LOGOUT)', async () => {

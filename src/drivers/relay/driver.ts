@@ -135,6 +135,11 @@ export class RelayDriver implements Module {
     } catch (err) {
       throw readFailure(this.where, err);
     }
+    if (ctx.signal.aborted) {
+      // Connected after the deadline or a stop: nobody will use it.
+      client.destroy();
+      throw new DeviceReplyError('cancelled');
+    }
     const s: Session = { client, vars: new Map(), cmds: new Map(), closing: false };
     // The deadline or a stop closes the socket, so nothing waits on it any more.
     const onAbort = (): void => client.destroy();
