@@ -161,6 +161,45 @@ test('an instant command needs a login; logged in on the page, it reaches the dr
   await page.screenshot({ path: join(SHOTS, '5-command.png'), fullPage: true });
 });
 
+test('logged in with the set right, a writable variable is set from the page and the new value comes back live', async () => {
+  const details = page.locator('[data-detail="u"] details');
+  if ((await details.getAttribute('open')) === null) await page.click('[data-detail="u"] details summary');
+  const form = page.locator('[data-detail="u"] form[data-set="battery.charge.low"]');
+  await form.locator('input[name="value"]').fill('15');
+  await form.locator('button[type="submit"]').click();
+  await page.waitForFunction(() => document.querySelector('[data-detail="u"] tr[data-var="battery.charge.low"] td.value')?.textContent === '15', null, { timeout: 5000 });
+  assert.equal(rig.agent.store.get('u')!.getVar('battery.charge.low')?.value, '15');
+  assert.ok(log.lines.some((l) => /set variable: admin@127\.0\.0\.1 \(http\) set battery\.charge\.low on u to 15/.test(l)));
+});
+
+test('with readRequiresLogin the page asks for a login first, then shows the UPSes', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'upsagent-http-page-login-'));
+  const closed = await startPageAgent(d, ['w'], new MemoryLogger(), { readRequiresLogin: true });
+  const context = await browser.newContext();
+  try {
+    const p = await context.newPage();
+    p.on('request', (r) => requested.push(r.url().replace(closed.base, rig.base)));
+    await p.goto(closed.base);
+    await p.waitForSelector('dialog#login[open]');
+    assert.match((await p.locator('#login-why').textContent()) ?? '', /Reading needs a login/);
+    assert.equal(await p.locator('[data-ups]').count(), 0);
+    await p.fill('#login-form input[name="username"]', 'viewer');
+    await p.fill('#login-form input[name="password"]', PAGE_USERS.viewer.password);
+    await p.click('#login-submit');
+    await p.waitForSelector('[data-ups="w"] .state');
+    assert.equal(await p.locator('[data-ups="w"] .state').textContent(), 'On line power, Charging');
+    // A viewer has no rights: the command stays disabled and no variable has a form.
+    await p.locator('[data-detail="w"] button[data-cmd="load.off"]').waitFor({ state: 'attached' });
+    assert.equal(await p.locator('[data-detail="w"] button[data-cmd="load.off"]').isDisabled(), true);
+    assert.equal(await p.locator('[data-detail="w"] form[data-set]').count(), 0);
+    await p.screenshot({ path: join(SHOTS, '7-login-first.png') });
+  } finally {
+    await context.close();
+    await closed.agent.stop();
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test('on a phone-sized screen the page is one column and nothing is wider than the screen', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(300);
