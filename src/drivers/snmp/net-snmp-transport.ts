@@ -4,7 +4,9 @@
  * bounded by net-snmp's own timeout × retries, and an abort (the runtime's
  * deadline, a stop) cancels what is in flight so nothing waits longer.
  */
+import { createCipheriv } from 'node:crypto';
 import snmp from 'net-snmp';
+import { UpsAgentError } from '../../core/errors';
 import { DeviceTimeoutError } from '../runtime/index';
 import { SnmpStatusError, type SetType, type SnmpTransport, type SnmpValue, type SnmpVarbind } from './transport';
 
@@ -63,6 +65,16 @@ function toValue(vb: snmp.Varbind): SnmpValue {
   }
 }
 
+/** OpenSSL 3 keeps single DES in its legacy provider, which Node loads only when told to. */
+function desAvailable(): boolean {
+  try {
+    createCipheriv('des-cbc', Buffer.alloc(8), Buffer.alloc(8));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** net-snmp gives Counter64 as a Buffer. */
 function bufferToNumber(b: Buffer): number {
   let n = 0;
@@ -86,6 +98,9 @@ export class NetSnmpTransport implements SnmpTransport {
         user.authKey = opts.authPassword ?? '';
       }
       if (level === snmp.SecurityLevel.authPriv) {
+        if ((opts.privProtocol ?? 'DES').toUpperCase() === 'DES' && !desAvailable()) {
+          throw new UpsAgentError('CONFIG', 'privProtocol DES (the default) needs OpenSSL\'s legacy provider, which this Node does not load: set privProtocol: AES if the card can, or start with NODE_OPTIONS=--openssl-legacy-provider');
+        }
         user.privProtocol = PRIV[(opts.privProtocol ?? 'DES').toUpperCase()] ?? snmp.PrivProtocols.des;
         user.privKey = opts.privPassword ?? '';
       }
