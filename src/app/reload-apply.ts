@@ -51,8 +51,12 @@ export interface ReloadHooks {
   startModule(kind: ReloadModule, cfg: AgentConfig): Promise<boolean>;
 }
 
-/** The order the agent starts its modules in (and stops them in reverse). */
-const START_ORDER: readonly ReloadModule[] = ['mqtt', 'notify', 'http', 'monitor'];
+/**
+ * The order a reload starts modules in (and stops them in reverse): the channels before the
+ * monitor, so its first notifications find them; the web listener after it, since it is built
+ * with the monitor. (At start the monitor goes last, after the server; on a reload the server runs.)
+ */
+const START_ORDER: readonly ReloadModule[] = ['mqtt', 'notify', 'monitor', 'http'];
 
 /** A port only root may bind (Linux's default ip_unprivileged_port_start). */
 function privilegedPort(text: string): boolean {

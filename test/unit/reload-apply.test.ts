@@ -52,16 +52,19 @@ function recorder(dropped = false): { hooks: ReloadHooks; calls: string[]; log: 
 const mon = { ups: [{ name: 'a', role: 'primary' }], dryRun: true };
 
 test('the steps in order: modules built on the old file stop first, UPSes go, change, come, then the server, then the modules start', async () => {
-  const from = cfg({ ups: { a: { driver: 'dummy', port: '/x/a.dev' }, b: { driver: 'dummy', port: '/x/b.dev' }, d: { driver: 'dummy', port: '/x/d.dev' } }, monitor: mon });
+  const http = { listen: ['127.0.0.1:0'] };
+  const from = cfg({ ups: { a: { driver: 'dummy', port: '/x/a.dev' }, b: { driver: 'dummy', port: '/x/b.dev' }, d: { driver: 'dummy', port: '/x/d.dev' } }, monitor: mon, http });
   const to = cfg({
     ups: { a: { driver: 'dummy', port: '/x/a.dev', desc: 'new' }, b: { driver: 'dummy', port: '/x/b2.dev' }, c: { driver: 'dummy', port: '/x/c.dev' } },
     monitor: { ...mon, minSupplies: 0 },
+    http,
     users: { mon: { password: 'pw-x', upsmon: 'primary' } },
     server: { listen: ['127.0.0.1:0', '127.0.0.1:1'], maxClients: 7 },
   });
   const r = recorder();
   const out = await applyReload(from, to, r.hooks);
   assert.deepEqual(r.calls, [
+    'stop module http',
     'stop module monitor',
     'stop d',
     'store.remove d',
@@ -73,7 +76,9 @@ test('the steps in order: modules built on the old file stop first, UPSes go, ch
     'users mon',
     'limits {"maxClients":7}',
     'relisten 127.0.0.1:0,127.0.0.1:1',
+    // The web listener is built with the new monitor, so after it.
     'start module monitor',
+    'start module http',
   ]);
   assert.equal(out.applied, true);
   assert.deepEqual(out.problems, ['server.listen 127.0.0.1:1: EADDRINUSE']);
@@ -150,6 +155,7 @@ test('a real agent: listen moved, the client of the old address stays; web liste
       server: { listen: [`127.0.0.1:${p2}`] },
       users: { mon: { password: 'two-pw', upsmon: 'primary' } },
       http: { listen: ['127.0.0.1:0'] },
+      monitor: { ups: [{ name: 'a', role: 'primary' }], dryRun: true, stateFile: join(dir, 'monitor.json') },
     });
     const out = await agent.reload(second);
     assert.deepEqual(out.problems, []);
@@ -167,11 +173,16 @@ test('a real agent: listen moved, the client of the old address stays; web liste
     const r = await fetch(`http://127.0.0.1:${web[0]!.port}/api/v1/devices`);
     assert.equal(r.status, 200);
     await r.body?.cancel();
+    // Monitor and web listener added by one reload: the web listener shows that monitor.
+    assert.ok(agent.monitor, 'the monitor runs');
+    const m = (await (await fetch(`http://127.0.0.1:${web[0]!.port}/api/v1/monitor`)).json()) as { enabled: boolean };
+    assert.equal(m.enabled, true);
 
     const third = validateConfig({ ...base, server: { listen: [`127.0.0.1:${p2}`] }, users: { mon: { password: 'two-pw', upsmon: 'primary' } } });
     const out3 = await agent.reload(third);
-    assert.deepEqual(out3.changes, ['restarted: http']);
+    assert.deepEqual(out3.changes, ['restarted: monitor, http']);
     assert.deepEqual(agent.httpAddresses(), []);
+    assert.equal(agent.monitor, null);
     await assert.rejects(fetch(`http://127.0.0.1:${web[0]!.port}/api/v1/devices`));
   } finally {
     for (const s of socks) s.destroy();
