@@ -151,8 +151,9 @@ export class HistorySampler {
       this.opts.onSample?.(name, s);
     }
     // A UPS sampled before but unreadable now gets a row of nulls, so its chart shows a gap instead of a line across it.
+    const read = new Set([...current.keys()].map((n) => n.toLowerCase()));
     for (const [key, entry] of this.rings) {
-      if ([...current.keys()].some((n) => n.toLowerCase() === key)) continue;
+      if (read.has(key)) continue;
       if (entry.ring.last() === null) continue;
       const s = { t, ...nulls() };
       entry.ring.push(s);

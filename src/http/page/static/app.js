@@ -444,6 +444,14 @@
         void loadHistory(u);
       }
     }
+    // A UPS gone from the configuration (a reload) leaves the page too.
+    for (const [k, u] of upses) {
+      if (seen.has(k)) continue;
+      u.els.card.remove();
+      u.els.section.remove();
+      upses.delete(k);
+      delete window.upsagent.charts[u.name];
+    }
     renderMonitor();
     void loadEvents();
   }
@@ -509,6 +517,7 @@
     });
     on('notify', (e) => {
       events.push(e);
+      if (events.length > 500) events = events.slice(-200);
       renderEvents();
     });
     on('sample', (e) => {
