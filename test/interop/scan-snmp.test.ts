@@ -131,6 +131,8 @@ describe('scan --snmp arguments', () => {
   it('bad ranges and v3 options missing what the level needs', async () => {
     for (const [spec, opts, msg] of [
       ['host/33', {}, /not a prefix length/],
+      ['127.0.0.1', { port: Number.NaN }, /--snmp-port must be a UDP port/],
+      ['127.0.0.1', { timeout: 0 }, /--timeout must be seconds/],
       ['host/24', {}, /not an IPv4 address/],
       ['127.0.0.1', { snmpVersion: 'v3' }, /needs --sec-name/],
       ['127.0.0.1', { snmpVersion: 'v3', secName: 'u', secLevel: 'authNoPriv' }, /needs --auth-password/],

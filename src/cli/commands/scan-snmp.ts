@@ -149,6 +149,8 @@ const PRIV: Record<string, snmp.PrivProtocols> = { DES: snmp.PrivProtocols.des, 
 
 /** Checks the options as snmp-ups would (same names and values), before anything is sent. */
 export function checkScanOptions(o: ScanSnmpOptions): void {
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 1 && o.port <= 65535)) throw new ScanSnmpError(`--snmp-port must be a UDP port (1-65535), not '${o.port}'`);
+  if (o.timeout !== undefined && !(o.timeout > 0 && o.timeout <= 60)) throw new ScanSnmpError(`--timeout must be seconds (more than 0, at most 60), not '${o.timeout}'`);
   const v = o.snmpVersion ?? 'v1';
   if (!['v1', 'v2c', 'v3'].includes(v)) throw new ScanSnmpError(`--snmp-version must be v1, v2c or v3, not '${v}'`);
   if (v !== 'v3') return;
