@@ -277,3 +277,23 @@ export function tlsSettingsOf(u: WatchedUpsConfig, m: Pick<MonitorConfig, 'certV
     certName: u.certName,
   };
 }
+
+/** Every CA file the monitor names, read and checked as the start will (`config check`, reload). */
+export function monitorTlsProblems(m: MonitorConfig | undefined, load: (file: string, key: string) => unknown): ConfigIssue[] {
+  if (!m) return [];
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const u of m.ups) {
+    const t = tlsSettingsOf(u, m);
+    if (t.caFile === undefined || seen.has(t.caFile)) continue;
+    seen.add(t.caFile);
+    try {
+      load(t.caFile, t.caKey);
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      const prefix = `${t.caKey}: `;
+      issues.push({ path: t.caKey, message: text.startsWith(prefix) ? text.slice(prefix.length) : text });
+    }
+  }
+  return issues;
+}

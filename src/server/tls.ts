@@ -23,7 +23,7 @@ import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { TLSSocket, createSecureContext, type SecureContext } from 'node:tls';
-import { UpsAgentError, errorMessage } from '../core/errors';
+import { UpsAgentError, errorMessage, type ConfigIssue } from '../core/errors';
 import { readConfiguredFile } from '../core/files';
 import type { Logger } from '../core/logger';
 import { bool, obj, optional, str, type Infer } from '../core/schema';
@@ -182,4 +182,25 @@ export function describeSession(s: TLSSocket): string {
 export function logTls(log: Logger, tls: ServerTls): void {
   log.info(`STARTTLS offered: ${tls.summary}`);
   for (const w of tls.warnings) log.warn(w);
+}
+
+/**
+ * server.tls checked as the start would check it, as configuration problems
+ * (`config check`, reload): `path: message` split out of the error.
+ */
+export function serverTlsProblems(cfg: ServerTlsConfig | undefined): ConfigIssue[] {
+  if (!cfg) return [];
+  try {
+    loadServerTls(cfg);
+    return [];
+  } catch (err) {
+    return [issueOf(err, 'server.tls')];
+  }
+}
+
+/** An error whose message starts with `key: ` as a ConfigIssue on that key. */
+export function issueOf(err: unknown, fallbackPath: string): ConfigIssue {
+  const text = errorMessage(err);
+  const m = /^([\w.[\]@:-]+): ([\s\S]*)$/.exec(text);
+  return m ? { path: m[1]!, message: m[2]! } : { path: fallbackPath, message: text };
 }

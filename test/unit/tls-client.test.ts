@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/app/config';
+import { runConfigCheck } from '../../src/cli/commands/config-check';
+import { MemoryIO } from '../../src/cli/io';
 import { NutClient, NutTlsError, TRY_TLS, loadCaFile, negotiateTls, nutErrorText, type TlsPolicy } from '../../src/client';
 import { MemoryLogger } from '../../src/core/logger';
 import { tlsSettingsOf } from '../../src/monitor/config';
@@ -216,5 +218,36 @@ describe('monitor TLS keys', () => {
     } finally {
       certs.cleanup();
     }
+  });
+});
+
+describe('config check reads the TLS files as the start will', () => {
+  let certs: TestCerts;
+  before(() => {
+    certs = makeTestCerts();
+  });
+  after(() => certs.cleanup());
+  const ups = 'ups:\n  u:\n    driver: dummy-ups\n    port: /dev/null\n';
+  function file(name: string, text: string): string {
+    const f = join(certs.dir, name);
+    writeFileSync(f, text);
+    return f;
+  }
+
+  test('good certificate and CA files pass', async () => {
+    const io = new MemoryIO();
+    const f = file('good.yaml', `${ups}server:\n  tls:\n    certFile: ${certs.pemFile}\nmonitor:\n  caFile: ${certs.caFile}\n  ups:\n    - name: u\n`);
+    assert.equal(await runConfigCheck(f, io), 0, io.stderr);
+  });
+
+  test('a certificate without its key, and a CA file that is no certificate, are problems (exit 2), each on its key', async () => {
+    const io = new MemoryIO();
+    const f = file(
+      'bad.yaml',
+      `${ups}server:\n  tls:\n    certFile: ${certs.certFile}\nmonitor:\n  ups:\n    - name: u\n    - name: r@127.0.0.1:1\n      user: m\n      password: p\n      caFile: ${certs.keyFile}\n`,
+    );
+    assert.equal(await runConfigCheck(f, io), 2);
+    assert.match(io.stderr, /server\.tls\.certFile: .*server\.crt holds no private key/);
+    assert.match(io.stderr, /monitor\.ups\[r@127\.0\.0\.1:1\]\.caFile: .*server\.key holds no PEM certificate/);
   });
 });

@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { configHosts, configWarnings, loadConfig, type AgentConfig } from '../../app/config';
 import { unresolvedHosts, type HostLookup } from '../../core/config';
 import { ConfigError, errorMessage, type ConfigIssue } from '../../core/errors';
+import { loadCaFile } from '../../client/tls-policy';
+import { monitorTlsProblems } from '../../monitor/config';
+import { serverTlsProblems } from '../../server/tls';
 import type { CliIO } from '../io';
 
 /** Exit code for a configuration that is not valid, before anything starts. */
@@ -65,8 +68,10 @@ export async function preflight(cfg: AgentConfig, opts: PreflightOptions): Promi
   const hosts = configHosts(cfg);
   const [listen, connect] = await Promise.all([unresolvedHosts(hosts.listen, opts.lookup), unresolvedHosts(hosts.connect, opts.lookup)]);
   const warnings = configWarnings(cfg);
-  if (opts.strict) return { problems: [...listen, ...connect], warnings };
-  return { problems: listen, warnings: [...connect, ...warnings] };
+  // Certificate and CA files are read as the start reads them: a bad one is a problem for check and reload alike.
+  const tls = [...serverTlsProblems(cfg.server?.tls), ...monitorTlsProblems(cfg.monitor, loadCaFile)];
+  if (opts.strict) return { problems: [...listen, ...connect, ...tls], warnings };
+  return { problems: [...listen, ...tls], warnings: [...connect, ...warnings] };
 }
 
 /** "FILE: warning: path: message" lines. */
