@@ -106,7 +106,8 @@ export function startReloadControl(o: ReloadControlOptions): ReloadControl {
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
       pidWritten = true;
-      outcomeFd = openSync(outcomeFileFor(o.pidFile), 'w', 0o644);
+      // The owner's only: the problems it lists quote the configuration.
+      outcomeFd = openSync(outcomeFileFor(o.pidFile), 'w', 0o600);
       writeSync(outcomeFd, JSON.stringify({ pid: process.pid, seq: 0 }) + '\n');
     } catch (err) {
       log.warn(`cannot write the pid file ${o.pidFile} (${errorMessage(err)}): \`upsagent reload\` needs --pid then`);

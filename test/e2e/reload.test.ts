@@ -252,6 +252,22 @@ test('reload without a running agent: says so, exit 1', async () => {
   assert.match(r.stderr, /cannot read the pid file/);
 });
 
+test('a pid file naming another process: refused, and that process is not signalled', async () => {
+  const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    const stale = join(dir, 'stale.pid');
+    writeFileSync(stale, `${other.pid}\n`);
+    const r = await cli(['reload', '--config', cfg, '--pid-file', stale]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /is not `upsagent run`/);
+    await new Promise((res) => setTimeout(res, 200));
+    assert.equal(other.exitCode, null);
+    assert.equal(other.signalCode, null, 'sleep got no SIGHUP');
+  } finally {
+    other.kill('SIGKILL');
+  }
+});
+
 test('on SIGTERM the agent removes its pid file', async () => {
   agent.kill('SIGTERM');
   await new Promise((r) => agent.once('exit', r));
