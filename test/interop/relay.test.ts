@@ -71,7 +71,7 @@ describe('relay against real upsd 2.8.0 + dummy-ups', { timeout: 180_000 }, () =
   before(async () => {
     nut = await startRealNut({
       devices: { ups1: { file: 'test/fixtures/dummy/basic.dev' } },
-      users: { relayuser: { password: 'relaypw', actions: ['SET'], instcmds: ['ALL'] } },
+      users: { relayuser: { password: 'relaypw', actions: ['SET'], instcmds: ['ALL'], upsmon: 'secondary' } },
       maxAge: 5,
     });
     // upsd reads its descriptions from DATAPATH/cmdvartab: Debian's, plus two of our own words.
@@ -82,7 +82,7 @@ describe('relay against real upsd 2.8.0 + dummy-ups', { timeout: 180_000 }, () =
     await nut.startUpsd();
     relay = await startRelayRig({
       port: `ups1@127.0.0.1:${nut.port}`,
-      entry: { user: 'relayuser', password: 'relaypw', pollInterval: 0.5, pollfreq: 5 },
+      entry: { user: 'relayuser', password: 'relaypw', login: true, pollInterval: 0.5, pollfreq: 5 },
       users: {
         admin: { password: 'adminpw', actions: ['set'], instcmds: ['all'] },
         viewer: { password: 'viewerpw', actions: [], instcmds: [] },
@@ -129,7 +129,7 @@ describe('relay against real upsd 2.8.0 + dummy-ups', { timeout: 180_000 }, () =
     }
   });
 
-  test(`${CLIENTS} clients on the relay; the real upsd sees one connection from it`, async () => {
+  test(`${CLIENTS} clients on the relay; the real upsd sees one connection from it, logged in once (LIST CLIENT)`, async () => {
     const clients: NutClient[] = [];
     try {
       for (let i = 0; i < CLIENTS; i += 100) {
@@ -142,6 +142,14 @@ describe('relay against real upsd 2.8.0 + dummy-ups', { timeout: 180_000 }, () =
       assert.equal(await connectionsTo(relay.port), CLIENTS);
       assert.equal(await connectionsTo(nut.port), 1);
       assert.equal(relay.connections, 1);
+      // login: true: upsd counts the relay as one upsmon client of ups1, whatever the number of ours.
+      const up = await NutClient.connect({ host: '127.0.0.1', port: nut.port });
+      try {
+        assert.deepEqual(await up.listClients('ups1'), ['127.0.0.1']);
+        assert.equal(await up.getNumLogins('ups1'), 1);
+      } finally {
+        up.destroy();
+      }
     } finally {
       for (const c of clients) c.destroy();
     }

@@ -72,6 +72,10 @@ class FakeUpstream {
       this.authed = this.user === 'relay' && b === 'pw';
       return this.authed ? 'OK' : 'ERR ACCESS-DENIED';
     }
+    if (a === 'LOGIN') {
+      if (!this.authed) return 'ERR USERNAME-REQUIRED';
+      return b === 'ups1' ? 'OK' : 'ERR UNKNOWN-UPS';
+    }
     const ups = a === 'GET' || a === 'LIST' || a === 'SET' ? c : b;
     if (ups !== undefined && ups !== 'ups1' && a !== 'INSTCMD') return 'ERR UNKNOWN-UPS';
     if (a === 'INSTCMD' && b !== 'ups1') return 'ERR UNKNOWN-UPS';
@@ -334,6 +338,21 @@ describe('relay: stale and back', () => {
     assert.ok(Date.now() - t0 < 2000, `stop took ${Date.now() - t0} ms`);
   });
 
+  test('login: true logs in upstream as a upsmon client once per connection, after USERNAME/PASSWORD; refused: not attached, the reason served', async () => {
+    const up = await upstream();
+    const r = await rig(up, { user: 'relay', password: 'pw', login: true });
+    const c = await client(r);
+    assert.equal(await c.getVar('relayed', 'ups.status'), 'OL');
+    const head = up.fake.received.slice(0, 3);
+    assert.deepEqual([head[0], head[1]?.startsWith('PASSWORD '), head[2]], ['USERNAME relay', true, 'LOGIN ups1']);
+    const bad = await upstream();
+    const refused = await rig(bad, { user: 'relay', password: 'wrong', login: true });
+    const rc = await client(refused);
+    assert.equal(await errCode(rc.getVar('relayed', 'ups.status')), 'DRIVER-NOT-CONNECTED');
+    assert.match(await rc.getVar('relayed', 'upsagent.driver.error'), /logging in as relay.*ERR ACCESS-DENIED/);
+    assert.ok(!refused.log.lines.some((l) => l.includes('wrong')), 'the password is never logged');
+  });
+
   test('a stop closes the upstream connection politely (LOGOUT)', async () => {
     const up = await upstream();
     const r = await rig(up);
@@ -350,6 +369,7 @@ describe('relay: configuration', () => {
     assert.equal(cfg.ups.rack!.port, 'ups1@nut.example:3493');
     await assert.rejects(parseConfig(yaml('    driver: relay\n    port: /dev/ttyS0\n')), /does not name a UPS of another server/);
     await assert.rejects(parseConfig(yaml('    driver: relay\n    port: ups1@nut\n    user: relay\n')), /give both user and password/);
+    await assert.rejects(parseConfig(yaml('    driver: relay\n    port: ups1@nut\n    login: true\n')), /login needs user and password/);
   });
 
   test('dummy-ups with port ups@host is the relay, as dummy-ups picks repeater mode; with a file it is the simulation', async () => {

@@ -4,7 +4,7 @@
  */
 import type { DriverSchema, UpsConfig } from '../../core/config';
 import { splitName, type UpsTarget } from '../../client/target';
-import { num, optional, str, type ObjectOf } from '../../core/schema';
+import { bool, num, optional, str, type ObjectOf } from '../../core/schema';
 import type { RuntimeConfig } from '../runtime/config';
 
 export const RELAY_OPTIONS = {
@@ -17,6 +17,13 @@ export const RELAY_OPTIONS = {
    * read again); values are read every pollInterval (default 2). Default 30.
    */
   pollfreq: optional(num({ min: 1, max: 3600 })),
+  /**
+   * LOGIN upstream, as a upsmon secondary does (needs an upsmon user there):
+   * the upstream counts the relay in NUMLOGINS and LIST CLIENT, so its
+   * primary waits for it (up to its HOSTSYNC) in a forced shutdown, giving
+   * the relay's own clients time to see FSD. Default false.
+   */
+  login: optional(bool()),
 };
 
 export type RelayConfig = UpsConfig & RuntimeConfig & ObjectOf<typeof RELAY_OPTIONS>;
@@ -42,6 +49,7 @@ export function checkRelay(cfg: UpsConfig, path: string, issues: Array<{ path: s
   if ((cfg.user === undefined) !== (cfg.password === undefined)) {
     issues.push({ path, message: 'give both user and password (the upstream server\'s upsd.users entry), or neither (values are relayed; writes and commands are refused upstream)' });
   }
+  if (cfg.login === true && cfg.user === undefined) issues.push({ path: `${path}.login`, message: 'login needs user and password: an upsmon user of the upstream server' });
 }
 
 export const relaySchema: DriverSchema = {

@@ -154,6 +154,13 @@ export class RelayDriver implements Module {
           throw readFailure(`${this.where} (logging in as ${this.cfg.user})`, err);
         }
       }
+      if (this.cfg.login === true) {
+        try {
+          await client.login(this.target.ups);
+        } catch (err) {
+          throw readFailure(`${this.where} (LOGIN as a upsmon client)`, err);
+        }
+      }
       ctx.reading();
       await this.readAll(s, ctx.signal);
     } catch (err) {

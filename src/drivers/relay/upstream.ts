@@ -10,7 +10,7 @@ import { DeviceGoneError, DeviceReplyError } from '../runtime/index';
 /** What the relay asks of a NUT connection (NutClient has it all; tests may pass anything that does). */
 export type UpstreamClient = Pick<
   NutClient,
-  'listVars' | 'getType' | 'listEnum' | 'listRange' | 'getDesc' | 'listCmd' | 'getCmdDesc' | 'setVar' | 'instCmd' | 'username' | 'password' | 'onClose' | 'close' | 'destroy'
+  'listVars' | 'getType' | 'listEnum' | 'listRange' | 'getDesc' | 'listCmd' | 'getCmdDesc' | 'setVar' | 'instCmd' | 'username' | 'password' | 'login' | 'onClose' | 'close' | 'destroy'
 >;
 
 /** Opens one connection to the upstream server. */
