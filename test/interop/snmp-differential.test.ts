@@ -22,6 +22,7 @@ import { MemoryLogger } from '../../src/core/logger';
 import { freePort, UPSC, UPSCMD, UPSRW } from '../helpers/real-nut';
 import { differences, runTool } from '../helpers/real-nut-serial';
 import { startRealSnmpUps, type RealSnmpUps } from '../helpers/real-snmp-ups';
+import { startSnmpd, V3_USERS, type Snmpd, type V3User } from '../helpers/snmpd';
 import { SNMP_FIXTURES, SNMPSET, snmpGet, startSnmpsim, type Snmpsim } from '../helpers/snmpsim';
 
 type Vars = Record<string, string>;
@@ -241,4 +242,44 @@ describe('snmp differential: NUT 2.8.0 snmp-ups and ours on the same snmpsim rec
       assert.equal(await snmpSet(sim.address, w.ups, w.oid, ...w.reset), 0, `restore ${w.oid}`);
     }
   });
+});
+
+describe('snmp v3 differential: NUT 2.8.0 snmp-ups and ours on net-snmp snmpd', () => {
+  let agentV3: Snmpd;
+  let real: RealSnmpUps;
+  let ours: RunningAgent | undefined;
+  let port = 0;
+  /** snmp-ups' v3 options for each snmpd user. */
+  const v3Options = (u: V3User): Record<string, string> => {
+    const o: Record<string, string> = { snmp_version: 'v3', secLevel: u.level, secName: u.name, authProtocol: u.authProtocol, authPassword: u.authPassword, mibs: 'auto' };
+    if (u.privProtocol && u.privPassword) Object.assign(o, { privProtocol: u.privProtocol, privPassword: u.privPassword });
+    return o;
+  };
+  before(async () => {
+    agentV3 = await startSnmpd();
+    real = await startRealSnmpUps({ units: Object.fromEntries(Object.entries(V3_USERS).map(([k, u]) => [k, { port: agentV3.address, options: v3Options(u) }])) });
+    port = await freePort();
+    const ups = Object.fromEntries(Object.entries(V3_USERS).map(([k, u]) => [k, { driver: 'snmp', port: agentV3.address, ...v3Options(u) }]));
+    ours = await startAgent({ config: validateConfig({ ups, server: { listen: [`127.0.0.1:${port}`] } }), log: new MemoryLogger(), version: 'test' });
+  });
+  after(async () => {
+    await ours?.stop();
+    await real?.stop();
+    await agentV3?.stop();
+  });
+
+  for (const [k, u] of Object.entries(V3_USERS)) {
+    it(`${u.authProtocol}${'privProtocol' in u ? `/${u.privProtocol}` : ''} ${u.level}: both read the card, the same variables`, async () => {
+      const theirs = await published(real.target(k));
+      assert.equal(theirs.vars['ups.model'], 'V3 Test UPS', `real snmp-ups over v3 (${k})`);
+      let mine: Published | null = null;
+      for (let i = 0; i < 50 && !mine; i++) {
+        const r = await runTool(UPSC, [`${k}@127.0.0.1:${port}`, 'ups.model']);
+        if (r.code === 0 && r.out.trim() === 'V3 Test UPS') mine = await published(`${k}@127.0.0.1:${port}`);
+        else await new Promise((res) => setTimeout(res, 200));
+      }
+      assert.ok(mine, `ours never read the card over v3 (${k})`);
+      assert.deepEqual(differences(withoutAllowed(theirs.vars), withoutAllowed(mine.vars)), [], k);
+    });
+  }
 });
