@@ -547,10 +547,10 @@ describe("NUT's driver names in ups:", () => {
     assert.deepEqual(await problems({ driver: 'blazer_usb', port: '/dev/whatever' }), []);
   });
 
-  test('snmp-ups: config check says clearly it is not supported yet', async () => {
-    assert.deepEqual(await problems({ driver: 'snmp-ups', port: '10.0.0.9', community: 'public', snmp_version: 'v2c' }), [
-      "ups.u.driver: snmp-ups (UPSes on the network through SNMP) is not supported yet by upsagent; keep NUT's snmp-ups for this UPS for now, or use another way to reach it (usbhid, qx, apcsmart, or a monitor: entry watching it on its NUT server)",
-    ]);
+  test("snmp-ups is the snmp driver under NUT's name, with its checks", async () => {
+    assert.deepEqual(await problems({ driver: 'snmp-ups', port: '10.0.0.9', community: 'public', snmp_version: 'v2c' }), []);
+    assert.deepEqual(await problems({ driver: 'snmp-ups', port: '10.0.0.9', snmp_version: 'v3', secLevel: 'authPriv', secName: 'nut', authPassword: 'long-enough-1' }), ['ups.u.privPassword: secLevel authPriv needs privPassword']);
+    assert.match((await problems({ driver: 'snmp-ups', port: '10.0.0.9', mibs: 'nosuch' }))[0]!, /"nosuch" is not auto or a mapping of this driver/);
   });
 
   test('run creates the aliased drivers (dummy-ups reads its .dev file like dummy)', async () => {
@@ -565,6 +565,7 @@ describe("NUT's driver names in ups:", () => {
     } finally {
       await m.stop();
     }
-    await assert.rejects(() => createDriver({ driver: 'snmp-ups', port: 'x' }, { ups: 'n', bus, publisher: store.addUps('n'), log: new MemoryLogger() }), /snmp-ups is not supported yet/);
+    const snmp = await createDriver({ driver: 'snmp-ups', port: '192.0.2.1' }, { ups: 'n', bus, publisher: store.addUps('n'), log: new MemoryLogger() });
+    assert.equal(snmp.name, 'driver:n');
   });
 });
