@@ -185,6 +185,42 @@ describe('server STARTTLS', () => {
     assert.equal(await d.ask('NETVER'), '1.3');
   });
 
+  test('over TLS, a client that does not read is paused as in plain text, and gets every reply once it reads', async () => {
+    const big = await startHarness({ server: { tls: { certFile: certs.pemFile } } });
+    try {
+      const pub = big.drivers.ups1!.pub;
+      publishSampleVars(pub);
+      for (let i = 0; i < 100; i++) pub.setVar(`test.filler.${i}`, 'x'.repeat(40)); // about 6 KB per LIST VAR
+      pub.dataOk();
+      const c = await rawConnect(big.port);
+      open.push(c);
+      assert.equal(await c.ask('STARTTLS'), 'OK STARTTLS');
+      const secure = await c.upgrade({ ca: readFileSync(certs.caFile), servername: 'localhost' });
+      secure.pause();
+      const n = 4000; // ~25 MB of replies asked for
+      secure.write('LIST VAR ups1\n'.repeat(n));
+      const deadline = Date.now() + 20_000;
+      while (big.server.output.paused < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(big.server.output.paused, 1);
+      assert.ok(big.server.output.bytes < 8 * 1024 * 1024, `held ${big.server.output.bytes}`);
+      const other = await rawConnect(big.port);
+      open.push(other);
+      assert.equal(await other.ask('NETVER'), '1.3', 'others are still served');
+      secure.resume();
+      let ends = 0;
+      while (ends < n) {
+        const l = await c.line(20_000);
+        if (l === null) break;
+        if (l === 'END LIST VAR ups1') ends++;
+      }
+      assert.equal(ends, n);
+      assert.equal(big.server.output.paused, 0);
+      assert.equal(big.server.output.dropped, 0);
+    } finally {
+      await big.stop();
+    }
+  });
+
   test('disableWeak (the default): a TLS 1.1 client is refused', async () => {
     const c = await client(h);
     assert.equal(await c.ask('STARTTLS'), 'OK STARTTLS');
