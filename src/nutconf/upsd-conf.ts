@@ -13,7 +13,8 @@ export interface ServerImport {
   allowNotAllListeners?: boolean;
 }
 
-const TLS_WHY = 'TLS (STARTTLS) is not carried over by the import; set it up in the server: section by hand if this build has it';
+/** Not imported: a CERTFILE the agent cannot read (or an NSS database) would stop its start. */
+const TLS_WHY = 'TLS (STARTTLS) is not carried over by the import; set it by hand (docs/install.md, TLS)';
 
 const LEFT_OUT: Record<string, string> = {
   STATEPATH: 'there are no driver sockets: the drivers run inside the agent',
@@ -21,11 +22,11 @@ const LEFT_OUT: Record<string, string> = {
   TRACKINGDELAY: 'the agent has no TRACKING of SET/INSTCMD results to expire',
   ALLOW_NO_DEVICE: 'the agent always starts with the UPSes it can, and a config without ups: is one that only monitors',
   DEBUG_MIN: 'use log.level: debug for the agent',
-  CERTFILE: TLS_WHY,
-  CERTPATH: TLS_WHY,
-  CERTIDENT: TLS_WHY,
-  CERTREQUEST: TLS_WHY,
-  DISABLE_WEAK_SSL: TLS_WHY,
+  CERTFILE: `${TLS_WHY}: server.tls.certFile takes this same PEM file (certificate, then key) once the agent's account may read it`,
+  CERTPATH: `${TLS_WHY}: this is an NSS database; export the certificate and key into one PEM file (pk12util -o, openssl pkcs12 -nodes) for server.tls.certFile`,
+  CERTIDENT: `${TLS_WHY}: the certificate comes from server.tls.certFile`,
+  CERTREQUEST: `${TLS_WHY}: the server asks no client certificate`,
+  DISABLE_WEAK_SSL: `${TLS_WHY}: server.tls.disableWeak (on by default)`,
   ACCEPT: 'access lists were removed from NUT (2.4); restrict clients with a firewall and server.listen',
   REJECT: 'access lists were removed from NUT (2.4); restrict clients with a firewall and server.listen',
   ACL: 'access lists were removed from NUT (2.4); restrict clients with a firewall and server.listen',

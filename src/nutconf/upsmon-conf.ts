@@ -51,15 +51,16 @@ const NUMBERS: Record<string, string> = {
   OBLBDURATION: 'obLbDuration',
 };
 
-const TLS_WHY = 'TLS to the servers watched is not carried over by the import; set it up in the monitor: section by hand if this build has it';
+/** TLS is not imported: NUT's CERTPATH is a folder or an NSS database, the monitor wants the CA's PEM file, and certVerify without it would check against the system's CAs. */
+const TLS_WHY = 'TLS to the servers watched is not carried over by the import; set it by hand (docs/install.md, TLS)';
 
 const LEFT_OUT: Record<string, string> = {
   RUN_AS_USER: 'the agent runs as the account its service is installed with (upsagent install)',
-  CERTPATH: TLS_WHY,
-  CERTIDENT: TLS_WHY,
-  CERTHOST: TLS_WHY,
-  CERTVERIFY: TLS_WHY,
-  FORCESSL: TLS_WHY,
+  CERTPATH: `${TLS_WHY}: monitor.caFile is the PEM file of the CA (NUT's CERTPATH is a folder of hashed certificates or an NSS database)`,
+  CERTIDENT: `${TLS_WHY}: the monitor sends no client certificate`,
+  CERTHOST: `${TLS_WHY}: on that host's ups entries, certName, certVerify and forceSsl`,
+  CERTVERIFY: `${TLS_WHY}: monitor.certVerify, with monitor.caFile`,
+  FORCESSL: `${TLS_WHY}: monitor.forceSsl`,
   DEBUG_MIN: 'use log.level: debug for the agent',
   POLLFAIL_LOG_THROTTLE_MAX: 'the agent logs a failing poll once when it starts failing and once when it recovers',
 };
