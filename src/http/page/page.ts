@@ -11,11 +11,10 @@ import { gzipSync } from 'node:zlib';
 import { systemClock, type Clock } from '../../core/clock';
 import { BASE_HEADERS, type HttpContext } from '../context';
 import { nutError } from '../actions';
-import type { ApiDeps, MonitorReader } from '../deps';
-import type { MonitorView } from '../../monitor/view';
 import type { RouteDoc } from '../router';
 import type { HttpSurface, WebPart } from '../surface';
 import { numericValue, shownVar } from '../ups-json';
+import { MonitorWatch } from './monitor-watch';
 import { HistorySampler, SERIES, SERIES_NAMES, type SampleValues } from './history';
 import { pageSources } from './sources';
 
@@ -92,66 +91,6 @@ const ASSET_ROUTES: Array<[string, string, string]> = [
   ['/page/uplot.js', 'uplot.js', 'uPlot, the charting library the page uses (served from inside the agent)'],
   ['/page/uplot.css', 'uplot.css', "uPlot's style sheet"],
 ];
-
-/** The view without the figures that change every second by themselves (poll age, time on battery). */
-function viewSignature(v: MonitorView): string {
-  return JSON.stringify({ ...v, supplies: v.supplies.map((s) => ({ ...s, lastPollAgoS: undefined, onBatteryForS: s.onBatteryForS !== null })) });
-}
-
-/**
- * The API's stream sends the monitor's view with each notification, but the
- * monitor finishes its cycle (the supply's new state, what happens next)
- * after notifying. So the page looks again shortly after a notification and
- * once a second, and sends the view when it changed.
- */
-class MonitorWatch {
-  private timer: unknown;
-  private soon: unknown;
-  private last = '';
-
-  constructor(
-    private readonly monitor: MonitorReader,
-    private readonly bus: ApiDeps['bus'],
-    private readonly clock: Clock,
-    private readonly publish: (view: MonitorView) => void,
-  ) {}
-
-  start(): void {
-    this.last = viewSignature(this.monitor.view());
-    this.bus.on('monitor.notify', this, () => {
-      this.last = '';
-      this.checkSoon();
-    });
-    this.schedule();
-  }
-
-  stop(): void {
-    this.bus.removeAll(this);
-    this.clock.clearTimeout(this.timer);
-    this.clock.clearTimeout(this.soon);
-    this.timer = undefined;
-  }
-
-  private checkSoon(): void {
-    this.clock.clearTimeout(this.soon);
-    this.soon = this.clock.setTimeout(() => this.check(), 100);
-  }
-
-  private schedule(): void {
-    this.timer = this.clock.setTimeout(() => {
-      this.check();
-      this.schedule();
-    }, 1000);
-  }
-
-  private check(): void {
-    const view = this.monitor.view();
-    const sig = viewSignature(view);
-    if (sig === this.last) return;
-    this.last = sig;
-    this.publish(view);
-  }
-}
 
 export class WebPage implements WebPart {
   readonly name = 'page';
