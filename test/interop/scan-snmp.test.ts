@@ -17,7 +17,7 @@ import { startSnmpsim, type Snmpsim } from '../helpers/snmpsim';
 import { startSnmpd, V3_USERS, type Snmpd } from '../helpers/snmpd';
 
 /** The MIB NUT 2.8.0's snmp-ups detects (mibs=auto) on each recording; checked against the real driver in snmp-differential.test.ts. */
-const EXPECTED_MIB: Record<string, string> = { apc: 'apcc', cyberpower: 'cyberpower', ietf: 'ietf', mge: 'mge', pw: 'pw' };
+const EXPECTED_MIB: Record<string, string> = { apc: 'apcc', apc3: 'apcc', cyberpower: 'cyberpower', ietf: 'ietf', ietf3: 'ietf', mge: 'mge', pw: 'pw' };
 
 describe('scan --snmp against snmpsim', () => {
   let sim: Snmpsim;

@@ -32,7 +32,7 @@ interface Published {
 }
 
 /** The MIB each recording is written for (NUT's mib_name, as driver.version.data starts). */
-const FAMILY_MIB: Record<string, string> = { apc: 'apcc', cyberpower: 'cyberpower', ietf: 'ietf', mge: 'mge', pw: 'pw' };
+const FAMILY_MIB: Record<string, string> = { apc: 'apcc', apc3: 'apcc', cyberpower: 'cyberpower', ietf: 'ietf', ietf3: 'ietf', mge: 'mge', pw: 'pw' };
 
 /**
  * SNMP version per recording. pw: NUT 2.8.0's snmp-ups hangs with v2c on a
@@ -40,7 +40,7 @@ const FAMILY_MIB: Record<string, string> = { apc: 'apcc', cyberpower: 'cyberpowe
  * on noSuchInstance; with v1 the agent's noSuchName error stops it), so
  * that one is read with v1, NUT's default.
  */
-const VERSION: Record<string, 'v1' | 'v2c'> = { apc: 'v2c', cyberpower: 'v2c', ietf: 'v2c', mge: 'v2c', pw: 'v1' };
+const VERSION: Record<string, 'v1' | 'v2c'> = { apc: 'v2c', apc3: 'v2c', cyberpower: 'v2c', ietf: 'v2c', ietf3: 'v2c', mge: 'v2c', pw: 'v1' };
 
 /**
  * Variables that differ between the two sides by design, and why:
