@@ -268,6 +268,7 @@
           maxlength: d.maxLength,
           placeholder: d.range.length ? d.range.map((r) => `${r.min}–${r.max}`).join(', ') : undefined,
         });
+    u.els.inputs.set(d.name, input);
     const result = el('span', { class: 'result', role: 'status' });
     const form = el(
       'form',
@@ -293,6 +294,7 @@
     const d = u.detail;
     const body = el('tbody');
     u.els.valueCells = new Map();
+    u.els.inputs = new Map();
     const names = new Set();
     for (const v of d ? d.vars : []) {
       names.add(v.name);
@@ -487,6 +489,9 @@
         const cell = u.els.valueCells && u.els.valueCells.get(name);
         if (cell) cell.textContent = valueText(value);
         else if (u.detail) unknown = true;
+        // The edit field follows the value unless someone is typing in it.
+        const input = u.els.inputs && u.els.inputs.get(name);
+        if (input && document.activeElement !== input && value !== null) input.value = valueText(value);
       }
       renderCard(u);
       if (unknown) refreshDetail(u, true);
