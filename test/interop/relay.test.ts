@@ -69,6 +69,9 @@ describe('relay against real upsd 2.8.0 + dummy-ups', { timeout: 180_000 }, () =
   const ours = (): string => `relayed@127.0.0.1:${relay.port}`;
 
   before(async () => {
+    // Both ends of 1,000 connections live in this process.
+    const limit = Number(/^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 0);
+    assert.ok(limit >= 2 * CLIENTS + 100, `this test needs ${2 * CLIENTS + 100} file descriptors (ulimit -n is ${limit}): run it after ulimit -n 4096`);
     nut = await startRealNut({
       devices: { ups1: { file: 'test/fixtures/dummy/basic.dev' } },
       users: { relayuser: { password: 'relaypw', actions: ['SET'], instcmds: ['ALL'], upsmon: 'secondary' } },
