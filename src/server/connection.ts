@@ -299,7 +299,7 @@ export class ClientConnection implements Holder {
     }
     this.busy = true;
     plain.on('error', () => undefined);
-    this.socket = upgradeToTls(plain, this.ctx.tls!, {
+    this.socket = upgradeToTls(plain, this.ctx.tls!.current(), {
       onSecure: (secure) => {
         this.session.tls = 'on';
         this.busy = false;

@@ -26,7 +26,7 @@ import { RateLimitedLog } from './rate-limited-log';
 import { verText } from './replies';
 import { SessionRegistry, type ServerContext } from './session';
 import { AddressSet } from './subnets';
-import { logTls, loadServerTls } from './tls';
+import { logTls, ServerCertificate } from './tls';
 import { TrackingTable } from './tracking';
 
 export interface NutServerOptions {
@@ -96,7 +96,7 @@ export class NutServer implements Module {
       requestWaitMs: opts.requestWaitMs ?? 5000,
       verText: verText(opts.version),
       // Read and checked now: a bad certificate stops the start, not the first STARTTLS.
-      tls: s.tls ? loadServerTls(s.tls) : undefined,
+      tls: s.tls ? new ServerCertificate(s.tls, opts.log) : undefined,
     };
   }
 
@@ -123,7 +123,7 @@ export class NutServer implements Module {
     this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
     this.sweepTimer.unref();
     for (const a of this.addresses()) this.opts.log.info(`listening on ${a.host} port ${a.port}`);
-    if (this.ctx.tls) logTls(this.opts.log, this.ctx.tls);
+    if (this.ctx.tls) logTls(this.opts.log, this.ctx.tls.loaded);
   }
 
   async stop(): Promise<void> {

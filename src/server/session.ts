@@ -9,7 +9,7 @@ import type { UpsStore } from '../core/state';
 import type { UserTable } from './auth';
 import type { ListCache } from './format';
 import type { LoginGuard } from './login-guard';
-import type { ServerTls } from './tls';
+import type { ServerCertificate } from './tls';
 import type { TrackingTable } from './tracking';
 
 export interface Session {
@@ -96,7 +96,7 @@ export interface ServerContext {
   /** The VER line (also server.info), without newline. */
   readonly verText: string;
   /** server.tls loaded: STARTTLS is offered; absent, it answers ERR FEATURE-NOT-CONFIGURED. */
-  readonly tls?: ServerTls;
+  readonly tls?: ServerCertificate;
 }
 
 /** A reply: text, or a pre-encoded buffer (cached LIST replies). */

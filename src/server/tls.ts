@@ -178,6 +178,69 @@ export function describeSession(s: TLSSocket): string {
   return [s.getProtocol() ?? 'TLS', cipher?.name].filter(Boolean).join(', ');
 }
 
+/** What identifies a file's version on disk: a renewal replaces or rewrites it. */
+function fileStamp(files: readonly string[]): string {
+  return files
+    .map((f) => {
+      try {
+        const st = statSync(f);
+        return `${st.ino}:${st.size}:${st.mtimeMs}`;
+      } catch {
+        return 'missing';
+      }
+    })
+    .join('|');
+}
+
+/**
+ * server.tls as the running server holds it: loaded at start, and loaded
+ * again when certFile or keyFile changes on disk (a renewed certificate:
+ * certbot and the like replace the file in place), looked at a STARTTLS
+ * and no more than once a second. A changed file that does not load is
+ * warned about and the certificate in use is kept; sessions already in TLS
+ * keep theirs either way.
+ */
+export class ServerCertificate {
+  private tls: ServerTls;
+  private stamp: string;
+  private checkedAt: number;
+  private readonly files: string[];
+
+  constructor(
+    private readonly cfg: ServerTlsConfig,
+    private readonly log: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.files = cfg.keyFile !== undefined ? [cfg.certFile, cfg.keyFile] : [cfg.certFile];
+    this.stamp = fileStamp(this.files);
+    this.tls = loadServerTls(cfg);
+    this.checkedAt = clock();
+  }
+
+  /** The certificate in use, without looking at the files. */
+  get loaded(): ServerTls {
+    return this.tls;
+  }
+
+  /** What a STARTTLS uses now (reloaded first when the files changed). */
+  current(): ServerTls {
+    const now = this.clock();
+    if (now - this.checkedAt < 1000) return this.tls;
+    this.checkedAt = now;
+    const stamp = fileStamp(this.files);
+    if (stamp === this.stamp) return this.tls;
+    this.stamp = stamp;
+    try {
+      this.tls = loadServerTls(this.cfg);
+      this.log.info(`server.tls: ${this.cfg.certFile} changed; new TLS sessions use it`);
+      logTls(this.log, this.tls);
+    } catch (err) {
+      this.log.warn(`${errorMessage(err)}; new TLS sessions keep the certificate loaded before`);
+    }
+    return this.tls;
+  }
+}
+
 /** At start: what STARTTLS offers, and what is worth a warning. */
 export function logTls(log: Logger, tls: ServerTls): void {
   log.info(`STARTTLS offered: ${tls.summary}`);

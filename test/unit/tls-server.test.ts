@@ -221,6 +221,40 @@ describe('server STARTTLS', () => {
     }
   });
 
+  test('a renewed certificate file is picked up at the next STARTTLS, without a restart; a broken one keeps the old', async () => {
+    const file = join(certs.dir, 'renewed.pem');
+    writeFileSync(file, readFileSync(certs.pemFile), { mode: 0o600 });
+    const r = await startHarness({ server: { tls: { certFile: file } } });
+    const issuerNow = async (): Promise<string> => {
+      const c = await rawConnect(r.port);
+      open.push(c);
+      assert.equal(await c.ask('STARTTLS'), 'OK STARTTLS');
+      const s = await c.upgrade({ rejectUnauthorized: false });
+      const issuer = s.getPeerCertificate().issuer.CN;
+      c.destroy();
+      return String(issuer);
+    };
+    try {
+      assert.equal(await issuerNow(), 'upsagent test CA');
+      const kept = await rawConnect(r.port);
+      open.push(kept);
+      assert.equal(await kept.ask('STARTTLS'), 'OK STARTTLS');
+      await kept.upgrade({ ca: readFileSync(certs.caFile), servername: 'localhost' });
+      // Renewed in place (as certbot's deploy hooks do), with another issuer so the change shows.
+      writeFileSync(file, readFileSync(certs.selfSignedPem));
+      await new Promise((res) => setTimeout(res, 1100));
+      assert.equal(await issuerNow(), 'localhost');
+      assert.ok(r.log.lines.some((l) => /renewed\.pem changed; new TLS sessions use it/.test(l)), r.log.lines.join('\n'));
+      assert.equal(await kept.ask('NETVER'), '1.3', 'a session already in TLS goes on');
+      writeFileSync(file, 'not a certificate\n');
+      await new Promise((res) => setTimeout(res, 1100));
+      assert.equal(await issuerNow(), 'localhost', 'a broken file keeps the certificate in use');
+      assert.ok(r.log.lines.some((l) => l.startsWith('warn') && /holds no PEM certificate.*keep the certificate loaded before/.test(l)), r.log.lines.join('\n'));
+    } finally {
+      await r.stop();
+    }
+  });
+
   test('disableWeak (the default): a TLS 1.1 client is refused', async () => {
     const c = await client(h);
     assert.equal(await c.ask('STARTTLS'), 'OK STARTTLS');
