@@ -20,7 +20,7 @@ export const DEFAULT_SEMISTATICFREQ = 10;
 export const DEFAULT_SNMP_PORT = 161;
 
 export const SNMP_OPTIONS = {
-  /** The mapping: `auto` (detect, in NUT's order) or a name (ietf, apcc, mge, eaton_pw_nm2 (pw), cyberpower, tripplite). */
+  /** The mapping: `auto` (detect, in NUT's order) or a name (ietf, apcc, mge, pw (eaton_pw_nm2), cyberpower, tripplite). */
   mibs: optional(str({ minLength: 1 })),
   /** SNMP v1/v2c community (default public). Never logged. */
   community: optional(str({ minLength: 1 })),

@@ -19,8 +19,8 @@ export const SYS_DESCR = '1.3.6.1.2.1.1.1.0';
 export const SYS_CONTACT = '1.3.6.1.2.1.1.4.0';
 export const SYS_LOCATION = '1.3.6.1.2.1.1.6.0';
 
-/** ups.conf names of 2.8.0 whose mapping was renamed since. */
-const MIB_ALIASES: Readonly<Record<string, string>> = { pw: 'eaton_pw_nm2' };
+/** Names newer NUT gives mappings that 2.8.0 (and this driver) name otherwise. */
+const MIB_ALIASES: Readonly<Record<string, string>> = { eaton_pw_nm2: 'pw' };
 
 export class MibNotFoundError extends UpsAgentError {
   constructor(message: string) {

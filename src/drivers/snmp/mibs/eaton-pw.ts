@@ -4,6 +4,9 @@
  */
 import type { MibEntry, MibMapping } from '../mib';
 
+// Named "pw" as NUT 2.8.0 names this table (powerware-mib.c) and ups.conf files say mibs=pw;
+// newer NUT calls it eaton_pw_nm2, which mibs= accepts too (../detect.ts).
+
 const pw_pwr_info: ReadonlyArray<readonly [number, string]> = [[1, ''], [2, 'OFF'], [3, 'OL'], [4, 'BYPASS'], [5, 'OB'], [6, 'OL BOOST'], [7, 'OL TRIM'], [8, 'OL'], [9, 'OL'], [10, 'OL'], [11, 'BYPASS'], [11, 'OL']];
 const pw_alarm_ob: ReadonlyArray<readonly [number, string]> = [[1, 'OB'], [2, '']];
 const pw_alarm_lb: ReadonlyArray<readonly [number, string]> = [[1, 'LB'], [2, '']];
@@ -163,4 +166,4 @@ const pw_mib: readonly MibEntry[] = [
   { name: 'ups.alarms', len: 1, oid: '1.3.6.1.4.1.534.1.7.1.0', dfl: '' },
 ];
 
-export const EATON_PW_NM2: MibMapping = { id: 'eaton_pw_nm2', name: 'eaton_pw_nm2', version: '0.106', autoCheckOid: '1.3.6.1.4.1.534.1.1.2.0', sysOid: '1.3.6.1.4.1.534.1', entries: pw_mib };
+export const EATON_PW_NM2: MibMapping = { id: 'eaton_pw_nm2', name: 'pw', version: '0.106', autoCheckOid: '1.3.6.1.4.1.534.1.1.2.0', sysOid: '1.3.6.1.4.1.534.1', entries: pw_mib };
