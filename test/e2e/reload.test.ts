@@ -252,6 +252,23 @@ test('reload without a running agent: says so, exit 1', async () => {
   assert.match(r.stderr, /cannot read the pid file/);
 });
 
+test('SIGHUP to the demo (no file): logged, and the demo goes on serving', async () => {
+  const demoPort = await freePort();
+  const demo = spawn(process.execPath, ['--import', TSX, MAIN, 'run', '--demo', '--listen', `127.0.0.1:${demoPort}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let said = '';
+  demo.stdout!.on('data', (c: Buffer) => (said += c.toString()));
+  demo.stderr!.on('data', (c: Buffer) => (said += c.toString()));
+  try {
+    await until('the demo served', async () => ((await upsc(['-l', `127.0.0.1:${demoPort}`])).code === 0 ? true : undefined), 60_000);
+    demo.kill('SIGHUP');
+    await until('the SIGHUP logged', async () => (said.includes('the demo has no configuration file to reload') ? true : undefined));
+    assert.equal(demo.exitCode, null);
+    assert.equal((await upsc(['-l', `127.0.0.1:${demoPort}`])).code, 0);
+  } finally {
+    demo.kill('SIGKILL');
+  }
+});
+
 test('a pid file naming another process: refused, and that process is not signalled', async () => {
   const other = spawn('sleep', ['30'], { stdio: 'ignore' });
   try {

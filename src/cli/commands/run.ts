@@ -98,6 +98,7 @@ export async function runAgent(opts: RunOptions, io: CliIO = processIO()): Promi
   control?.attach(agent);
   const stopAgent = async (): Promise<void> => {
     control?.close();
+    process.off('SIGHUP', demoHup);
     try {
       await agent.stop();
     } finally {
@@ -105,6 +106,9 @@ export async function runAgent(opts: RunOptions, io: CliIO = processIO()): Promi
     }
   };
   if (opts.demo) log.info('demo mode: a simulated UPS; try `upsc -l 127.0.0.1` or `upsagent status`');
+  // Without a file there is nothing to re-read; SIGHUP must not end the demo either.
+  const demoHup = (): void => log.info('SIGHUP: the demo has no configuration file to reload');
+  if (opts.demo) process.on('SIGHUP', demoHup);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
