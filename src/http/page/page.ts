@@ -102,11 +102,6 @@ export class WebPage implements WebPart {
     this.assets = buildAssets(opts.settings);
   }
 
-  /** Bytes of the page's files as sent (gzip) and uncompressed, for the bench. */
-  sizes(): Array<{ name: string; bytes: number; gzipBytes: number }> {
-    return [...this.assets].map(([name, a]) => ({ name, bytes: a.body.length, gzipBytes: a.gzip.length }));
-  }
-
   register(surface: HttpSurface): void {
     const { deps, hub } = surface;
     const clock = this.opts.clock ?? { ...systemClock, now: deps.clock };
