@@ -257,9 +257,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
           if (kind === 'http') http = m as HttpSurface;
           return true;
         },
-      }).then((outcome) => {
-        if (outcome.applied) config = next;
-        return outcome;
+        shutdownStarted: () => monitor?.view().shutdown != null,
+        commit(running) {
+          config = running;
+        },
       }),
     );
     reloading = run.catch(() => undefined);

@@ -49,6 +49,10 @@ export interface ReloadHooks {
   stopModule(kind: ReloadModule): Promise<void>;
   /** Builds the module from the configuration and starts it; false when the configuration has no such section. */
   startModule(kind: ReloadModule, cfg: AgentConfig): Promise<boolean>;
+  /** The monitor's shutdown sequence has begun: it is not restarted under it. */
+  shutdownStarted?(): boolean;
+  /** Told the configuration that runs once the reload is done (the new one, but for what was kept). */
+  commit?(running: AgentConfig): void;
 }
 
 /**
@@ -101,6 +105,7 @@ export async function applyReload(from: AgentConfig, to: AgentConfig, h: ReloadH
   }
   if (planIsEmpty(plan)) {
     log.info('reload: nothing changed');
+    h.commit?.(to);
     return { applied: true, changes: [], problems, needsRestart };
   }
   const attempt = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
@@ -111,6 +116,13 @@ export async function applyReload(from: AgentConfig, to: AgentConfig, h: ReloadH
     }
   };
 
+  let running = to;
+  // A shutdown under way is never interrupted: the monitor running it stays as it is.
+  if (plan.restart.includes('monitor') && h.shutdownStarted?.()) {
+    plan.restart = plan.restart.filter((k) => k !== 'monitor');
+    running = { ...to, monitor: from.monitor };
+    problems.push('monitor: the shutdown sequence has begun; the monitor keeps the configuration it has');
+  }
   // The modules built from the old configuration go first: none of them may see a UPS vanish under it.
   const restart = START_ORDER.filter((k) => plan.restart.includes(k));
   for (const k of [...restart].reverse()) await attempt(`stopping ${k}`, () => h.stopModule(k));
@@ -139,6 +151,7 @@ export async function applyReload(from: AgentConfig, to: AgentConfig, h: ReloadH
 
   for (const k of restart) await attempt(`starting ${k}`, () => h.startModule(k, to));
 
+  h.commit?.(running);
   const changes = describePlan(plan);
   for (const c of changes) log.info(`reload: ${c}`);
   for (const n of needsRestart) log.warn(`reload: ${n}`);

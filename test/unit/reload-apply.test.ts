@@ -85,6 +85,21 @@ test('the steps in order: modules built on the old file stop first, UPSes go, ch
   assert.ok(r.log.lines.some((l) => l.startsWith('error') && l.includes('server.listen 127.0.0.1:1: EADDRINUSE')), r.log.lines.join('\n'));
 });
 
+test('a shutdown under way: the monitor is not restarted, and the configuration kept says so', async () => {
+  const r = recorder();
+  let running: AgentConfig | undefined;
+  r.hooks.shutdownStarted = () => true;
+  r.hooks.commit = (c) => (running = c);
+  const from = cfg({ ups: { a: { driver: 'dummy', port: '/x/a.dev' } }, monitor: mon });
+  const to = cfg({ ups: { a: { driver: 'dummy', port: '/x/a.dev' }, c: { driver: 'dummy', port: '/x/c.dev' } }, monitor: { ...mon, minSupplies: 0 } });
+  const out = await applyReload(from, to, r.hooks);
+  assert.ok(!r.calls.some((c) => c.includes('module monitor')), r.calls.join('\n'));
+  assert.ok(r.calls.includes('start c'));
+  assert.match(out.problems.join('\n'), /shutdown sequence has begun/);
+  assert.equal(running?.monitor, from.monitor);
+  assert.ok(running?.ups.c);
+});
+
 test('a step that fails is reported and the others still run', async () => {
   const r = recorder();
   r.hooks.startDriver = (n) => (n === 'c' ? Promise.reject(new Error('no such device')) : Promise.resolve());
