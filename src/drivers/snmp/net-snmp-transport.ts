@@ -7,7 +7,7 @@
 import { createCipheriv } from 'node:crypto';
 import snmp from 'net-snmp';
 import { UpsAgentError } from '../../core/errors';
-import { DeviceTimeoutError } from '../runtime/index';
+import { DeviceReplyError, DeviceTimeoutError } from '../runtime/index';
 import { SnmpStatusError, type SetType, type SnmpTransport, type SnmpValue, type SnmpVarbind } from './transport';
 
 export type SnmpVersion = 'v1' | 'v2c' | 'v3';
@@ -196,6 +196,6 @@ export class NetSnmpTransport implements SnmpTransport {
       return new SnmpStatusError(e.status, `SNMP ${what}: ${e.message ?? 'failed'}`, m?.[1]);
     }
     // Socket errors, authentication/decryption failures: the card is not reachable as configured.
-    return new DeviceTimeoutError(`SNMP ${what} to ${this.opts.host}:${this.opts.port} failed (${e.message ?? String(err)})`, this.budgetMs);
+    return new DeviceReplyError(`SNMP ${what} to ${this.opts.host}:${this.opts.port} failed: ${e.message ?? String(err)}`, true);
   }
 }
