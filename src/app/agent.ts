@@ -109,9 +109,19 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
 
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
+  /** Counts the monitors built: the helper's "gone" reaches only the current one (a reload builds a new one). */
+  let monitorGeneration = 0;
   const newMonitor = async (config: AgentConfig): Promise<Monitor | null> => {
     if (!config.monitor) return null;
     const { buildMonitor } = await import('./monitor');
+    const generation = ++monitorGeneration;
+    const a = opts.monitorDeps?.actions;
+    const actions = a && {
+      runShutdown: (command: string) => a.runShutdown(command),
+      writeFlag: (file: string) => a.writeFlag(file),
+      clearFlag: (file: string) => a.clearFlag(file),
+      onLost: a.onLost && ((listener: (why: string) => void) => a.onLost!((why) => generation === monitorGeneration && listener(why))),
+    };
     return buildMonitor({
       config: config.monitor,
       localUpses: Object.keys(config.ups),
@@ -122,6 +132,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       keepAlive: !serving,
       onShutdownDone: serving ? undefined : () => finish(),
       ...opts.monitorDeps,
+      actions,
     });
   };
   let monitor = await newMonitor(config);
@@ -241,8 +252,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
           const m = kind === 'monitor' ? monitor : surfaceOf.get(kind);
           if (!m) return;
           replaceStarted(m, null);
-          if (kind === 'monitor') monitor = null;
-          else surfaceOf.delete(kind);
+          if (kind === 'monitor') {
+            monitor = null;
+            monitorGeneration++;
+          } else surfaceOf.delete(kind);
           if (kind === 'http') http = null;
           if (kind === 'mqtt') mqttPublish = undefined;
           await m.stop();

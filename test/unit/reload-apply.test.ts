@@ -205,3 +205,34 @@ test('a real agent: listen moved, the client of the old address stays; web liste
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a monitor replaced by a reload no longer hears that the privileged helper is gone; the new one does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'upsagent-reload-lost-'));
+  copyFileSync(BASIC, join(dir, 'a.dev'));
+  const lost: Array<(why: string) => void> = [];
+  const actions = {
+    runShutdown: () => Promise.resolve(0),
+    writeFlag: () => Promise.resolve(),
+    clearFlag: () => Promise.resolve(),
+    onLost: (l: (why: string) => void) => void lost.push(l),
+  };
+  const conf = (minSupplies: number) =>
+    validateConfig({
+      ups: { a: { driver: 'dummy', port: join(dir, 'a.dev') } },
+      server: { listen: ['127.0.0.1:0'] },
+      monitor: { ups: [{ name: 'a', role: 'primary' }], minSupplies, stateFile: join(dir, 'monitor.json'), notify: { routes: { NOPARENT: ['log'] } } },
+    });
+  const agent = await startAgent({ config: conf(1), log: new MemoryLogger(), version: 'test', monitorDeps: { actions } });
+  try {
+    const heard: string[] = [];
+    agent.bus.on('monitor.notify', heard, (n) => void heard.push(n.type));
+    const out = await agent.reload(conf(0));
+    assert.deepEqual(out.changes, ['restarted: monitor']);
+    assert.equal(lost.length, 2, 'each monitor asked to hear it');
+    for (const l of lost) l('helper exited');
+    assert.deepEqual(heard, ['NOPARENT'], 'one NOPARENT: the current monitor\'s');
+  } finally {
+    await agent.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
