@@ -283,3 +283,68 @@ describe('snmp v3 differential: NUT 2.8.0 snmp-ups and ours on net-snmp snmpd', 
     });
   }
 });
+
+/**
+ * Status words as the card's state changes: the status objects of the apc
+ * and ietf recordings are writable in snmpsim, so the test moves the card
+ * through on battery, low battery, replace battery, bypass and trim, and
+ * both sides must publish what NUT 2.8.0 does (its word order included).
+ * pollfreq 2 on both: snmp-ups reads these objects in its full poll.
+ */
+describe('snmp differential: ups.status as the card changes', () => {
+  const A = '1.3.6.1.4.1.318.1.1.1';
+  const STEPS: ReadonlyArray<[string, string, string, string]> = [
+    // [recording, OID, INTEGER written, ups.status NUT 2.8.0 publishes then]
+    ['ietf', '1.3.6.1.2.1.33.1.4.1.0', '5', 'OB'],
+    ['ietf', '1.3.6.1.2.1.33.1.2.1.0', '3', 'LB OB'],
+    ['ietf', '1.3.6.1.2.1.33.1.4.1.0', '4', 'LB OL BYPASS'],
+    ['ietf', '1.3.6.1.2.1.33.1.4.1.0', '7', 'LB OL TRIM'],
+    ['ietf', '1.3.6.1.2.1.33.1.2.1.0', '2', 'OL TRIM'],
+    ['ietf', '1.3.6.1.2.1.33.1.4.1.0', '3', 'OL'],
+    ['apc', `${A}.4.1.1.0`, '3', 'OB'],
+    ['apc', `${A}.2.1.1.0`, '3', 'OB LB'],
+    ['apc', `${A}.2.2.4.0`, '2', 'OB LB RB'],
+    ['apc', `${A}.4.1.1.0`, '12', 'OL TRIM LB RB'],
+    ['apc', `${A}.2.1.1.0`, '2', 'OL TRIM RB'],
+    ['apc', `${A}.2.2.4.0`, '1', 'OL TRIM'],
+    ['apc', `${A}.4.1.1.0`, '2', 'OL'],
+  ];
+  let sim: Snmpsim;
+  let real: RealSnmpUps;
+  let ours: RunningAgent | undefined;
+  let port = 0;
+  before(async () => {
+    sim = await startSnmpsim({ communities: ['apc', 'ietf'] });
+    const opts = (c: string) => ({ community: c, snmp_version: 'v2c', pollfreq: '2' });
+    real = await startRealSnmpUps({ units: { apc: { port: sim.address, options: opts('apc') }, ietf: { port: sim.address, options: opts('ietf') } } });
+    port = await freePort();
+    const ourOpts = (c: string) => ({ community: c, snmp_version: 'v2c', pollfreq: 2 });
+    const ups = { apc: { driver: 'snmp', port: sim.address, ...ourOpts('apc') }, ietf: { driver: 'snmp', port: sim.address, ...ourOpts('ietf') } };
+    ours = await startAgent({ config: validateConfig({ ups, server: { listen: [`127.0.0.1:${port}`] } }), log: new MemoryLogger(), version: 'test' });
+  });
+  after(async () => {
+    await ours?.stop();
+    await real?.stop();
+    await sim?.stop();
+  });
+
+  /** ups.status once it reads `want` (10 s at most); the last value read otherwise. */
+  async function statusBecomes(target: string, want: string): Promise<string> {
+    let last = '';
+    for (let i = 0; i < 50; i++) {
+      const r = await runTool(UPSC, [target, 'ups.status']);
+      last = r.code === 0 ? r.out.trim() : `(upsc failed: ${r.err.trim()})`;
+      if (last === want) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    return last;
+  }
+
+  it('each step: NUT publishes the recorded status words, and ours the same', async () => {
+    for (const [c, oid, value, want] of STEPS) {
+      assert.equal(await snmpSet(sim.address, c, oid, 'i', value), 0, `${c} ${oid}=${value}`);
+      assert.equal(await statusBecomes(real.target(c), want), want, `real snmp-ups, ${c} ${oid}=${value}`);
+      assert.equal(await statusBecomes(`${c}@127.0.0.1:${port}`, want), want, `ours, ${c} ${oid}=${value}`);
+    }
+  });
+});
