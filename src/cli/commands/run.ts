@@ -16,7 +16,7 @@ export interface RunOptions {
   lookup?: HostLookup;
   /** `--user`: the account to run as once ports and devices are open (overrides run.user). */
   user?: string;
-  /** `--pid-file`: where `upsagent reload` finds this process (default: /run/upsagent.pid for root with the default configuration). */
+  /** `--pid-file`: where `upsagent reload` finds this process (default: /run/upsagent/upsagent.pid for root with the default configuration). */
   pidFile?: string;
 }
 
