@@ -98,7 +98,7 @@ describe('mibs=auto', () => {
     assert.equal((await detectMib('auto', fetchOf(m))).mapping.name, 'apcc');
   });
   test('the order of the table is NUT mib2nut[] order for the mappings we have', () => {
-    assert.deepEqual(MIB2NUT.map((m) => m.id), ['apc', 'cyberpower', 'cyberpower2', 'eaton_pw_nm2', 'mge', 'tripplite_ietf', 'ietf']);
+    assert.deepEqual(MIB2NUT.map((m) => m.id), ['apc', 'bestpower', 'compaq', 'cyberpower', 'cyberpower2', 'delta_ups', 'eaton_pxg_ups', 'eaton_pw_nm2', 'huawei', 'mge', 'vertiv', 'xppc', 'tripplite_ietf', 'ietf']);
   });
   test('a card that answers nothing at all, and an unknown name', async () => {
     await assert.rejects(detectMib('auto', fetchOf(new Map())), /answered none of the identity OIDs/);
@@ -126,5 +126,26 @@ describe('configuration', () => {
     assert.equal(parseTarget('host:99999'), null);
     assert.deepEqual(check({ mibs: 'apcc' }), []);
     assert.match(check({ mibs: 'apc' })[0]!, /not auto or a mapping/);
+  });
+});
+
+describe('the mapping tables', () => {
+  test('every entry is well formed: a dotted OID (or a NUT template), a multiplier, commands with the value they SET', () => {
+    for (const m of MIB2NUT) {
+      assert.ok(m.sysOid ?? m.autoCheckOid, `${m.id}: no way to detect it`);
+      for (const e of m.entries) {
+        const where = `${m.id} ${e.name}`;
+        if (e.oid !== undefined) assert.match(e.oid, /^\d+(\.(\d+|%i))+$/, where);
+        assert.ok(Number.isFinite(e.len), where);
+        // No value: the command's parameter is sent (load.off.delay 30). pxg's test.battery.start.quick has ""
+        // as NUT's table has it: snmp-ups refuses to send it, and so do we.
+        if (e.flags?.includes('cmd') && !e.name.includes('%')) assert.ok(e.oid !== undefined && (e.dfl === undefined || /^(-?\d+)?$/.test(e.dfl)), `${where}: a command needs an OID and an integer value`);
+        if (e.lookup) assert.ok(e.lookup.length > 0, where);
+      }
+    }
+  });
+  test('apcc and ietf are complete: every entry of NUT 2.8 tables outside DEBUG blocks (128 and 89)', () => {
+    assert.equal(MIB2NUT.find((m) => m.id === 'apc')!.entries.length, 128);
+    assert.equal(MIB2NUT.find((m) => m.id === 'ietf')!.entries.length, 89);
   });
 });

@@ -7,22 +7,37 @@
  */
 import type { MibMapping } from '../mib';
 import { APC } from './apc';
+import { BESTPOWER } from './bestpower';
+import { COMPAQ } from './compaq';
 import { CYBERPOWER, CYBERPOWER2 } from './cyberpower';
+import { DELTA_UPS } from './delta-ups';
+import { EATON_PXG_UPS } from './eaton-pxg';
 import { EATON_PW_NM2 } from './eaton-pw';
+import { HUAWEI } from './huawei';
 import { IETF, TRIPPLITE_IETF } from './ietf';
 import { MGE } from './mge';
+import { VERTIV } from './vertiv';
+import { XPPC } from './xppc';
 
 export const MIB2NUT: readonly MibMapping[] = [
   // apc_ats, apc_pdu_rpdu, apc_pdu_rpdu2, apc_pdu_msp, apc_pdu_epdu: not yet
   APC,
-  // baytech, baytech_rpc3nc, bestpower, compaq: not yet
+  // baytech, baytech_rpc3nc: not yet (PDUs)
+  BESTPOWER,
+  COMPAQ,
   CYBERPOWER,
   CYBERPOWER2,
-  // delta_ups, eaton_ats16_nmc, eaton_ats16_nm2, eaton_ats30, eaton_marlin, eaton_pdu_nlogic, eaton_pxg_ups: not yet
+  DELTA_UPS,
+  // eaton_ats16_nmc, eaton_ats16_nm2, eaton_ats30, eaton_marlin, eaton_pdu_nlogic: not yet (ATS and PDUs)
+  EATON_PXG_UPS,
   EATON_PW_NM2,
-  // emerson_avocent_pdu, aphel_revelation, aphel_genesisII, pulizzi_switched1/2, hpe_pdu, hpe_pdu3_cis, huawei: not yet
+  // emerson_avocent_pdu, aphel_revelation, aphel_genesisII, pulizzi_switched1/2, hpe_pdu, hpe_pdu3_cis: not yet (PDUs)
+  HUAWEI,
   MGE,
-  // netvision, raritan, raritan_px2, vertiv, xppc: not yet
+  // netvision: not yet
+  // raritan, raritan_px2: not yet (PDUs)
+  VERTIV,
+  XPPC,
   TRIPPLITE_IETF,
   IETF,
 ];
@@ -32,4 +47,4 @@ export function mibNames(): string[] {
   return [...new Set(MIB2NUT.map((m) => m.name))];
 }
 
-export { APC, CYBERPOWER, CYBERPOWER2, EATON_PW_NM2, IETF, MGE, TRIPPLITE_IETF };
+export { APC, BESTPOWER, COMPAQ, CYBERPOWER, CYBERPOWER2, DELTA_UPS, EATON_PW_NM2, EATON_PXG_UPS, HUAWEI, IETF, MGE, TRIPPLITE_IETF, VERTIV, XPPC };

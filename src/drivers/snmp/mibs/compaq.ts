@@ -1,0 +1,90 @@
+/**
+ * compaq: NUT's compaq-mib.c mapping as data (OIDs, multipliers, flags and
+ * lookups transcribed from NUT 2.8's table). Field meanings: ../mib.ts.
+ */
+import type { MibEntry, MibMapping } from '../mib';
+
+const cpqpower_pwr_info: ReadonlyArray<readonly [number, string]> = [[1, ''], [2, 'OFF'], [3, 'OL'], [4, 'OL BYPASS'], [5, 'OB'], [6, 'OL BOOST'], [7, 'OL TRIM'], [8, 'OL'], [9, 'OL'], [10, 'OL']];
+const cpqpower_battery_abm_status: ReadonlyArray<readonly [number, string]> = [[1, 'CHRG'], [2, 'DISCHRG']];
+const cpqpower_mode_info: ReadonlyArray<readonly [number, string]> = [[1, ''], [2, ''], [3, 'normal'], [4, ''], [5, ''], [6, ''], [7, ''], [8, 'parallel capacity'], [9, 'parallel redundancy'], [10, 'high efficiency']];
+const cpqpower_test_res_info: ReadonlyArray<readonly [number, string]> = [[1, 'Unknown'], [2, 'Done and passed'], [3, 'Done and error'], [4, 'In progress'], [5, 'Not supported'], [6, 'Inhibited'], [7, 'Scheduled']];
+const cpqpower_outlet_switchability_info: ReadonlyArray<readonly [number, string]> = [[1, 'yes'], [2, 'yes'], [3, 'yes'], [4, 'yes']];
+const cpqpower_outlet_status_info: ReadonlyArray<readonly [number, string]> = [[1, 'on'], [2, 'off'], [3, 'pendingOff'], [4, 'pendingOn'], [5, 'unknown']];
+
+const cpqpower_mib: readonly MibEntry[] = [
+  { name: 'device.description', string: true, rw: true, len: 128, oid: '1.3.6.1.2.1.1.1.0' },
+  { name: 'device.contact', string: true, rw: true, len: 128, oid: '1.3.6.1.2.1.1.4.0' },
+  { name: 'device.location', string: true, rw: true, len: 128, oid: '1.3.6.1.2.1.1.6.0' },
+  { name: 'ups.mfr', string: true, len: 128, oid: '1.3.6.1.4.1.232.165.3.1.1.0', dfl: 'HP/Compaq', flags: ['static'] },
+  { name: 'ups.model', string: true, len: 128, oid: '1.3.6.1.4.1.232.165.3.1.2.0', dfl: 'SNMP UPS', flags: ['static'] },
+  { name: 'ups.serial', string: true, len: 128, oid: '1.3.6.1.4.1.232.165.1.2.7.0', dfl: '', flags: ['static'] },
+  { name: 'ups.firmware', string: true, len: 128, oid: '1.3.6.1.4.1.232.165.3.1.3.0', dfl: '' },
+  { name: 'ups.firmware.aux', string: true, len: 128, oid: '1.3.6.1.2.1.33.1.1.4.0', dfl: '' },
+  { name: 'ups.load', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.1.0', dfl: '' },
+  { name: 'ups.realpower.nominal', len: 1, oid: '1.3.6.1.4.1.232.165.3.9.3.0', dfl: '', flags: ['out1'] },
+  { name: 'ups.realpower', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.4.1.4.1', dfl: '', flags: ['out1'] },
+  { name: 'ups.L1.realpower', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.4.1.4.1', dfl: '', flags: ['out3'] },
+  { name: 'ups.L2.realpower', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.4.1.4.2', dfl: '', flags: ['out3'] },
+  { name: 'ups.L3.realpower', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.4.1.4.3', dfl: '', flags: ['out3'] },
+  { name: 'ups.status', string: true, len: 128, oid: '1.3.6.1.4.1.232.165.3.4.5.0', dfl: 'OFF', flags: ['pwr'], lookup: cpqpower_pwr_info },
+  { name: 'ups.status', string: true, len: 128, oid: '1.3.6.1.4.1.232.165.3.2.5.0', dfl: '', flags: ['pwr'], lookup: cpqpower_battery_abm_status },
+  { name: 'ups.type', string: true, len: 128, oid: '1.3.6.1.4.1.232.165.3.4.5.0', dfl: '', flags: ['pwr'], lookup: cpqpower_mode_info },
+  { name: 'ups.test.result', string: true, len: 128, oid: '1.3.6.1.4.1.232.165.3.7.2.0', dfl: '', lookup: cpqpower_test_res_info },
+  { name: 'ups.delay.shutdown', string: true, rw: true, len: 6, oid: '1.3.6.1.4.1.232.165.3.8.1.0', dfl: '20', flags: ['absent'] },
+  { name: 'ups.delay.start', string: true, rw: true, len: 6, oid: '1.3.6.1.4.1.232.165.3.8.2.0', dfl: '30', flags: ['absent'] },
+  { name: 'ups.timer.shutdown', len: 1, oid: '1.3.6.1.4.1.232.165.3.8.1.0', dfl: '' },
+  { name: 'ups.timer.start', len: 1, oid: '1.3.6.1.4.1.232.165.3.8.2.0', dfl: '' },
+  { name: 'ambient.temperature', len: 1, oid: '1.3.6.1.4.1.232.165.3.6.1.0', dfl: '' },
+  { name: 'ambient.temperature.low', len: 1, oid: '1.3.6.1.4.1.232.165.3.6.2.0', dfl: '' },
+  { name: 'ambient.temperature.high', len: 1, oid: '1.3.6.1.4.1.232.165.3.6.3.0', dfl: '' },
+  { name: 'battery.charge', len: 1, oid: '1.3.6.1.4.1.232.165.3.2.4.0', dfl: '' },
+  { name: 'battery.runtime', len: 1, oid: '1.3.6.1.4.1.232.165.3.2.1.0', dfl: '' },
+  { name: 'battery.voltage', len: 0.1, oid: '1.3.6.1.4.1.232.165.3.2.2.0', dfl: '' },
+  { name: 'battery.current', len: 0.1, oid: '1.3.6.1.4.1.232.165.3.2.3.0', dfl: '' },
+  { name: 'input.phases', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.3.0', dfl: '' },
+  { name: 'input.frequency', len: 0.1, oid: '1.3.6.1.4.1.232.165.3.3.1.0', dfl: '' },
+  { name: 'input.voltage.nominal', len: 1, oid: '1.3.6.1.4.1.232.165.3.9.2.0', dfl: '' },
+  { name: 'input.voltage', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.4.1.2.1', dfl: '', flags: ['out1'] },
+  { name: 'input.L1-N.voltage', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.4.1.2.1', dfl: '', flags: ['in3'] },
+  { name: 'input.L2-N.voltage', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.4.1.2.2', dfl: '', flags: ['in3'] },
+  { name: 'input.L3-N.voltage', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.4.1.2.3', dfl: '', flags: ['in3'] },
+  { name: 'input.current', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.4.1.3.1', dfl: '', flags: ['out1'] },
+  { name: 'input.L1.current', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.4.1.3.1', dfl: '', flags: ['in3'] },
+  { name: 'input.L2.current', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.4.1.3.2', dfl: '', flags: ['in3'] },
+  { name: 'input.L3.current', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.4.1.3.3', dfl: '', flags: ['in3'] },
+  { name: 'input.realpower', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.4.1.4.1', dfl: '', flags: ['out1'] },
+  { name: 'input.L1.realpower', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.4.1.4.1', dfl: '', flags: ['in3'] },
+  { name: 'input.L2.realpower', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.4.1.4.2', dfl: '', flags: ['in3'] },
+  { name: 'input.L3.realpower', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.4.1.4.3', dfl: '', flags: ['in3'] },
+  { name: 'input.quality', len: 1, oid: '1.3.6.1.4.1.232.165.3.3.2.0', dfl: '' },
+  { name: 'output.phases', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.3.0', dfl: '' },
+  { name: 'output.frequency.nominal', len: 0.1, oid: '1.3.6.1.4.1.232.165.3.9.4.0', dfl: '' },
+  { name: 'output.frequency', len: 0.1, oid: '1.3.6.1.4.1.232.165.3.4.2.0', dfl: '' },
+  { name: 'output.voltage.nominal', len: 1, oid: '1.3.6.1.4.1.232.165.3.9.1.0', dfl: '' },
+  { name: 'output.voltage', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.4.1.2.1', dfl: '', flags: ['out1'] },
+  { name: 'output.L1-N.voltage', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.4.1.2.1', dfl: '', flags: ['out3'] },
+  { name: 'output.L2-N.voltage', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.4.1.2.2', dfl: '', flags: ['out3'] },
+  { name: 'output.L3-N.voltage', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.4.1.2.3', dfl: '', flags: ['out3'] },
+  { name: 'output.current', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.4.1.3.1', dfl: '', flags: ['out1'] },
+  { name: 'output.L1.current', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.4.1.3.1', dfl: '', flags: ['out3'] },
+  { name: 'output.L2.current', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.4.1.3.2', dfl: '', flags: ['out3'] },
+  { name: 'output.L3.current', len: 1, oid: '1.3.6.1.4.1.232.165.3.4.4.1.3.3', dfl: '', flags: ['out3'] },
+  { name: 'outlet.id', len: 1, dfl: '0', flags: ['static', 'absent'] },
+  { name: 'outlet.desc', string: true, rw: true, len: 20, dfl: 'All outlets', flags: ['static', 'absent'] },
+  { name: 'outlet.count', len: 1, oid: '1.3.6.1.4.1.232.165.3.10.1.0', dfl: '0' },
+  { name: 'outlet.%i.switchable', string: true, len: 3, oid: '1.3.6.1.4.1.232.165.3.10.2.1.1.%i', dfl: 'yes', flags: ['static', 'outlet'], lookup: cpqpower_outlet_switchability_info },
+  { name: 'outlet.%i.id', len: 1, oid: '1.3.6.1.4.1.232.165.3.10.2.1.1.%i', dfl: '%i', flags: ['static', 'absent', 'outlet'] },
+  { name: 'outlet.%i.status', string: true, len: 128, oid: '1.3.6.1.4.1.232.165.3.10.2.1.2.%i', flags: ['outlet'], lookup: cpqpower_outlet_status_info },
+  { name: 'outlet.%i.load.off', len: 1, oid: '1.3.6.1.4.1.232.165.3.10.2.1.3.%i', dfl: '0', flags: ['cmd', 'outlet'] },
+  { name: 'outlet.%i.load.on', len: 1, oid: '1.3.6.1.4.1.232.165.3.10.2.1.4.%i', dfl: '0', flags: ['cmd', 'outlet'] },
+  { name: 'outlet.%i.load.cycle', len: 1, oid: '1.3.6.1.4.1.232.165.3.10.2.1.7.%i', dfl: '0', flags: ['cmd', 'outlet'] },
+  { name: 'load.off', len: 1, oid: '1.3.6.1.4.1.232.165.3.8.1.0', dfl: '1', flags: ['cmd'] },
+  { name: 'load.on', len: 1, oid: '1.3.6.1.4.1.232.165.3.8.2.0', dfl: '1', flags: ['cmd'] },
+  { name: 'shutdown.stop', len: 1, oid: '1.3.6.1.4.1.232.165.3.8.1.0', dfl: '0', flags: ['cmd'] },
+  { name: 'load.off.delay', len: 1, oid: '1.3.6.1.4.1.232.165.3.8.1.0', dfl: '20', flags: ['cmd'] },
+  { name: 'load.on.delay', len: 1, oid: '1.3.6.1.4.1.232.165.3.8.2.0', dfl: '30', flags: ['cmd'] },
+  { name: 'shutdown.reboot', len: 1, oid: '1.3.6.1.4.1.232.165.3.8.6.0', dfl: '0', flags: ['cmd'] },
+  { name: 'test.battery.start', len: 1, oid: '1.3.6.1.4.1.232.165.3.7.1.0', dfl: '1', flags: ['cmd'] },
+];
+
+export const COMPAQ: MibMapping = { id: 'compaq', name: 'cpqpower', version: '1.67', autoCheckOid: '1.3.6.1.4.1.232.165.3.1.1.0', sysOid: '1.3.6.1.4.1.232.165.3', entries: cpqpower_mib };
