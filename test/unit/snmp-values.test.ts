@@ -11,7 +11,7 @@ import { detectMib } from '../../src/drivers/snmp/detect';
 import { MIB2NUT } from '../../src/drivers/snmp/mibs/index';
 import { SNMP_STATUS, SnmpStatusError, type SnmpValue } from '../../src/drivers/snmp/transport';
 import { decodeInt, decodeString, formatScaled, strtol0, usDateToIso } from '../../src/drivers/snmp/values';
-import type { ConfigIssue } from '../../src/core/config';
+import type { ConfigIssue } from '../../src/core/errors';
 import { FakeCard } from '../helpers/snmp-fake';
 
 const int = (value: number): SnmpValue => ({ kind: 'int', value });
