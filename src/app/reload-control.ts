@@ -17,12 +17,7 @@ import type { Logger } from '../core/logger';
 import { loadConfig, type AgentConfig } from './config';
 import type { ReloadOutcome } from './reload-apply';
 
-/**
- * The pid file of the installed service (`run --config /etc/upsagent/upsagent.yaml`, the default,
- * as root). In a folder of its own: systemd's RuntimeDirectory=upsagent makes exactly that one
- * writable under ProtectSystem=strict.
- */
-export const DEFAULT_PID_FILE = '/run/upsagent/upsagent.pid';
+export { DEFAULT_PID_FILE } from '../core/config';
 
 /** Where the outcome of the reloads is written, beside the pid file: upsagent.pid -> upsagent.reload.json. */
 export function outcomeFileFor(pidFile: string): string {

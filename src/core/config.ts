@@ -11,6 +11,12 @@ import { LOG_LEVELS } from './logger';
 import { dict, list, obj, oneOf, optional, refine, str, type Schema, type Shape } from './schema';
 
 export const DEFAULT_CONFIG_PATH = '/etc/upsagent/upsagent.yaml';
+/**
+ * The pid file of the installed service (`run --config /etc/upsagent/upsagent.yaml`, the default,
+ * as root), where `upsagent reload` finds it. In a folder of its own: systemd's
+ * RuntimeDirectory=upsagent makes exactly that one writable under ProtectSystem=strict.
+ */
+export const DEFAULT_PID_FILE = '/run/upsagent/upsagent.pid';
 
 /** Rights a user may hold beyond reading (NUT upsd.users `actions`). */
 export const ACTIONS = ['set', 'fsd'] as const;

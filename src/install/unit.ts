@@ -13,6 +13,7 @@
  * agent, once it is the role account, holds no capability at all.
  */
 import { dirname } from 'node:path';
+import { DEFAULT_PID_FILE } from '../core/config';
 
 export interface UnitOptions {
   binary: string;
@@ -47,7 +48,13 @@ Type=simple
 # Starts as root, opens its ports and devices, then runs as ${o.account} (run.user
 # in the configuration; ${o.account} by default when that account exists); only a
 # small helper stays root for the shutdown command and the power-down flag.
-ExecStart=${word(o.binary)} run --config ${word(o.config)}
+ExecStart=${word(o.binary)} run --config ${word(o.config)} --pid-file ${word(DEFAULT_PID_FILE)}
+# \`systemctl reload upsagent\` and \`upsagent reload\` re-read the configuration (SIGHUP),
+# keeping the NUT clients of UPSes that did not change; the pid and each reload's
+# outcome are kept in /run/upsagent (written while still root, so /run stays read-only).
+ExecReload=/bin/kill -HUP $MAINPID
+RuntimeDirectory=upsagent
+RuntimeDirectoryMode=0755
 Restart=on-failure
 RestartSec=5s
 # The main process first; the helper ends on its own when the agent is gone.

@@ -116,7 +116,9 @@ void describe('upsagent install --dry-run', () => {
 
     const unit = file('/etc/systemd/system/upsagent.service');
     assert.match(unit, /^0644 root:root\n/);
-    assert.match(unit, /^ExecStart=\/usr\/local\/bin\/upsagent run --config \/etc\/upsagent\/upsagent.yaml$/m);
+    assert.match(unit, /^ExecStart=\/usr\/local\/bin\/upsagent run --config \/etc\/upsagent\/upsagent.yaml --pid-file \/run\/upsagent\/upsagent.pid$/m);
+    assert.match(unit, /^ExecReload=\/bin\/kill -HUP \$MAINPID$/m);
+    assert.match(unit, /^RuntimeDirectory=upsagent$/m);
     for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=yes', 'PrivateTmp=yes', 'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK', 'CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_NET_BIND_SERVICE CAP_SYS_BOOT', 'DevicePolicy=closed', 'ReadWritePaths=/var/lib/upsagent /etc/upsagent']) {
       assert.ok(unit.split('\n').includes(line), `unit lacks ${line}:\n${unit}`);
     }
