@@ -5,8 +5,11 @@
 import { handleClosedOutput, processIO } from './io';
 import { VERSION } from './version';
 
-/** Mirrors core's DEFAULT_CONFIG_PATH; not imported, so `--help` loads nothing but yargs. */
-const DEFAULT_CONFIG = '/etc/upsagent/upsagent.yaml';
+/**
+ * Mirrors core's DEFAULT_CONFIG_PATH; not imported, so `--help` loads nothing but yargs.
+ * UPSAGENT_CONFIG names another default (tests, a user's own install).
+ */
+const DEFAULT_CONFIG = process.env.UPSAGENT_CONFIG || '/etc/upsagent/upsagent.yaml';
 
 /** NUT's own tools keep their getopt-style arguments, so they bypass yargs entirely. */
 const NUT_TOOLS: Record<string, string> = {
@@ -56,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
       'run the agent: drivers and the NUT server',
       (y) =>
         y
-          .option('config', { alias: 'c', type: 'string', describe: 'configuration file', default: DEFAULT_CONFIG })
+          .option('config', { alias: 'c', type: 'string', describe: `configuration file (default ${DEFAULT_CONFIG}; when there is none and no --config, an automatic configuration: see upsagent init)` })
           .option('demo', { type: 'boolean', describe: 'run the embedded demo UPS instead of a configuration file' })
           .option('listen', { type: 'string', array: true, describe: 'address to listen on (host:port), overrides server.listen' })
           .option('log-level', { choices: ['error', 'warn', 'info', 'debug'] as const, describe: 'overrides log.level' })
@@ -65,8 +68,10 @@ export async function main(argv: string[]): Promise<number> {
       async (a) => {
         // The daemon keeps protecting the host when whatever read its console goes away.
         handleClosedOutput('ignore');
+        // No --config and no file at the default path: the automatic run (commands/auto-run.ts).
+        const auto = a.config === undefined && a.demo !== true && !(await import('node:fs')).existsSync(DEFAULT_CONFIG);
         setExit(
-          await (await import('./commands/run')).runAgent({ config: a.config, demo: a.demo === true, listen: a.listen, logLevel: a['log-level'], user: a.user, pidFile: a['pid-file'] }),
+          await (await import('./commands/run')).runAgent({ config: a.config ?? DEFAULT_CONFIG, auto, demo: a.demo === true, listen: a.listen, logLevel: a['log-level'], user: a.user, pidFile: a['pid-file'] }),
         );
       },
     )
@@ -81,6 +86,15 @@ export async function main(argv: string[]): Promise<number> {
           .option('wait', { type: 'number', describe: "seconds to wait for the agent's outcome", default: 15 }),
       async (a) =>
         setExit(await (await import('./commands/reload')).runReload({ config: a.config, pidFile: a['pid-file'], pid: a.pid, waitS: a.wait }, processIO())),
+    )
+    .command(
+      'init',
+      'write the automatic configuration (the UPSes found on USB HID, served on this host, watched as primary with a safe shutdown policy), commented, as the start of a real one; to stdout, or to --output',
+      (y) =>
+        y
+          .option('output', { alias: 'o', type: 'string', describe: 'write it to this file instead of stdout' })
+          .option('force', { type: 'boolean', describe: 'replace the --output file when it exists' }),
+      async (a) => setExit(await (await import('./commands/init')).runInit({ output: a.output, force: a.force === true }, processIO())),
     )
     .command('config', 'work with configuration files', (y) =>
       y

@@ -18,6 +18,8 @@ export interface RunOptions {
   user?: string;
   /** `--pid-file`: where `upsagent reload` finds this process (default: /run/upsagent/upsagent.pid for root with the default configuration). */
   pidFile?: string;
+  /** No configuration file at the default path and no --config: the automatic run (./auto-run.ts); its test seams. */
+  auto?: boolean | import('./auto-run').AutoDeps;
 }
 
 /**
@@ -28,9 +30,14 @@ export interface RunOptions {
 export async function runAgent(opts: RunOptions, io: CliIO = processIO()): Promise<number> {
   let config: AgentConfig;
   let demo: Awaited<ReturnType<typeof loadDemo>> | undefined;
+  let auto: import('./auto-run').AutoSession | undefined;
   if (opts.demo) {
     demo = await loadDemo();
     config = demo.config;
+  } else if (opts.auto) {
+    auto = await (await import('./auto-run')).startAuto({ noFileAt: opts.config, logLevel: opts.logLevel, deps: opts.auto === true ? {} : opts.auto });
+    if (!auto.config) return 0;
+    config = auto.config;
   } else {
     const loaded = await loadConfigOrSay(opts.config, io, { guide: true });
     if (!loaded) return EXIT_CONFIG;
@@ -50,22 +57,23 @@ export async function runAgent(opts: RunOptions, io: CliIO = processIO()): Promi
     return EXIT_CONFIG;
   }
   // Before anything starts: a listen name that does not resolve would only fail at bind.
-  const file = opts.demo ? '--demo' : opts.config;
+  const file = opts.demo ? '--demo' : auto ? '<automatic configuration>' : opts.config;
   const checked = await preflight(config, { lookup: opts.lookup, strict: false });
   io.err(warningLines(file, checked.warnings));
   if (checked.problems.length) {
     io.err(`${new ConfigError(file, checked.problems).message}\n`);
+    await auto?.close();
     return EXIT_CONFIG;
   }
 
-  const log = createLogger({ level: opts.logLevel ?? config.log?.level ?? 'info', file: config.log?.file });
+  const log = auto?.log ?? createLogger({ level: opts.logLevel ?? config.log?.level ?? 'info', file: config.log?.file });
   const { startAgent } = await import('../../app/agent');
   const { prepareSeparation } = await import('../../privilege/separate');
   // SIGHUP re-reads the file (src/app/reload-control.ts); from now on, so that one during the start does not end the agent.
   const { startReloadControl, DEFAULT_PID_FILE } = await import('../../app/reload-control');
   const { DEFAULT_CONFIG_PATH } = await import('../../core/config');
   const defaultPid = opts.config === DEFAULT_CONFIG_PATH && process.getuid?.() === 0 ? DEFAULT_PID_FILE : undefined;
-  const control = opts.demo
+  const control = opts.demo || auto
     ? undefined
     : startReloadControl({
         file: opts.config,
@@ -84,20 +92,23 @@ export async function runAgent(opts: RunOptions, io: CliIO = processIO()): Promi
       config,
       log,
       version: VERSION,
-      driverFor: demo?.driverFor,
+      driverFor: demo?.driverFor ?? auto?.driverFor,
       monitorDeps: sep.actions ? { actions: sep.actions } : undefined,
       onOpened: () => sep.drop(),
     });
   } catch (err) {
     log.error(`cannot start: ${errorMessage(err)}`);
     control?.close();
+    await auto?.close();
     await separation?.stop();
     return 1;
   }
   const helper = separation;
   control?.attach(agent);
+  auto?.attach(agent);
   const stopAgent = async (): Promise<void> => {
     control?.close();
+    await auto?.close();
     process.off('SIGHUP', demoHup);
     try {
       await agent.stop();

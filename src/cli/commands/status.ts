@@ -31,6 +31,8 @@ export interface StatusOptions {
   config?: string;
   /** Monitor state files to look at instead of the configuration's (tests). */
   stateFiles?: string[];
+  /** The automatic run's status files to look at (tests; default src/app/auto-status.ts's places). */
+  autoFiles?: string[];
 }
 
 /** A running monitor's view, as its state file holds it. */
@@ -129,9 +131,12 @@ export async function runStatus(opts: StatusOptions, io: CliIO): Promise<number>
   }
   // The monitor's view is this host's: shown for the default target, or when asked for with --config.
   let monitor: MonitorBlock | null = null;
-  if (opts.target === undefined || opts.target === '' || opts.config !== undefined || opts.stateFiles !== undefined) {
+  // An agent running on the automatic configuration (no file): said first, its monitor's state file looked at.
+  const local = opts.target === undefined || opts.target === '';
+  const auto = (local && opts.config === undefined) || opts.autoFiles !== undefined ? (await import('../../app/auto-status')).readAutoStatus(opts.autoFiles) : null;
+  if (local || opts.config !== undefined || opts.stateFiles !== undefined) {
     try {
-      monitor = await monitorBlock(opts);
+      monitor = await monitorBlock(auto?.stateFile && !opts.stateFiles ? { ...opts, stateFiles: [auto.stateFile, ...(await stateFilesFor(undefined))] } : opts);
     } catch (err) {
       io.err(`Error: ${errorMessage(err)}\n`);
       return 1;
@@ -139,6 +144,8 @@ export async function runStatus(opts: StatusOptions, io: CliIO): Promise<number>
   }
   const doc: StatusDocument & { monitor?: unknown } = { server: { host: target.host, port: target.port }, error: null, upses: [] };
   if (monitor) doc.monitor = { pid: monitor.pid, updatedAt: new Date(monitor.updatedAt).toISOString(), ...monitor.view };
+  if (auto) (doc as { automatic?: unknown }).automatic = auto;
+  if (auto && !opts.json) io.out((await import('../../app/auto-config')).renderAutoStatus(auto));
   const printMonitor = (): void => {
     if (monitor && !opts.json) {
       io.out(`\n${renderView(monitor.view, (Date.now() - monitor.updatedAt) / 1000)}`);
@@ -149,7 +156,8 @@ export async function runStatus(opts: StatusOptions, io: CliIO): Promise<number>
     if (opts.json) io.out(renderJson(doc));
     io.err(`Error: ${msg}\n`);
     // A host that only watches other servers has no server of its own: its monitor is the status.
-    if (monitor) {
+    // An automatic run that has found no UPS yet has no server either: it is looking, as it says.
+    if (monitor || (auto && auto.upses.length === 0)) {
       printMonitor();
       return 0;
     }
