@@ -17,7 +17,8 @@ import type { Logger } from '../core/logger';
 import { loadConfig, type AgentConfig } from './config';
 import type { ReloadOutcome } from './reload-apply';
 
-export { DEFAULT_PID_FILE } from '../core/config';
+import { DEFAULT_PID_FILE } from '../core/config';
+export { DEFAULT_PID_FILE };
 
 /** Where the outcome of the reloads is written, beside the pid file: upsagent.pid -> upsagent.reload.json. */
 export function outcomeFileFor(pidFile: string): string {
