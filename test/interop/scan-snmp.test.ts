@@ -6,6 +6,7 @@
  * big a range is refused before anything is sent.
  */
 import assert from 'node:assert/strict';
+import { createCipheriv } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +47,7 @@ describe('scan --snmp against snmpsim', () => {
     }
   });
 
-  it('v1 finds the same (a missing OID fails the whole v1 request: the detection asks one OID at a time)', async () => {
+  it('v1 finds the same (a v1 agent fails a whole GET for one missing OID: the driver\'s GETs leave it out and ask again)', async () => {
     const cards = await scanSnmp(['127.0.0.1'], { community: 'apc', snmpVersion: 'v1', port: sim.port });
     assert.equal(cards.length, 1);
     assert.equal(cards[0]!.mib, 'apcc');
@@ -114,6 +115,26 @@ describe('scan --snmp v3 against net-snmp snmpd', () => {
     );
     const wrong = await scanSnmp(['127.0.0.1'], { ...opts, authPassword: 'not-the-pass-phrase', timeout: 0.5, retries: 0 });
     assert.deepEqual(wrong, []);
+  });
+
+  it('MD5/DES authPriv: found where this Node has DES, else refused up front with what to do', async () => {
+    const u = V3_USERS.md5;
+    const io = new MemoryIO();
+    const code = await runScanSnmp(io, '127.0.0.1', { snmpVersion: 'v3', port: agent.port, secLevel: u.level, secName: u.name, authProtocol: u.authProtocol, authPassword: u.authPassword, privProtocol: u.privProtocol, privPassword: u.privPassword });
+    let des = true;
+    try {
+      createCipheriv('des-cbc', Buffer.alloc(8), Buffer.alloc(8));
+    } catch {
+      des = false;
+    }
+    if (des) {
+      assert.equal(code, 0, io.stderr);
+      assert.match(io.stdout, /mibs: "ietf"[\s\S]*privProtocol: DES/);
+    } else {
+      assert.equal(code, 2);
+      assert.match(io.stderr, /legacy provider/);
+      assert.equal(io.stdout, '');
+    }
   });
 });
 

@@ -13,6 +13,7 @@
  * Every difference allowed between the two sides is listed below with its reason.
  */
 import assert from 'node:assert/strict';
+import { createCipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -146,6 +147,15 @@ async function write(target: string, w: WriteCase): Promise<void> {
   assert.equal(r.code, 0, `${target} ${w.name}: ${r.out}${r.err}`);
 }
 
+function desAvailable(): boolean {
+  try {
+    createCipheriv('des-cbc', Buffer.alloc(8), Buffer.alloc(8));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function withoutAllowed(v: Vars): Vars {
   return Object.fromEntries(Object.entries(v).filter(([k]) => !ALLOWED(k)));
 }
@@ -272,6 +282,13 @@ describe('snmp v3 differential: NUT 2.8.0 snmp-ups and ours on net-snmp snmpd', 
     it(`${u.authProtocol}${'privProtocol' in u ? `/${u.privProtocol}` : ''} ${u.level}: both read the card, the same variables`, async () => {
       const theirs = await published(real.target(k));
       assert.equal(theirs.vars['ups.model'], 'V3 Test UPS', `real snmp-ups over v3 (${k})`);
+      if ('privProtocol' in u && u.privProtocol === 'DES' && !desAvailable()) {
+        // Known difference: Node 20's OpenSSL 3 has DES only in its legacy provider; without it ours
+        // refuses the UPS (saying to use AES or NODE_OPTIONS=--openssl-legacy-provider) and serves no data.
+        const r = await runTool(UPSC, [`${k}@127.0.0.1:${port}`, 'ups.model']);
+        assert.notEqual(r.code, 0, `ours without DES should not have read ${k}: ${r.out}`);
+        return;
+      }
       let mine: Published | null = null;
       for (let i = 0; i < 50 && !mine; i++) {
         const r = await runTool(UPSC, [`${k}@127.0.0.1:${port}`, 'ups.model']);

@@ -1,75 +1,29 @@
 /**
  * `upsagent scan --snmp HOST[/CIDR]`: nut-scanner's SNMP scan (-S). Each
- * address is asked sysDescr.0 and sysObjectID.0; one that answers is matched
- * to a MIB mapping the way NUT's snmp-ups does with `mibs=auto`: first the
- * mapping whose sysObjectID is the card's, confirmed by its model OID
- * answering, else the first mapping (in NUT's order) whose model OID
- * answers. Every card found becomes a ready `ups:` section for the snmp
- * driver (with the same community or v3 settings), printed on stdout.
+ * address is asked sysDescr.0, sysObjectID.0 and sysName.0; one that
+ * answers is matched to a MIB mapping by the snmp driver's own detection
+ * (drivers/snmp/detect.ts, NUT's mibs=auto: the mapping whose sysObjectID
+ * is the card's, confirmed by its model OID answering, else the first
+ * mapping in mib2nut[] order whose model OID answers), over the driver's
+ * transport, so the scan names the MIB the driver will pick. Every card
+ * found becomes a ready `ups:` section for the snmp driver (with the same
+ * community or v3 settings), printed on stdout.
  *
  * Read-only: only GETs are sent. Every request has a timeout, so a silent
  * address costs at most timeout x (retries + 1); addresses are probed a
  * bounded number at a time, and a range is limited to /22 (1024 addresses).
  */
-import * as snmp from 'net-snmp';
 import { UpsAgentError } from '../../core/errors';
+import { getMany } from '../../drivers/snmp/bulk';
+import { detectMib, modelOid, MibNotFoundError, SYS_DESCR, SYS_OBJECT_ID } from '../../drivers/snmp/detect';
+import { NetSnmpTransport } from '../../drivers/snmp/net-snmp-transport';
+import type { SnmpValue } from '../../drivers/snmp/transport';
 import type { CliIO } from '../io';
 
-const SYS_DESCR = '1.3.6.1.2.1.1.1.0';
-const SYS_OBJECT_ID = '1.3.6.1.2.1.1.2.0';
 const SYS_NAME = '1.3.6.1.2.1.1.5.0';
 
 /** The smallest prefix a scan accepts: /22 is 1024 addresses. */
 export const MAX_PREFIX = 22;
-
-/** What the scan needs of a MIB mapping: its name (mibs=), the sysObjectID it is for, and the OID its detection reads. */
-export interface ScanMib {
-  name: string;
-  sysOid?: string;
-  /** device.model, else ups.model, as NUT's match_model_OID reads. */
-  modelOid: string;
-  /** Manufacturer OID when the mapping reads one (ups.mfr / device.mfr). */
-  mfrOid?: string;
-  /** Manufacturer when the mapping has no OID for it (NUT's default for ups.mfr). */
-  mfr?: string;
-}
-
-/**
- * The driver's mappings (src/drivers/snmp MIB2NUT, same order) as the scan
- * needs them; typed structurally so the scan does not depend on the driver's
- * module shape beyond these fields.
- */
-export function scanMibsFrom(mappings: ReadonlyArray<{ name: string; sysOid?: string; entries: ReadonlyArray<{ name: string; oid?: string; dfl?: string }> }>): ScanMib[] {
-  const out: ScanMib[] = [];
-  for (const m of mappings) {
-    const find = (n: string) => m.entries.find((e) => e.name === n);
-    const model = find('device.model')?.oid ?? find('ups.model')?.oid;
-    if (!model || model.includes('%')) continue;
-    const mfr = find('device.mfr') ?? find('ups.mfr');
-    const mib: ScanMib = { name: m.name, modelOid: model };
-    if (m.sysOid) mib.sysOid = m.sysOid;
-    if (mfr?.oid) mib.mfrOid = mfr.oid;
-    else if (mfr?.dfl) mib.mfr = mfr.dfl;
-    out.push(mib);
-  }
-  return out;
-}
-
-/**
- * NUT 2.8.0's detection facts (drivers/*-mib.c, mib2nut[] order in
- * snmp-ups.c) for the mappings the snmp driver carries: vendor MIBs before
- * IETF, so a card that speaks both is named by its vendor's.
- */
-export const DEFAULT_SCAN_MIBS: readonly ScanMib[] = [
-  // apc-mib.c: its "sysOID" is the model OID itself, so APC cards are found by the classic method.
-  { name: 'apcc', sysOid: '1.3.6.1.4.1.318.1.1.1.1.1.1.0', modelOid: '1.3.6.1.4.1.318.1.1.1.1.1.1.0', mfr: 'APC' },
-  { name: 'cyberpower', sysOid: '1.3.6.1.4.1.3808.1.1.1', modelOid: '1.3.6.1.4.1.3808.1.1.1.1.1.1.0', mfr: 'CYBERPOWER' },
-  { name: 'mge', sysOid: '1.3.6.1.4.1.705.1', modelOid: '1.3.6.1.4.1.705.1.1.1.0', mfr: 'Eaton' },
-  { name: 'pw', sysOid: '1.3.6.1.4.1.534.1', modelOid: '1.3.6.1.4.1.534.1.1.2.0', mfrOid: '1.3.6.1.4.1.534.1.1.1.0' },
-  { name: 'pxgx_ups', sysOid: '1.3.6.1.4.1.534.2.12', modelOid: '1.3.6.1.4.1.534.1.1.2.0', mfrOid: '1.3.6.1.4.1.534.1.1.1.0' },
-  { name: 'tripplite', sysOid: '1.3.6.1.4.1.850.1', modelOid: '1.3.6.1.2.1.33.1.1.2.0', mfrOid: '1.3.6.1.2.1.33.1.1.1.0' },
-  { name: 'ietf', sysOid: '1.3.6.1.2.1.33', modelOid: '1.3.6.1.2.1.33.1.1.2.0', mfrOid: '1.3.6.1.2.1.33.1.1.1.0' },
-];
 
 export class ScanSnmpError extends UpsAgentError {
   constructor(message: string) {
@@ -98,8 +52,6 @@ export interface ScanSnmpOptions {
   retries?: number;
   /** Addresses probed at once (default 64). */
   concurrency?: number;
-  /** The mappings to detect with (default DEFAULT_SCAN_MIBS). */
-  mibs?: readonly ScanMib[];
 }
 
 function ipToInt(ip: string): number | null {
@@ -137,15 +89,8 @@ export function parseTargets(spec: string): string[] {
   return out;
 }
 
-const AUTH: Record<string, snmp.AuthProtocols> = {
-  MD5: snmp.AuthProtocols.md5,
-  SHA: snmp.AuthProtocols.sha,
-  SHA224: snmp.AuthProtocols.sha224,
-  SHA256: snmp.AuthProtocols.sha256,
-  SHA384: snmp.AuthProtocols.sha384,
-  SHA512: snmp.AuthProtocols.sha512,
-};
-const PRIV: Record<string, snmp.PrivProtocols> = { DES: snmp.PrivProtocols.des, AES: snmp.PrivProtocols.aes };
+const AUTH_PROTOCOLS = ['MD5', 'SHA', 'SHA224', 'SHA256', 'SHA384', 'SHA512'];
+const PRIV_PROTOCOLS = ['DES', 'AES', 'AES256'];
 
 /** Checks the options as snmp-ups would (same names and values), before anything is sent. */
 export function checkScanOptions(o: ScanSnmpOptions): void {
@@ -159,54 +104,42 @@ export function checkScanOptions(o: ScanSnmpOptions): void {
   if (!o.secName) throw new ScanSnmpError('SNMP v3 needs --sec-name');
   if (level !== 'noAuthNoPriv') {
     if (!o.authPassword) throw new ScanSnmpError(`--sec-level ${level} needs --auth-password`);
-    if (o.authProtocol !== undefined && !(o.authProtocol in AUTH)) throw new ScanSnmpError(`--auth-protocol must be one of ${Object.keys(AUTH).join(', ')}`);
+    if (o.authProtocol !== undefined && !AUTH_PROTOCOLS.includes(o.authProtocol)) throw new ScanSnmpError(`--auth-protocol must be one of ${AUTH_PROTOCOLS.join(', ')}`);
   }
   if (level === 'authPriv') {
     if (!o.privPassword) throw new ScanSnmpError('--sec-level authPriv needs --priv-password');
-    if (o.privProtocol !== undefined && !(o.privProtocol in PRIV)) throw new ScanSnmpError(`--priv-protocol must be one of ${Object.keys(PRIV).join(', ')}`);
+    if (o.privProtocol !== undefined && !PRIV_PROTOCOLS.includes(o.privProtocol)) throw new ScanSnmpError(`--priv-protocol must be one of ${PRIV_PROTOCOLS.join(', ')}`);
   }
 }
 
-function openSession(host: string, o: ScanSnmpOptions): snmp.Session {
-  const common = { port: o.port ?? 161, timeout: Math.round((o.timeout ?? 1) * 1000), retries: o.retries ?? 1 };
+/** The driver's transport for one address (throws UpsAgentError for settings this Node cannot do, e.g. DES without OpenSSL's legacy provider). */
+function openTransport(host: string, o: ScanSnmpOptions): NetSnmpTransport {
   const v = o.snmpVersion ?? 'v1';
-  if (v !== 'v3') return snmp.createSession(host, o.community ?? 'public', { ...common, version: v === 'v1' ? snmp.Version1 : snmp.Version2c });
-  const level = o.secLevel ?? 'noAuthNoPriv';
-  const user: snmp.User = { name: o.secName!, level: snmp.SecurityLevel[level] };
-  if (level !== 'noAuthNoPriv') {
-    user.authProtocol = AUTH[o.authProtocol ?? 'MD5'];
-    user.authKey = o.authPassword!;
+  const t: ConstructorParameters<typeof NetSnmpTransport>[0] = {
+    host,
+    port: o.port ?? 161,
+    version: v,
+    community: o.community ?? 'public',
+    timeoutS: o.timeout ?? 1,
+    retries: o.retries ?? 1,
+  };
+  if (v === 'v3') {
+    t.secLevel = o.secLevel ?? 'noAuthNoPriv';
+    t.secName = o.secName!;
+    if (o.authPassword !== undefined) t.authPassword = o.authPassword;
+    if (o.authProtocol !== undefined) t.authProtocol = o.authProtocol;
+    if (o.privPassword !== undefined) t.privPassword = o.privPassword;
+    if (o.privProtocol !== undefined) t.privProtocol = o.privProtocol;
   }
-  if (level === 'authPriv') {
-    user.privProtocol = PRIV[o.privProtocol ?? 'DES'];
-    user.privKey = o.privPassword!;
-  }
-  return snmp.createV3Session(host, user, { ...common, version: snmp.Version3 });
+  return new NetSnmpTransport(t);
 }
 
-type Got = { kind: 'value'; text: string } | { kind: 'absent' } | { kind: 'silent' };
-
-/** One GET of one OID (a v1 agent fails a whole request for one missing OID, so they go one by one). */
-function getOne(session: snmp.Session, oid: string): Promise<Got> {
-  return new Promise((resolve) => {
-    try {
-      session.get([oid], (error, varbinds) => {
-        if (error) {
-          // An agent that answered with an error status (v1 noSuchName) is there; a timeout is not.
-          const silent = !(error instanceof snmp.RequestFailedError);
-          resolve(silent ? { kind: 'silent' } : { kind: 'absent' });
-          return;
-        }
-        const vb = varbinds?.[0];
-        if (!vb || snmp.isVarbindError(vb)) return resolve({ kind: 'absent' });
-        const v = vb.value as unknown;
-        const text = Buffer.isBuffer(v) ? v.toString('latin1') : String(v);
-        resolve({ kind: 'value', text });
-      });
-    } catch {
-      resolve({ kind: 'silent' });
-    }
-  });
+function text(v: SnmpValue | undefined): string | undefined {
+  if (!v) return undefined;
+  if (v.kind === 'string') return v.value.toString('latin1');
+  if (v.kind === 'oid') return v.value.replace(/^\./, '');
+  if (v.kind === 'int' || v.kind === 'ticks') return String(v.value);
+  return undefined;
 }
 
 export interface SnmpCard {
@@ -220,71 +153,41 @@ export interface SnmpCard {
   mfr?: string;
 }
 
-const stripDot = (o: string) => o.replace(/^\./, '');
-
 /** Asks one address; null when nothing answered. Never throws for what the network or the agent does. */
 export async function probeSnmpHost(host: string, o: ScanSnmpOptions): Promise<SnmpCard | null> {
-  let session: snmp.Session;
+  let t: NetSnmpTransport;
   try {
-    session = openSession(host, o);
+    t = openTransport(host, o);
   } catch {
     return null;
   }
-  // A session's socket errors (unreachable host...) must not reach the process.
-  session.on('error', () => undefined);
+  const fetch = (oids: readonly string[]) => getMany(t, oids);
   try {
-    const descr = await getOne(session, SYS_DESCR);
-    if (descr.kind === 'silent') return null;
-    const oid = await getOne(session, SYS_OBJECT_ID);
-    if (oid.kind === 'silent') return null;
-    const card: SnmpCard = {
-      host,
-      sysDescr: descr.kind === 'value' ? descr.text : '',
-      sysObjectId: oid.kind === 'value' ? stripDot(oid.text) : '',
-      mib: null,
-    };
-    const name = await getOne(session, SYS_NAME);
-    if (name.kind === 'value' && name.text.trim()) card.sysName = name.text.trim();
-    const mibs = o.mibs ?? DEFAULT_SCAN_MIBS;
-    const modelOf = async (m: ScanMib): Promise<string | null> => {
-      const got = await getOne(session, stripDot(m.modelOid));
-      return got.kind === 'value' ? got.text : null;
-    };
-    // As snmp-ups' match_sysoid(): the mapping for this sysObjectID, if its model OID answers.
-    let found: { mib: ScanMib; model: string } | null = null;
-    for (const m of mibs) {
-      if (!m.sysOid || stripDot(m.sysOid) !== card.sysObjectId) continue;
-      const model = await modelOf(m);
-      if (model !== null) {
-        found = { mib: m, model };
-        break;
-      }
-    }
-    // Else the classic method: the first mapping whose model OID answers.
-    if (!found) {
-      for (const m of mibs) {
-        const model = await modelOf(m);
-        if (model !== null) {
-          found = { mib: m, model };
-          break;
-        }
-      }
-    }
-    if (found) {
-      card.mib = found.mib.name;
-      card.model = found.model.trim();
-      if (found.mib.mfrOid) {
-        const mfr = await getOne(session, stripDot(found.mib.mfrOid));
-        if (mfr.kind === 'value' && mfr.text.trim()) card.mfr = mfr.text.trim();
-      } else if (found.mib.mfr) card.mfr = found.mib.mfr;
-    }
-    return card;
-  } finally {
+    const sys = await fetch([SYS_DESCR, SYS_OBJECT_ID, SYS_NAME]);
+    const card: SnmpCard = { host, sysDescr: text(sys.get(SYS_DESCR)) ?? '', sysObjectId: text(sys.get(SYS_OBJECT_ID)) ?? '', mib: null };
+    const name = text(sys.get(SYS_NAME))?.trim();
+    if (name) card.sysName = name;
+    let mapping;
     try {
-      session.close();
-    } catch {
-      // Already closed.
+      mapping = (await detectMib('auto', fetch)).mapping;
+    } catch (err) {
+      if (err instanceof MibNotFoundError) return card;
+      throw err;
     }
+    card.mib = mapping.name;
+    const mfrEntry = mapping.entries.find((e) => e.name === 'device.mfr') ?? mapping.entries.find((e) => e.name === 'ups.mfr');
+    const model = modelOid(mapping);
+    const got = await fetch([model, mfrEntry?.oid].filter((x): x is string => x !== undefined));
+    const modelText = model ? text(got.get(model))?.trim() : undefined;
+    if (modelText) card.model = modelText;
+    const mfr = (mfrEntry?.oid ? text(got.get(mfrEntry.oid))?.trim() : undefined) || mfrEntry?.dfl;
+    if (mfr) card.mfr = mfr;
+    return card;
+  } catch {
+    // No answer (timeout), or a reply the driver's transport refused: nothing usable at this address.
+    return null;
+  } finally {
+    t.close();
   }
 }
 
@@ -351,8 +254,10 @@ export async function runScanSnmp(io: CliIO, spec: string, o: ScanSnmpOptions): 
   try {
     checkScanOptions(o);
     hosts = parseTargets(spec);
+    // Settings this Node cannot do (DES without OpenSSL's legacy provider) are said once, not as an empty scan.
+    openTransport('127.0.0.1', o).close();
   } catch (err) {
-    if (err instanceof ScanSnmpError) {
+    if (err instanceof UpsAgentError) {
       io.err(`upsagent scan: ${err.message}\n`);
       return 2;
     }
