@@ -60,6 +60,8 @@ export class FakeCard implements SnmpTransport {
   gets: string[][] = [];
   sets: FakeSet[] = [];
   hang = false;
+  /** Milliseconds each answer takes (a slow card). */
+  delayMs = 0;
   closed = 0;
   /** OIDs a SET is refused for (notWritable). */
   readOnly = new Set<string>();
@@ -99,6 +101,13 @@ export class FakeCard implements SnmpTransport {
   }
 
   private maybeHang(signal?: AbortSignal): Promise<void> {
+    if (!this.hang && this.delayMs > 0) {
+      const ms = this.delayMs;
+      return new Promise((res, rej) => {
+        const t = setTimeout(res, ms);
+        signal?.addEventListener('abort', () => (clearTimeout(t), rej(signal.reason)), { once: true });
+      });
+    }
     if (!this.hang) return Promise.resolve();
     return new Promise((_res, rej) => {
       if (signal?.aborted) rej(signal.reason);

@@ -251,6 +251,25 @@ describe('snmp driver: a card that stops answering', () => {
   });
 });
 
+describe('snmp driver: a slow card', () => {
+  test('answers slower than the deadline: stale, while another card on its own driver stays fresh', async () => {
+    const slow = new FakeCard(fixture('ietf'));
+    const fast = new FakeCard(fixture('apc'));
+    const a = rig(slow, { snmp_version: 'v2c', timeout: 0.3 });
+    const b = rig(fast, { snmp_version: 'v2c', timeout: 0.3 });
+    await a.driver.start();
+    await b.driver.start();
+    slow.delayMs = 600;
+    await until('the slow card stale', () => a.stale(), 3000);
+    const before = fast.gets.length;
+    await sleep(500);
+    assert.equal(b.stale(), false);
+    assert.ok(fast.gets.length > before + 2, 'the other card kept being polled');
+    slow.delayMs = 0;
+    await until('the slow card fresh again', () => !a.stale() && a.driver.status().connected, 5000);
+  });
+});
+
 describe('snmp driver: garbage from the card', () => {
   test('wrong types, unprintable strings, negative values and unknown lookups are handled as NUT does', async () => {
     const values = fixture('ietf');
