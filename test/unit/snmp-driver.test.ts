@@ -196,6 +196,27 @@ describe('snmp driver: apc (PowerNet)', () => {
   });
 });
 
+describe('snmp driver: what each poll reads', () => {
+  test('static values once, semi-static every semistaticfreq full polls, ups.status at every quick poll', async () => {
+    const card = new FakeCard(fixture('apc'));
+    const r = rig(card, { snmp_version: 'v2c', pollfreq: 1, pollInterval: 0.2, semistaticfreq: 2 });
+    await r.driver.start();
+    const asked = (oid: string, from: number) => card.gets.slice(from).filter((g) => g.includes(oid)).length;
+    const start = card.gets.length;
+    await sleep(3400);
+    const model = '1.3.6.1.4.1.318.1.1.1.1.1.1.0'; // ups.model: static
+    const testDate = '1.3.6.1.4.1.318.1.1.1.7.2.4.0'; // ups.test.date: semi-static
+    const voltage = '1.3.6.1.4.1.318.1.1.1.3.3.1.0'; // input.voltage: every full poll
+    const power = '1.3.6.1.4.1.318.1.1.1.4.1.1.0'; // ups.status (power): every poll
+    const full = asked(voltage, start);
+    assert.ok(full >= 2 && full <= 4, `${full} full polls in 3.4 s at pollfreq 1`);
+    assert.equal(asked(model, start), 0);
+    const semi = asked(testDate, start);
+    assert.ok(semi >= 1 && semi <= Math.ceil(full / 2), `semi-static read ${semi} times in ${full} full polls`);
+    assert.ok(asked(power, start) >= full + 5, 'ups.status is read between the full polls too');
+  });
+});
+
 describe('snmp driver: mibs=auto detection in NUT order', () => {
   const both = (): Map<string, SnmpValue> => {
     const m = fixture('ietf');
