@@ -64,8 +64,11 @@ const ALLOWED = (k: string): boolean =>
  *   recording (its debug log says "su_find_infoval: no matching INFO_* value
  *   for this OID value (2)" for upsBaseOutputStatus onLine(2)); ours
  *   publishes OL, what cyberpower's table maps onLine(2) to.
+ * - mge ups.mfr / device.mfr: the mge table has no manufacturer OID, only a
+ *   default: "Eaton" in NUT 2.8.0's mge-mib.c, "EATON" in newer NUT's, which
+ *   our table follows.
  */
-const KNOWN: Record<string, readonly string[]> = { cyberpower: ['ups.status'] };
+const KNOWN: Record<string, readonly string[]> = { cyberpower: ['ups.status'], mge: ['ups.mfr', 'device.mfr'] };
 
 const EXPECTED = JSON.parse(readFileSync(join(SNMP_FIXTURES, 'nut-2.8.0-snmp-ups.json'), 'utf8')) as Record<string, Published>;
 
@@ -122,6 +125,7 @@ const WRITES: WriteCase[] = [
   { ups: 'ietf', kind: 'var', name: 'device.location', value: 'Rack Z9', oid: '1.3.6.1.2.1.1.6.0', reset: ['s', 'Rack A1'], seen: 'STRING: "Rack Z9"' },
   { ups: 'ietf', kind: 'cmd', name: 'beeper.disable', oid: '1.3.6.1.2.1.33.1.9.8.0', reset: ['i', '3'], seen: 'INTEGER: 1' },
   { ups: 'ietf', kind: 'cmd', name: 'load.off', oid: '1.3.6.1.2.1.33.1.8.2.0', reset: ['i', '-1'], seen: 'INTEGER: 0' },
+  { ups: 'mge', kind: 'cmd', name: 'test.battery.start', oid: '1.3.6.1.4.1.705.1.10.4.0', reset: ['i', '1'], seen: 'INTEGER: 2' },
 ];
 
 function snmpSet(address: string, community: string, oid: string, type: string, value: string): Promise<number> {
