@@ -30,6 +30,8 @@ export interface AutoWatchOptions {
   /** After every look (the status file). */
   onLook?(problems: readonly string[]): void;
   lookingLogEveryMs?: number;
+  /** A listing that has not answered by then counts as a failed look (default AUTO_SCAN_TIMEOUT_MS). */
+  scanTimeoutMs?: number;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -67,7 +69,7 @@ export class AutoWatch {
     this.running = (async () => {
       const problems: string[] = [];
       try {
-        const result = await withTimeout(scan({ hid: this.o.listHid, serial: async () => [] }), AUTO_SCAN_TIMEOUT_MS, 'looking for UPSes');
+        const result = await withTimeout(scan({ hid: this.o.listHid, serial: async () => [] }), this.o.scanTimeoutMs ?? AUTO_SCAN_TIMEOUT_MS, 'looking for UPSes');
         problems.push(...result.problems);
         const merged = mergeFound(this.known, result.ups);
         if (merged.added.length > 0 && !this.stopped) {

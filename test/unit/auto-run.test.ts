@@ -134,6 +134,7 @@ void describe('upsagent run with no configuration (automatic run)', () => {
   void test('a UPS on USB HID is served and watched; OB alone does not shut down, OB LB does', async () => {
     const ups = await fakeUps('SU650-0001', '/dev/hidraw-fake0');
     const run = autoRun([ups]);
+    cleanup.push(() => run.stop());
     await until('the agent', () => run.agent() !== null);
     const agent = run.agent()!;
     assert.match(run.logText(), /running on an automatic configuration/);
@@ -156,6 +157,7 @@ void describe('upsagent run with no configuration (automatic run)', () => {
 
     await ups.setStatus(OB_LB);
     await until('the shutdown command', () => existsSync(run.flag), 60_000);
+    cleanup.pop();
     assert.equal(await run.stop(), 0);
   });
 

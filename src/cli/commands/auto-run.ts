@@ -75,6 +75,8 @@ export async function startAuto(o: { noFileAt: string; logLevel?: LogLevel; deps
     everyMs: d.scanEveryMs,
     async onAdded(all, added) {
       if (!agent) return;
+      // A reload restarts the monitor: never in the middle of its shutdown sequence (the look is retried).
+      if (agent.monitor?.view().shutdown) throw new Error('the host is shutting down');
       const outcome = await agent.reload(await autoConfig(all, cfgOpts));
       for (const u of added) log.info(`automatic configuration: UPS found: ${describeUps(u)}; now served and watched as primary`);
       for (const p of outcome.problems) log.error(`automatic configuration: ${p}`);

@@ -133,7 +133,7 @@ export async function runStatus(opts: StatusOptions, io: CliIO): Promise<number>
   let monitor: MonitorBlock | null = null;
   // An agent running on the automatic configuration (no file): said first, its monitor's state file looked at.
   const local = opts.target === undefined || opts.target === '';
-  const auto = (local && opts.config === undefined) || opts.autoFiles !== undefined ? (await import('../../app/auto-status')).readAutoStatus(opts.autoFiles) : null;
+  const auto = (local && opts.config === undefined && opts.stateFiles === undefined) || opts.autoFiles !== undefined ? (await import('../../app/auto-status')).readAutoStatus(opts.autoFiles) : null;
   if (local || opts.config !== undefined || opts.stateFiles !== undefined) {
     try {
       monitor = await monitorBlock(auto?.stateFile && !opts.stateFiles ? { ...opts, stateFiles: [auto.stateFile, ...(await stateFilesFor(undefined))] } : opts);
