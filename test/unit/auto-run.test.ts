@@ -19,6 +19,7 @@ import type { ListedHidDevice } from '../../src/drivers/usbhid/matcher';
 import { NutClient } from '../../src/client';
 import { runStatus } from '../../src/cli/commands/status';
 import type { CliIO } from '../../src/cli/io';
+import { DRIVER_ERROR_VAR } from '../../src/core/health-vars';
 
 const FIXTURE = resolve(__dirname, '../fixtures/usbhid/simple-ups.dev');
 /** simple-ups.dev's PresentStatus (report 5): bit 0 ACPresent, 1 Charging, 2 Discharging, 3 BelowRemainingCapacityLimit (LB). */
@@ -205,7 +206,15 @@ void describe('upsagent run with no configuration (automatic run)', () => {
     // Unplugged: stale, not forgotten (still listed, still watched); no shutdown for a UPS never seen OB.
     devices.splice(0, 1);
     first.transport.unplug();
-    await new Promise((r) => setTimeout(r, 1_000));
+    // The driver says the device is gone (upsagent.driver.error), and the UPS stays listed.
+    await until('the unplugged UPS reported', async () => {
+      const c = await NutClient.connect({ host: '127.0.0.1', port: agent.addresses()[0]!.port });
+      try {
+        return /unplugged/.test(await c.getVar('simple-ups-650', DRIVER_ERROR_VAR).catch(() => ''));
+      } finally {
+        await c.close();
+      }
+    });
     assert.deepEqual((await NutClient.connect({ host: '127.0.0.1', port: agent.addresses()[0]!.port }).then(async (c) => {
       try {
         return (await c.listUps()).map(([n]) => n);
