@@ -18,7 +18,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, startRealNut } from '../test/helpers/real-nut';
 
@@ -199,37 +199,43 @@ async function idle(): Promise<string[]> {
   return [row('run --demo, idle', alone), row('run --demo, 1,000 clients', many)];
 }
 
+interface Cell {
+  r: LoadResult;
+  rss: number;
+}
+
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const ratio = (ours: number, theirs: number) => (theirs > 0 ? `${(ours / theirs).toFixed(2)}x` : '-');
+const load1 = () => (readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?');
+
 async function main(): Promise<void> {
+  const loadBefore = load1();
   const real = await startRealNut({ devices: { ups: { file: DEV } } });
   const ourPort = await freePort();
   const ours = await startOurs(ourPort);
   const servers = [
-    ['upsd 2.8.0', real.port, upsdPid(real.dir)],
-    ['upsagent', ourPort, ours.pid!],
+    ['upsd', real.port, upsdPid(real.dir)],
+    ['ours', ourPort, ours.pid!],
   ] as const;
-  const rows: string[] = [];
+  const results = new Map<string, Cell>();
   const floodRows: string[] = [];
   let idleRows: string[] = [];
   try {
     for (const clients of clientCounts) {
       for (const request of ['GET VAR ups ups.status', 'LIST VAR ups']) {
-        const rates: number[] = [];
-        for (const [who, port, pid] of servers) {
+        // Alternate who goes first, so neither always meets the other's after-effects.
+        const order = clients % 2 === 0 && request.startsWith('LIST') ? [...servers].reverse() : servers;
+        for (const [who, port, pid] of order) {
           const peak = peakSampler(pid);
           const r = await load(port, clients, request);
-          const m = peak();
-          rates.push(r.rate);
-          const ratio = rates.length === 2 && rates[0] ? ` ${(rates[1]! / rates[0]).toFixed(2)}x` : '';
-          rows.push(
-            `| ${request.padEnd(22)} | ${String(clients).padStart(6)} | ${who.padEnd(10)} | ${(String(r.rate) + ratio).padStart(14)} | ${r.p50.toFixed(2).padStart(7)} | ${r.p99.toFixed(2).padStart(8)} | ${String(r.connected).padStart(6)} | ${String(r.errors).padStart(4)} | ${m.rss.toFixed(1).padStart(7)} |`,
-          );
-          process.stderr.write(`${rows.at(-1)}\n`);
+          results.set(`${who} ${request.slice(0, 3)} ${clients}`, { r, rss: peak().rss });
+          process.stderr.write(`${who} ${request} x${clients}: ${JSON.stringify(r)}\n`);
         }
       }
     }
     if (!argv.includes('--no-flood')) {
       for (const [who, port, pid] of servers) {
-        floodRows.push(await flood(who, port, pid));
+        floodRows.push(await flood(who === 'ours' ? 'upsagent' : 'upsd 2.8.0', port, pid));
         process.stderr.write(`${floodRows.at(-1)}\n`);
       }
     }
@@ -240,18 +246,43 @@ async function main(): Promise<void> {
   if (!argv.includes('--no-idle')) idleRows = await idle();
 
   const out = process.stdout;
-  out.write(`\nNUT server load, ${seconds} s per row; load generator in its own process on the same machine (${useBin ? 'dist/upsagent' : 'tsx src/cli/main.ts'})\n`);
-  out.write('| request                | clients | server    |  req/s (ours/upsd) | p50 ms | p99 ms  | conn   | errs | peak RSS MB |\n');
-  out.write('|------------------------|--------:|-----------|---------------:|-------:|--------:|-------:|-----:|--------:|\n');
-  for (const r of rows) out.write(`${r}\n`);
+  out.write(
+    `\nNUT server load, upsagent (${useBin ? 'dist/upsagent' : 'tsx src/cli/main.ts'}) vs upsd 2.8.0 + dummy-ups, ${seconds} s per cell after 1 s warm-up, closed-loop clients, ` +
+      `load generator in its own process on the same ${availableParallelism()} cores; 1-min load average ${loadBefore} before, ${load1()} after\n`,
+  );
+  out.write('| clients | GET/s upsd | GET/s ours | ratio | LIST/s upsd | LIST/s ours | ratio | GET p99 ms upsd | GET p99 ms ours | LIST p99 ms upsd | LIST p99 ms ours | peak RSS MB upsd | peak RSS MB ours | connected upsd/ours | errors upsd/ours |\n');
+  out.write('|--------:|-----------:|-----------:|------:|------------:|------------:|------:|-----:|-----:|-----:|-----:|-----:|-----:|------:|------:|\n');
+  for (const clients of clientCounts) {
+    const c = (who: string, kind: string) => results.get(`${who} ${kind} ${clients}`);
+    const [ug, og, ul, ol] = [c('upsd', 'GET'), c('ours', 'GET'), c('upsd', 'LIS'), c('ours', 'LIS')];
+    if (!ug || !og || !ul || !ol) continue;
+    const cells = [
+      String(clients),
+      String(ug.r.rate),
+      String(og.r.rate),
+      ratio(og.r.rate, ug.r.rate),
+      String(ul.r.rate),
+      String(ol.r.rate),
+      ratio(ol.r.rate, ul.r.rate),
+      f1(ug.r.p99),
+      f1(og.r.p99),
+      f1(ul.r.p99),
+      f1(ol.r.p99),
+      f1(Math.max(ug.rss, ul.rss)),
+      f1(Math.max(og.rss, ol.rss)),
+      `${Math.min(ug.r.connected, ul.r.connected)}/${Math.min(og.r.connected, ol.r.connected)}`,
+      `${ug.r.errors + ul.r.errors}/${og.r.errors + ol.r.errors}`,
+    ];
+    out.write(`| ${cells.join(' | ')} |\n`);
+  }
   if (floodRows.length) {
-    out.write('\nFlood: 1,000 clients each send LIST VAR x2000 in one write and never read; a healthy client polls GET VAR every 50 ms\n');
+    out.write('\nFlood: 1,000 clients each send LIST VAR x2000 in one write and never read; a healthy client polls GET VAR every 50 ms (RSS in MB)\n');
     out.write('| server     | flooders (sent, still connected) | RSS before | after 5 s | peak | 5 s after they left | healthy answered | late (>2 s) | p99 ms |\n');
     out.write('|------------|----------------|-------:|-------:|-------:|-------:|----------:|-----:|-------:|\n');
     for (const r of floodRows) out.write(`${r}\n`);
   }
   if (idleRows.length) {
-    out.write('\nIdle memory of upsagent (MB, /proc/PID/status)\n');
+    out.write('\nIdle memory of upsagent (MB, /proc/PID/status: RssAnon = heap and other private memory, RssFile = pages of the executable and libraries)\n');
     out.write('| what                         | VmRSS  | RssAnon | RssFile |\n');
     out.write('|------------------------------|-------:|-------:|-------:|\n');
     for (const r of idleRows) out.write(`${r}\n`);
