@@ -34,6 +34,8 @@ export interface ReloadableServer {
   relisten(listen: readonly string[]): Promise<Array<{ address: string; reason: string }>>;
   setUsers(users: Record<string, UserConfig>): void;
   applyLimits(s: Partial<ServerConfig>): void;
+  /** The UPS is gone: its clients' logins are cleared (and those clients disconnected, as upsd does). */
+  removeUps?(name: string): void;
 }
 
 /** What the composition root lends a reload: its parts and how to rebuild them. */
@@ -130,6 +132,7 @@ export async function applyReload(from: AgentConfig, to: AgentConfig, h: ReloadH
   for (const name of plan.ups.removed) {
     await attempt(`stopping the driver of ${name}`, () => h.stopDriver(name));
     h.store.removeUps(name);
+    h.server?.removeUps?.(name);
   }
   for (const name of plan.ups.changed) {
     await attempt(`stopping the driver of ${name}`, () => h.stopDriver(name));

@@ -172,6 +172,12 @@ export class NutServer implements Module {
     this.ctx.users.replace(users);
   }
 
+  /** A reload removed this UPS: its logins are cleared and those clients disconnected, as upsd does. */
+  removeUps(name: string): void {
+    const gone = new Set(this.ctx.sessions.removeUps(name));
+    for (const c of [...this.conns]) if (gone.has(c.session)) c.close(`UPS ${name} removed by a reload`);
+  }
+
   /** A reload's limits that apply to the running server (the others need a restart). */
   applyLimits(s: Pick<ServerConfig, 'maxClients' | 'maxClientsPerAddress' | 'idleTimeout' | 'exemptAddresses'>): void {
     const d = definedOnly(s);

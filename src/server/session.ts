@@ -59,6 +59,18 @@ export class SessionRegistry {
     this.onLogins(ups, n);
   }
 
+  /**
+   * A reload removed this UPS: its login count goes, and the clients logged into it are
+   * returned for the server to disconnect, as upsd's delete_ups kicks them (conf.c,
+   * kick_login_clients). A UPS added again later under the name starts from no login.
+   */
+  removeUps(ups: string): Session[] {
+    const gone = this.loggedIn(ups);
+    for (const s of gone) s.loginUps = undefined;
+    if (this.logins.delete(ups.toLowerCase())) this.onLogins(ups, 0);
+    return gone;
+  }
+
   /** GET NUMLOGINS: clients that LOGINed to this UPS and are still connected. */
   count(ups: string): number {
     return this.logins.get(ups.toLowerCase()) ?? 0;

@@ -3,7 +3,8 @@
  * what a process that gave up root says it cannot do (with recording
  * hooks); then on a real in-process agent: server.listen rebound without
  * dropping the client of the old address, the web listener added and
- * removed, a logged-in session kept across a users change.
+ * removed, a logged-in session kept across a users change, the clients of a
+ * removed UPS disconnected (its login count gone).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { startAgent } from '../../src/app/agent';
 import { validateConfig, type AgentConfig } from '../../src/app/config';
 import { applyReload, type ReloadHooks } from '../../src/app/reload-apply';
 import { MemoryLogger } from '../../src/core/logger';
+import { SessionRegistry } from '../../src/server/session';
 import { freePort } from '../helpers/real-nut';
 
 const BASIC = resolve(__dirname, '../fixtures/dummy/basic.dev');
@@ -232,6 +234,64 @@ test('a monitor replaced by a reload no longer hears that the privileged helper 
     for (const l of lost) l('helper exited');
     assert.deepEqual(heard, ['NOPARENT'], 'one NOPARENT: the current monitor\'s');
   } finally {
+    await agent.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SessionRegistry.removeUps: the count goes (told as 0), its clients are handed back, other UPSes keep theirs', () => {
+  const heard: Array<[string, number]> = [];
+  const reg = new SessionRegistry((ups, n) => void heard.push([ups, n]));
+  const [x, y, z] = [reg.open('10.0.0.1'), reg.open('10.0.0.2'), reg.open('10.0.0.3')];
+  reg.login(x, 'b');
+  reg.login(y, 'B');
+  reg.login(z, 'a');
+  heard.length = 0;
+  assert.deepEqual(reg.removeUps('b'), [y, x]);
+  assert.deepEqual(heard, [['b', 0]]);
+  assert.equal(reg.count('b'), 0);
+  assert.equal(reg.count('a'), 1);
+  // Closing a kicked client later does not count down a UPS of the same name added again.
+  reg.login(reg.open('10.0.0.4'), 'b');
+  reg.close(x);
+  assert.equal(reg.count('b'), 1);
+  assert.deepEqual(reg.removeUps('nothing'), []);
+});
+
+test('a real agent: a UPS removed by a reload disconnects the clients logged into it, as upsd does; added again, it has no login', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'upsagent-reload-logins-'));
+  copyFileSync(BASIC, join(dir, 'a.dev'));
+  copyFileSync(BASIC, join(dir, 'b.dev'));
+  const port = await freePort();
+  const a = { driver: 'dummy', port: join(dir, 'a.dev') };
+  const b = { driver: 'dummy', port: join(dir, 'b.dev') };
+  const conf = (ups: Record<string, unknown>) => validateConfig({ ups, server: { listen: [`127.0.0.1:${port}`] }, users: { mon: { password: 'mon-pw', upsmon: 'primary' } }, run: { user: 'root' } });
+  const agent = await startAgent({ config: conf({ a, b }), log: new MemoryLogger(), version: 'test' });
+  const socks: Socket[] = [];
+  try {
+    const onB = await open(port);
+    const onA = await open(port);
+    socks.push(onB, onA);
+    for (const [s, ups] of [[onB, 'b'], [onA, 'a']] as const) {
+      assert.equal(await line(s, 'USERNAME mon'), 'OK');
+      assert.equal(await line(s, 'PASSWORD mon-pw'), 'OK');
+      assert.equal(await line(s, `LOGIN ${ups}`), 'OK');
+    }
+    assert.equal(await line(onA, 'GET NUMLOGINS b'), 'NUMLOGINS b 1');
+    const closed = new Promise<void>((res, rej) => {
+      const t = setTimeout(() => rej(new Error('the client of the removed UPS was not disconnected')), 3000);
+      onB.once('close', () => res(void clearTimeout(t)));
+    });
+
+    assert.deepEqual((await agent.reload(conf({ a }))).problems, []);
+    await closed;
+    assert.equal(await line(onA, 'GET NUMLOGINS a'), 'NUMLOGINS a 1', 'a client of another UPS stays');
+    assert.equal(await line(onA, 'GET NUMLOGINS b'), 'ERR UNKNOWN-UPS');
+
+    assert.deepEqual((await agent.reload(conf({ a, b }))).problems, []);
+    assert.equal(await line(onA, 'GET NUMLOGINS b'), 'NUMLOGINS b 0');
+  } finally {
+    for (const s of socks) s.destroy();
     await agent.stop();
     rmSync(dir, { recursive: true, force: true });
   }
