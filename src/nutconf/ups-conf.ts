@@ -3,13 +3,15 @@
  * `[name]` section becomes a UPS entry with its driver under NUT's name
  * (the registry accepts them), `port`, `desc`, `sdcommands`,
  * `pollinterval` as pollInterval, and every driver option our driver takes
- * by the same name. What only upsdrvctl or the driver process itself needs
+ * by the same name (snmp-ups' options too: our snmp driver keeps their
+ * names). What only upsdrvctl or the driver process itself needs
  * (user, chroot, retries, USB interface numbers...) is left out with a note.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { NAME, NAME_TEXT } from '../core/config';
 import { COMMON_DRIVER_OPTIONS, DRIVERS } from '../drivers/registry';
 import { isRelayPort } from '../drivers/relay/config';
+import { mibNames } from '../drivers/snmp/mibs/index';
 import { Notes } from './notes';
 import { settingOf, splitSections, type NutLine } from './parse';
 import { asOption } from './values';
@@ -47,9 +49,24 @@ const USB_DRIVERS = new Set(['usbhid-ups', 'blazer_usb']);
 /** The dummy-ups modes, as our dummy driver names them. */
 const DUMMY_MODES: Record<string, 'once' | 'loop' | undefined> = { 'dummy-once': 'once', 'dummy-loop': 'loop', dummy: 'loop' };
 
+/** snmp-ups' options whose value is a secret (VAR_SENSITIVE in snmp-ups.c): never shown in a note. */
+const SNMP_SECRETS = new Set(['community', 'secname', 'authpassword', 'privpassword']);
+
+/**
+ * What snmp-ups takes and our snmp driver does not (its other options have
+ * snmp-ups' names and values, and go through the schema like any driver's).
+ */
+function snmpOnly(key: string, value: string | null): string | undefined {
+  const k = key.toLowerCase();
+  if (k === 'mibs' && value === '--list') return `snmp-ups lists its mappings and exits with this; upsagent's snmp driver has auto (the default), ${mibNames().join(', ')}`;
+  if (k === 'privprotocol' && value?.toUpperCase() === 'AES192') {
+    return 'privProtocol AES192 is not in upsagent\'s snmp driver (DES, AES, AES256); without privProtocol it uses DES, so set the one the card\'s user has (AES or AES256) or this UPS will not answer';
+  }
+  return undefined;
+}
+
 /** The NUT drivers not in upsagent: their UPS is written commented out. */
 function missingDriver(name: string): string {
-  if (name === 'snmp-ups') return 'the snmp-ups driver is not supported by upsagent yet: this UPS is written commented out; keep NUT\'s snmp-ups for it for now';
   const ours = DRIVERS.filter((d) => !d.schema.alias).map((d) => d.schema.name);
   return `NUT's ${name} driver is not part of upsagent (it has ${ours.join(', ')}, and NUT's names for them): this UPS is written commented out`;
 }
@@ -107,7 +124,8 @@ export function mapUpsConf(lines: readonly NutLine[], file: string, nutDir: stri
     entry.driver = driver.value;
     if (port?.value !== null && port?.value !== undefined) entry.port = port.value;
     const spec = DRIVERS.find((d) => d.schema.name === driver.value);
-    const supported = spec !== undefined && spec.schema.name !== 'snmp-ups';
+    const supported = spec !== undefined;
+    const snmp = spec !== undefined && (spec.schema.name === 'snmp' || spec.schema.name === 'snmp-ups');
 
     for (const o of options) {
       const { l, key, value } = o;
@@ -145,6 +163,12 @@ export function mapUpsConf(lines: readonly NutLine[], file: string, nutDir: stri
         else notes.skip(l, at, 'dummy-ups modes are dummy-once, dummy-loop, repeater');
         continue;
       }
+      const secret = snmp && SNMP_SECRETS.has(k) ? [2] : [];
+      const snmpWhy = snmp ? snmpOnly(key, value) : undefined;
+      if (snmpWhy !== undefined) {
+        notes.skip(l, at, snmpWhy, secret);
+        continue;
+      }
       const schema = spec.schema.options[key] ?? (COMMON_DRIVER_OPTIONS as Record<string, typeof spec.schema.options[string]>)[key];
       if (!schema && /^(override|default)\./.test(k)) {
         const v = key.replace(/^[^.]+\./, '');
@@ -157,7 +181,8 @@ export function mapUpsConf(lines: readonly NutLine[], file: string, nutDir: stri
       }
       const r = asOption(schema, value);
       if (r.ok) entry[key] = r.value;
-      else notes.skip(l, at, `${key} ${r.message}`);
+      // A secret's complaint would quote it: only what the option wants is said.
+      else notes.skip(l, at, secret.length ? `${key} must be ${schema.expected}` : `${key} ${r.message}`, secret);
     }
 
     if (!supported) {
@@ -187,6 +212,9 @@ export function mapUpsConf(lines: readonly NutLine[], file: string, nutDir: stri
     if (USB_DRIVERS.has(spec.schema.name) && entry.port !== 'auto') {
       notes.add(port!.l, at, `port = ${entry.port}: NUT's USB drivers ignore port; written as auto (the device is found by vendorid/productid/serial)`);
       entry.port = 'auto';
+    }
+    if (snmp && entry.snmp_version === 'v3' && entry.secLevel === 'authPriv' && String(entry.privProtocol ?? 'DES').toUpperCase() === 'DES') {
+      notes.add(last('privProtocol')?.l ?? sec.line, at, `privProtocol ${entry.privProtocol === undefined ? 'DES (the default)' : 'DES'}: Node's OpenSSL 3 has single DES only in its legacy provider, so start upsagent with NODE_OPTIONS=--openssl-legacy-provider (or give the card's user AES and set privProtocol: AES)`);
     }
     if (pollInterval !== undefined && entry.pollInterval === undefined) entry.pollInterval = pollInterval;
     ups[sec.name] = entry;

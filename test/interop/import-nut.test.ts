@@ -14,6 +14,10 @@
  * folder; Debian's upsd built with NSS refuses certificate settings it
  * cannot open). The imported monitor: section is not started: real upsmon
  * is not part of this comparison, and its shutdown command is real.
+ *
+ * The snmp-ups sections (hardware/) are checked by the unit test only:
+ * serving them here would need the real snmp-ups polling a live SNMP agent
+ * for each card, and hardware/ also names serial and USB devices there are none of.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

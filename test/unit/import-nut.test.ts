@@ -18,7 +18,7 @@ import { EventBus } from '../../src/core/bus';
 import { ConfigError } from '../../src/core/errors';
 import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore } from '../../src/core/state';
-import { createDriver } from '../../src/drivers/registry';
+import { createDriver, DRIVERS } from '../../src/drivers/registry';
 import { importNut, NutConfError, NutImportError, readNutFolder, type ImportResult } from '../../src/nutconf/import';
 import { mapNutConf } from '../../src/nutconf/nut-conf';
 import { parseNutConf } from '../../src/nutconf/parse';
@@ -116,15 +116,46 @@ describe('ups.conf -> ups:', () => {
     assert.match(r.notes.list[0]!.text, /ignore port; written as auto/);
   });
 
-  test('snmp-ups and drivers upsagent does not have are commented out with why; a section without driver or port is left out', () => {
+  test('snmp-ups is carried over with its options; a driver upsagent does not have is commented out with why; a section without driver or port is left out', () => {
     const r = mapUpsConf(lines('[n]\n driver = snmp-ups\n port = 10.0.0.9\n community = public\n[x]\n driver = bcmxcp\n port = /dev/ttyS0\n[nodrv]\n port = /dev/ttyS1\n[noport]\n driver = apcsmart\n'), 'ups.conf', '/etc/nut');
-    assert.deepEqual(r.ups, {});
-    assert.deepEqual(r.notes.commentedOut.map((c) => [c.key, c.value]), [
-      ['n', { driver: 'snmp-ups', port: '10.0.0.9', community: '****' }],
-      ['x', { driver: 'bcmxcp', port: '/dev/ttyS0' }],
-    ]);
-    assert.match(r.notes.commentedOut[0]!.note.text, /snmp-ups driver is not supported by upsagent yet/);
+    assert.deepEqual(r.ups, { n: { driver: 'snmp-ups', port: '10.0.0.9', community: 'public' } });
+    assert.deepEqual(r.notes.commentedOut.map((c) => [c.key, c.value]), [['x', { driver: 'bcmxcp', port: '/dev/ttyS0' }]]);
+    assert.match(r.notes.commentedOut[0]!.note.text, /NUT's bcmxcp driver is not part of upsagent/);
     assert.deepEqual(noteTexts(r.notes.list).map((t) => t.replace(/;.*/, '')), ['8: [nodrv] has no driver = line', '10: [noport] has no port = line']);
+  });
+
+  test("snmp-ups: every option of snmp-ups(8) by its name and type (driver snmp too); what ours lacks is a note that never shows a secret; v3 DES says it needs the legacy provider", () => {
+    const r = mapUpsConf(
+      lines(
+        '[v1]\n driver = snmp\n port = [fd00::9]:161\n mibs = apcc\n community = "c0mm"\n snmp_version = v1\n snmp_retries = 3\n snmp_timeout = 2\n symmetrathreephase\n pollfreq = 20\n notransferoids\n semistaticfreq = 4\n ondelay = 30\n offdelay = 20\n' +
+          '[v3]\n driver = snmp-ups\n port = card\n snmp_version = v3\n secLevel = authPriv\n secName = u3\n authPassword = "a-long-pass"\n privPassword = "p-long-pass"\n authProtocol = SHA256\n privProtocol = AES192\n mibs = --list\n shutdown_delay = 5\n' +
+          '[aes]\n driver = snmp-ups\n port = card2\n snmp_version = v3\n secLevel = authPriv\n secName = u4\n authPassword = "a-long-pass"\n privPassword = "p-long-pass"\n privProtocol = AES\n' +
+          '[v2]\n driver = snmp-ups\n port = card3\n snmp_version = v2c\n privPassword = short\n',
+      ),
+      'ups.conf',
+      '/etc/nut',
+    );
+    assert.deepEqual(r.ups.v1, {
+      driver: 'snmp', port: '[fd00::9]:161', mibs: 'apcc', community: 'c0mm', snmp_version: 'v1', snmp_retries: 3, snmp_timeout: 2, symmetrathreephase: true, pollfreq: 20, notransferoids: true, semistaticfreq: 4, ondelay: 30, offdelay: 20,
+    });
+    assert.deepEqual(r.ups.v3, { driver: 'snmp-ups', port: 'card', snmp_version: 'v3', secLevel: 'authPriv', secName: 'u3', authPassword: 'a-long-pass', privPassword: 'p-long-pass', authProtocol: 'SHA256' });
+    assert.deepEqual(r.ups.aes!.privProtocol, 'AES');
+    const t = noteTexts([...r.notes.list].sort((a, b) => a.line - b.line));
+    assert.equal(t.length, 5, t.join('\n'));
+    assert.match(t[0]!, /^24: privProtocol = AES192: privProtocol AES192 is not in upsagent's snmp driver/);
+    // AES192 left out, the driver would use DES: said with what it needs.
+    assert.match(t[1]!, /^24: privProtocol DES \(the default\): .*NODE_OPTIONS=--openssl-legacy-provider/);
+    assert.match(t[2]!, /^25: mibs = --list: snmp-ups lists its mappings and exits/);
+    assert.match(t[3]!, /^26: shutdown_delay = 5: the snmp-ups driver of upsagent has no option shutdown_delay/);
+    assert.match(t[4]!, /^40: privPassword = \*\*\*\*: privPassword must be /);
+    assert.ok(!t.join('\n').includes('short'), t.join('\n'));
+    assert.equal(r.ups.v2!.privPassword, undefined);
+    // AES: nothing about DES.
+    assert.ok(!r.notes.list.some((n) => n.line > 26 && /DES/.test(n.text)));
+    // What is carried over is what our snmp driver takes, for each NUT spelling.
+    const issues: Array<{ path: string; message: string }> = [];
+    for (const [name, u] of Object.entries(r.ups)) DRIVERS.find((d) => d.schema.name === u.driver)!.schema.check?.(u as never, `ups.${name}`, issues);
+    assert.deepEqual(issues, []);
   });
 
   test('a UPS name we cannot take is left out with a note, not renamed', () => {
@@ -323,16 +354,21 @@ describe('the whole import', () => {
     assert.match(r.yaml, /upssched.conf is not imported: NOTIFYCMD is \/usr\/local\/bin\/notify-me/);
   });
 
-  test('hardware: every NUT driver name kept (a dummy-ups repeater too); snmp-ups and an unknown driver commented out; a MONITOR of a UPS left out is dropped', () => {
+  test('hardware: every NUT driver name kept (a dummy-ups repeater and snmp-ups too); an unknown driver commented out; a MONITOR of a local snmp UPS is a local watch', () => {
     const r = imp('hardware');
-    const ups = r.config.ups as Record<string, { driver: string }>;
+    const ups = r.config.ups as Record<string, Record<string, unknown>>;
     assert.deepEqual(Object.fromEntries(Object.entries(ups).map(([k, v]) => [k, v.driver])), {
-      office: 'usbhid-ups', closet: 'nutdrv_qx', 'old-serial': 'blazer_ser', 'old-usb': 'blazer_usb', smart: 'apcsmart', dumb: 'genericups', mirror: 'dummy-ups', badqx: 'nutdrv_qx',
+      office: 'usbhid-ups', closet: 'nutdrv_qx', 'old-serial': 'blazer_ser', 'old-usb': 'blazer_usb', smart: 'apcsmart', dumb: 'genericups', netups: 'snmp-ups', cardv3: 'snmp-ups', mirror: 'dummy-ups', badqx: 'nutdrv_qx',
     });
-    assert.deepEqual(r.commentedOut.map((c) => c.key), ['netups', 'bcm']);
-    assert.match(r.yaml, /\n {2}# netups:\n {2}# {3}driver: snmp-ups\n/);
-    assert.deepEqual((r.config.monitor as { ups: Array<{ name: string }> }).ups.map((u) => u.name), ['office']);
-    assert.match(r.yaml, /MONITOR netups@localhost: netups is a UPS of this host's ups.conf that could not be carried over/);
+    assert.deepEqual(ups.netups, { driver: 'snmp-ups', port: '10.0.0.9', community: 'public', snmp_version: 'v2c', mibs: 'auto' });
+    assert.deepEqual(ups.cardv3, {
+      driver: 'snmp-ups', port: '192.0.2.20:1161', desc: 'v3 card, DES by default', snmp_version: 'v3', secLevel: 'authPriv', secName: 'nutv3', authPassword: 'auth-secret-1', privPassword: 'priv-secret-1', authProtocol: 'SHA', pollfreq: 15, snmp_retries: 2, snmp_timeout: 3, notransferoids: true,
+    });
+    assert.match(r.yaml, /ups.conf:\d+: privProtocol DES \(the default\): .*--openssl-legacy-provider/);
+    assert.match(r.yaml, /mibs = --list: snmp-ups lists its mappings and exits/);
+    assert.deepEqual(r.commentedOut.map((c) => c.key), ['bcm']);
+    assert.deepEqual((r.config.monitor as { ups: Array<{ name: string }> }).ups.map((u) => u.name), ['office', 'netups']);
+    assert.match(r.yaml, /MONITOR netups@localhost: a UPS of this host, watched straight from its driver/);
   });
 
   test('MODE=none says there is nothing to run; --mode imports anyway', () => {
