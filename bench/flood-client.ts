@@ -17,13 +17,20 @@ if (!port || !clients || !repeat || !request) {
   process.exit(2);
 }
 const payload = Buffer.from(`${request}\n`.repeat(repeat), 'latin1');
+/** A connect that takes longer counts as refused: a server stuck on a client that does not read stops accepting (upsd 2.8 does). */
+const CONNECT_TIMEOUT_MS = 2000;
 const socks: Socket[] = [];
 
 function flood(): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
     s.on('error', () => resolve(false));
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve(false);
+    }, CONNECT_TIMEOUT_MS);
     s.once('connect', () => {
+      clearTimeout(timer);
       s.pause();
       s.write(payload);
       socks.push(s);

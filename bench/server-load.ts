@@ -32,6 +32,16 @@ const clientCounts = opt('--clients', '10,100,1000,10000').split(',').map(Number
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** --source: run src/cli/main.ts through tsx even when dist/upsagent exists. */
 const useBin = existsSync(BIN) && !argv.includes('--source');
+/** Every stage ends within its own time plus this (connecting 10,000 clients takes a while): the table prints what finished. */
+const STAGE_SLACK_S = 120;
+/** A stage's promise, or a rejection after `ms` saying which stage did not finish. */
+function within<T>(what: string, ms: number, p: Promise<T>): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_res, rej) => {
+    t = setTimeout(() => rej(new Error(`${what}: not finished in ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(t));
+}
 
 interface Mem {
   rss: number;
@@ -94,7 +104,7 @@ function tsxArgs(script: string, args: string[]): [string, string[]] {
 function load(port: number, clients: number, request: string): Promise<LoadResult> {
   const [cmd, args] = tsxArgs('bench/load-client.ts', [String(port), String(clients), String(seconds), request]);
   return new Promise((res, rej) => {
-    execFile(cmd, args, { cwd: ROOT, timeout: (seconds + 300) * 1000, maxBuffer: 1 << 20 }, (err, stdout, stderr) =>
+    execFile(cmd, args, { cwd: ROOT, timeout: (seconds + STAGE_SLACK_S) * 1000, maxBuffer: 1 << 20 }, (err, stdout, stderr) =>
       err ? rej(new Error(`${err.message}\n${stderr}`)) : res(JSON.parse(stdout) as LoadResult),
     );
   });
@@ -165,11 +175,17 @@ async function flood(name: string, port: number, pid: number): Promise<string> {
   const p = probe(port);
   const [cmd, args] = tsxArgs('bench/flood-client.ts', [String(port), '1000', '2000', 'LIST VAR ups']);
   const child = spawn(cmd, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-  const ready = await new Promise<string>((res) => child.stdout!.once('data', (d: Buffer) => res(d.toString().trim())));
+  // A server that blocks on a client that does not read stops accepting: the flooders then never all connect.
+  const ready = await within('flood connect', 90_000, new Promise<string>((res) => child.stdout!.once('data', (d: Buffer) => res(d.toString().trim())))).catch(
+    (e: unknown) => {
+      process.stderr.write(`${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 'no ready (90 s)';
+    },
+  );
   await sleep(5000);
   const during = mem(pid);
   child.stdin!.end();
-  await new Promise((r) => child.once('exit', r));
+  await within('flood exit', 10_000, new Promise((r) => child.once('exit', r))).catch(() => child.kill('SIGKILL'));
   const top = peak();
   await sleep(5000);
   const afterwards = mem(pid);
@@ -205,7 +221,8 @@ interface Cell {
 }
 
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
-const ratio = (ours: number, theirs: number) => (theirs > 0 ? `${(ours / theirs).toFixed(2)}x` : '-');
+const f0 = (n: number) => (Number.isFinite(n) ? String(n) : '-');
+const ratio = (ours: number, theirs: number) => (theirs > 0 && Number.isFinite(ours) ? `${(ours / theirs).toFixed(2)}x` : '-');
 const load1 = () => (readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?');
 
 async function main(): Promise<void> {
@@ -227,15 +244,25 @@ async function main(): Promise<void> {
         const order = clients % 2 === 0 && request.startsWith('LIST') ? [...servers].reverse() : servers;
         for (const [who, port, pid] of order) {
           const peak = peakSampler(pid);
-          const r = await load(port, clients, request);
-          results.set(`${who} ${request.slice(0, 3)} ${clients}`, { r, rss: peak().rss });
-          process.stderr.write(`${who} ${request} x${clients}: ${JSON.stringify(r)}\n`);
+          try {
+            const r = await load(port, clients, request);
+            results.set(`${who} ${request.slice(0, 3)} ${clients}`, { r, rss: peak().rss });
+            process.stderr.write(`${who} ${request} x${clients}: ${JSON.stringify(r)}\n`);
+          } catch (e) {
+            peak();
+            process.stderr.write(`${who} ${request} x${clients}: failed: ${e instanceof Error ? e.message : String(e)}\n`);
+          }
         }
       }
     }
     if (!argv.includes('--no-flood')) {
       for (const [who, port, pid] of servers) {
-        floodRows.push(await flood(who === 'ours' ? 'upsagent' : 'upsd 2.8.0', port, pid));
+        const name = who === 'ours' ? 'upsagent' : 'upsd 2.8.0';
+        try {
+          floodRows.push(await within(`${name} flood`, 180_000, flood(name, port, pid)));
+        } catch (e) {
+          floodRows.push(`| ${name.padEnd(10)} | ${e instanceof Error ? e.message : String(e)} |`);
+        }
         process.stderr.write(`${floodRows.at(-1)}\n`);
       }
     }
@@ -243,7 +270,9 @@ async function main(): Promise<void> {
     ours.kill('SIGTERM');
     await real.stop();
   }
-  if (!argv.includes('--no-idle')) idleRows = await idle();
+  if (!argv.includes('--no-idle')) {
+    idleRows = await within('idle', 60_000, idle()).catch((e: unknown) => [`| ${e instanceof Error ? e.message : String(e)} |`]);
+  }
 
   const out = process.stdout;
   out.write(
@@ -255,23 +284,26 @@ async function main(): Promise<void> {
   for (const clients of clientCounts) {
     const c = (who: string, kind: string) => results.get(`${who} ${kind} ${clients}`);
     const [ug, og, ul, ol] = [c('upsd', 'GET'), c('ours', 'GET'), c('upsd', 'LIS'), c('ours', 'LIS')];
-    if (!ug || !og || !ul || !ol) continue;
+    if (!ug && !og && !ul && !ol) continue;
+    // A cell that did not finish prints '-'.
+    const n = (x: Cell | undefined, f: (c: Cell) => number) => (x ? f(x) : NaN);
+    const rate = (x: Cell | undefined) => n(x, (c) => c.r.rate);
     const cells = [
       String(clients),
-      String(ug.r.rate),
-      String(og.r.rate),
-      ratio(og.r.rate, ug.r.rate),
-      String(ul.r.rate),
-      String(ol.r.rate),
-      ratio(ol.r.rate, ul.r.rate),
-      f1(ug.r.p99),
-      f1(og.r.p99),
-      f1(ul.r.p99),
-      f1(ol.r.p99),
-      f1(Math.max(ug.rss, ul.rss)),
-      f1(Math.max(og.rss, ol.rss)),
-      `${Math.min(ug.r.connected, ul.r.connected)}/${Math.min(og.r.connected, ol.r.connected)}`,
-      `${ug.r.errors + ul.r.errors}/${og.r.errors + ol.r.errors}`,
+      f0(rate(ug)),
+      f0(rate(og)),
+      ratio(rate(og), rate(ug)),
+      f0(rate(ul)),
+      f0(rate(ol)),
+      ratio(rate(ol), rate(ul)),
+      f1(n(ug, (c) => c.r.p99)),
+      f1(n(og, (c) => c.r.p99)),
+      f1(n(ul, (c) => c.r.p99)),
+      f1(n(ol, (c) => c.r.p99)),
+      f1(Math.max(n(ug, (c) => c.rss), n(ul, (c) => c.rss))),
+      f1(Math.max(n(og, (c) => c.rss), n(ol, (c) => c.rss))),
+      `${Math.min(n(ug, (c) => c.r.connected), n(ul, (c) => c.r.connected))}/${Math.min(n(og, (c) => c.r.connected), n(ol, (c) => c.r.connected))}`,
+      `${n(ug, (c) => c.r.errors) + n(ul, (c) => c.r.errors)}/${n(og, (c) => c.r.errors) + n(ol, (c) => c.r.errors)}`,
     ];
     out.write(`| ${cells.join(' | ')} |\n`);
   }

@@ -5,6 +5,7 @@
  * echoed as the client wrote them; LIST VAR/RW/CMD come from the cache.
  */
 import { HEALTH_VARS } from '../core/health-vars';
+import type { UpsView } from '../core/state';
 import { describeCmd, describeVar } from '../protocol/descriptions';
 import { encode } from './format';
 import { ERR, NUT_VERSION, unavailable } from './replies';
@@ -19,16 +20,51 @@ function getServerVar(ctx: ServerContext, ups: string, name: string): string {
   return ERR['VAR-NOT-SUPPORTED'];
 }
 
+interface VarReply {
+  version: number;
+  fsd: boolean;
+  attached: boolean;
+  dumpDone: boolean;
+  /** Answered even when the UPS is unavailable (core/health-vars.ts). */
+  health: boolean;
+  text: string;
+}
+
+/** Spellings of (UPS, variable) kept per UPS before the map starts over: clients mostly ask a few. */
+const MAX_VAR_REPLIES = 512;
+
+/**
+ * GET VAR replies per UPS, formatted once and reused while the UPS is unchanged
+ * (same test as ListCache: version, FSD, attached, first dump). GET VAR is the
+ * request every client repeats; the availability check still runs each time.
+ */
+const varReplies = new WeakMap<UpsView, Map<string, VarReply>>();
+
 function getVar(ctx: ServerContext, ups: string, name: string): string {
-  if (name.length >= 7 && name.slice(0, 7).toLowerCase() === 'server.') return getServerVar(ctx, ups, name);
+  if (name.length >= 7 && name[6] === '.' && name.slice(0, 7).toLowerCase() === 'server.') return getServerVar(ctx, ups, name);
   const view = ctx.store.get(ups);
   if (!view) return ERR['UNKNOWN-UPS'];
   const bad = unavailable(ctx, view);
+  let perView = varReplies.get(view);
+  if (!perView) {
+    perView = new Map();
+    varReplies.set(view, perView);
+  }
+  const key = `${ups}\n${name}`;
+  const hit = perView.get(key);
+  const h = view.health;
+  if (hit && hit.version === view.version && hit.fsd === view.fsd && hit.attached === h.attached && hit.dumpDone === h.dumpDone) {
+    return bad && !hit.health ? bad : hit.text;
+  }
   const v = findVar(view, name);
+  const health = v !== undefined && HEALTH_VARS.has(v.name.toLowerCase());
   // Unlike upsd, what says why there is no data is answered anyway (see core/health-vars.ts).
-  if (bad && !(v && HEALTH_VARS.has(v.name.toLowerCase()))) return bad;
+  if (bad && !health) return bad;
   if (!v) return ERR['VAR-NOT-SUPPORTED'];
-  return `VAR ${ups} ${name} "${encode(shownValue(view, v))}"\n`;
+  const text = `VAR ${ups} ${name} "${encode(shownValue(view, v))}"\n`;
+  if (!hit && perView.size >= MAX_VAR_REPLIES) perView.clear();
+  perView.set(key, { version: view.version, fsd: view.fsd, attached: h.attached, dumpDone: h.dumpDone, health, text });
+  return text;
 }
 
 function getType(ctx: ServerContext, ups: string, name: string): string {
