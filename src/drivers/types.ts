@@ -67,6 +67,42 @@ export async function stopOnRuntime(deps: DriverDeps, owner: object, runtime: Ru
   detachDriver(deps, owner);
 }
 
+/**
+ * A runtime-backed driver's start and stop, each done once however often they are called
+ * (a start while started, or a stop while stopped, does nothing): the Module side every such
+ * driver has. `running` says whether it is started, for device callbacks that must publish
+ * nothing after a stop.
+ */
+export class RuntimeLifecycle {
+  private started = false;
+
+  constructor(
+    private readonly deps: DriverDeps,
+    private readonly owner: object,
+    private readonly handlers: DriverRequestHandlers,
+    private readonly publishInfo: () => void,
+    private readonly runtime: RuntimeBacked,
+  ) {}
+
+  get running(): boolean {
+    return this.started;
+  }
+
+  /** `first` runs once, before the handlers are attached (a driver's start-up log line). */
+  async start(first?: () => void): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    first?.();
+    await startOnRuntime(this.deps, this.owner, this.handlers, this.publishInfo, this.runtime);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await stopOnRuntime(this.deps, this.owner, this.runtime);
+  }
+}
+
 /** What a USB device says of itself before it is opened: what NUT's matchers and `upsagent scan` look at. */
 export interface UsbIdentity {
   vendorId: number;

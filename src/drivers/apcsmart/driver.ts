@@ -22,7 +22,7 @@ import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
 import { DeviceReplyError, DriverRuntime, runtimeSettings, type DeviceContext, type PollKind, type Timers } from '../runtime/index';
 import type { OpenSerial } from '../serial/link';
-import { startOnRuntime, stopOnRuntime, type DriverDeps } from '../types';
+import { RuntimeLifecycle, type DriverDeps } from '../types';
 import { ApcCommands, commandNames, setEnum, setString } from './commands';
 import { ALT_CABLE, type ApcSmartConfig } from './config';
 import { discover, smartMode } from './discovery';
@@ -72,7 +72,7 @@ export class ApcSmartDriver implements Module {
   private readonly cmds = new Set<string>();
   /** While a connection is being set up: every name published, so what the UPS no longer has can be withdrawn. */
   private touched: Set<string> | null = null;
-  private running = false;
+  private readonly life: RuntimeLifecycle;
 
   constructor(
     cfg: UpsConfig,
@@ -109,6 +109,7 @@ export class ApcSmartDriver implements Module {
         clock: this.clock,
       },
     );
+    this.life = new RuntimeLifecycle(deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
   }
 
   status(): { connected: boolean; lastError?: Error } {
@@ -120,16 +121,12 @@ export class ApcSmartDriver implements Module {
     return this.runtime.idle();
   }
 
-  async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    await startOnRuntime(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
+  start(): Promise<void> {
+    return this.life.start();
   }
 
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    await stopOnRuntime(this.deps, this, this.runtime);
+  stop(): Promise<void> {
+    return this.life.stop();
   }
 
   /** What `upsdrvctl shutdown` does with this driver: sdtype / advorder (NUT upsdrv_shutdown). True when the UPS confirmed. */
@@ -191,7 +188,7 @@ export class ApcSmartDriver implements Module {
 
   private async close(s: Session): Promise<void> {
     // Only when the driver stops (NUT upsdrv_cleanup); a port given up for a reconnect just closes.
-    if (s.link.isOpen && !this.running) {
+    if (s.link.isOpen && !this.life.running) {
       try {
         // Back to dumb mode, as NUT leaves the UPS (upsdrv_cleanup).
         s.line.flush(false);

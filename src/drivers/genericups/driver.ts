@@ -35,7 +35,7 @@ import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
 import { DeviceGoneError, DriverRuntime, runtimeSettings, type DeviceContext, type Timers } from '../runtime/index';
 import type { InputLines, OpenSerial, OutputLines, SerialLink } from '../serial/link';
-import { startOnRuntime, stopOnRuntime, type DriverDeps } from '../types';
+import { RuntimeLifecycle, type DriverDeps } from '../types';
 import { cableType, type CableType } from './cables';
 import { overridesOf, type GenericUpsConfig } from './config';
 import { procSerialRing, type RingSource } from './ring';
@@ -87,7 +87,7 @@ export class GenericUpsDriver implements Module {
   private readonly published = new Map<string, string>();
   /** The instant commands offered (the shutdown, unless the type has none). */
   private readonly commands = new Set<string>();
-  private running = false;
+  private readonly life: RuntimeLifecycle;
   /**
    * While a shutdown signal is held (sdtime, or the BREAK), the levels it
    * needs: a port reopened meanwhile gets these rather than the cable
@@ -127,6 +127,7 @@ export class GenericUpsDriver implements Module {
         ...(deps.clock ? { clock: deps.clock } : {}),
       },
     );
+    this.life = new RuntimeLifecycle(deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
   }
 
   /** Resolves when the device I/O queued so far is done (tests, tools). */
@@ -139,17 +140,12 @@ export class GenericUpsDriver implements Module {
     return { connected: r.connected, ...(r.lastError ? { lastError: r.lastError } : {}) };
   }
 
-  async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    this.log.info(`UPS type: ${this.base.desc}`);
-    await startOnRuntime(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
+  start(): Promise<void> {
+    return this.life.start(() => this.log.info(`UPS type: ${this.base.desc}`));
   }
 
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    await stopOnRuntime(this.deps, this, this.runtime);
+  stop(): Promise<void> {
+    return this.life.stop();
   }
 
   // ---------------------------------------------------------------- device

@@ -26,7 +26,7 @@ import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
 import { DeviceGoneError, DeviceReplyError, DeviceTimeoutError, DriverRuntime, runtimeSettings, type DeviceContext, type PollKind, type Timers } from '../runtime/index';
-import { startOnRuntime, stopOnRuntime, type DriverDeps } from '../types';
+import { RuntimeLifecycle, type DriverDeps } from '../types';
 import { BatteryEstimator, parseRuntimeCal } from './battery';
 import type { QxConfig } from './config';
 import { QxValueError } from './fields';
@@ -135,7 +135,7 @@ export class QxDriver implements Module {
   private readonly rangesPublished = new Map<string, string>();
   /** The protocol found at the first open: a reconnect must find the same one (the same device). */
   private protocolSeen: QxProtocol | null = null;
-  private running = false;
+  private readonly life: RuntimeLifecycle;
 
   constructor(
     cfg: UpsConfig,
@@ -189,6 +189,7 @@ export class QxDriver implements Module {
         ...(deps.clock ? { clock: deps.clock } : {}),
       },
     );
+    this.life = new RuntimeLifecycle(deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
   }
 
   idle(): Promise<void> {
@@ -201,16 +202,12 @@ export class QxDriver implements Module {
     return { connected: r.connected, ...(s ? { protocol: s.protocol.name } : {}), ...(r.lastError ? { lastError: r.lastError } : {}) };
   }
 
-  async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    await startOnRuntime(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
+  start(): Promise<void> {
+    return this.life.start();
   }
 
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    await stopOnRuntime(this.deps, this, this.runtime);
+  stop(): Promise<void> {
+    return this.life.stop();
   }
 
   // ---------------------------------------------------------------- device I/O

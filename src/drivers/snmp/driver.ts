@@ -20,7 +20,7 @@ import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
 import { DriverRuntime, runtimeSettings, type DeviceContext, type PollKind, type Timers } from '../runtime/index';
-import { startOnRuntime, stopOnRuntime, type DriverDeps } from '../types';
+import { RuntimeLifecycle, type DriverDeps } from '../types';
 import { getMany } from './bulk';
 import { DEFAULT_POLLFREQ, DEFAULT_RETRIES, DEFAULT_SEMISTATICFREQ, DEFAULT_TIMEOUT_S, parseTarget, type SnmpConfig } from './config';
 import { detectMib, SYS_CONTACT, SYS_DESCR, SYS_LOCATION } from './detect';
@@ -61,7 +61,7 @@ export class SnmpDriver implements Module {
   private readonly vars = new Map<string, string>();
   private readonly cmds = new Set<string>();
   private touched: Set<string> | null = null;
-  private running = false;
+  private readonly life: RuntimeLifecycle;
 
   constructor(
     cfg: UpsConfig,
@@ -93,6 +93,7 @@ export class SnmpDriver implements Module {
         ...(deps.clock ? { clock: deps.clock } : {}),
       },
     );
+    this.life = new RuntimeLifecycle(deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
   }
 
   status(): { connected: boolean; lastError?: Error } {
@@ -104,16 +105,12 @@ export class SnmpDriver implements Module {
     return this.runtime.idle();
   }
 
-  async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    await startOnRuntime(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
+  start(): Promise<void> {
+    return this.life.start();
   }
 
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    await stopOnRuntime(this.deps, this, this.runtime);
+  stop(): Promise<void> {
+    return this.life.stop();
   }
 
   // ---------------------------------------------------------------- device

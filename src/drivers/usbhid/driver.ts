@@ -23,7 +23,7 @@ import type { Logger } from '../../core/logger';
 import type { Module } from '../../core/module';
 import pkg from '../../../package.json';
 import { DeviceReplyError, DriverRuntime, runtimeSettings, type DeviceContext, type PollKind, type Timers } from '../runtime/index';
-import { startOnRuntime, stopOnRuntime, type DriverDeps } from '../types';
+import { RuntimeLifecycle, type DriverDeps } from '../types';
 import type { UsbHidConfig } from './config';
 import { buildReport } from './hid/codec';
 import { ReportBuffer, type FieldReading } from './hid/report-buffer';
@@ -136,7 +136,7 @@ export class UsbHidDriver implements Module {
   private lastMapper: { bytes: Uint8Array; mapper: HidMapper } | undefined;
   private readonly vars = new Map<string, Published>();
   private readonly commands = new Set<string>();
-  private running = false;
+  private readonly life: RuntimeLifecycle;
 
   constructor(
     cfg: UpsConfig,
@@ -167,6 +167,7 @@ export class UsbHidDriver implements Module {
         clock: this.clock,
       },
     );
+    this.life = new RuntimeLifecycle(deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
   }
 
   /** Link state, for `driver replay` and tests. */
@@ -181,16 +182,12 @@ export class UsbHidDriver implements Module {
     return this.runtime.idle();
   }
 
-  async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    await startOnRuntime(this.deps, this, { setVar: (req) => this.setVar(req), instCmd: (req) => this.instCmd(req) }, () => this.publishDriverInfo(), this.runtime);
+  start(): Promise<void> {
+    return this.life.start();
   }
 
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    await stopOnRuntime(this.deps, this, this.runtime);
+  stop(): Promise<void> {
+    return this.life.stop();
   }
 
   // ---------------------------------------------------------------- connecting
@@ -476,7 +473,7 @@ export class UsbHidDriver implements Module {
 
   private applyInput(transport: HidTransport, raw: Uint8Array): void {
     const s = this.runtime.current();
-    if (!s || s.transport !== transport || s.pollOnly || !this.running) return;
+    if (!s || s.transport !== transport || s.pollOnly || !this.life.running) return;
     const data = s.interruptSize !== undefined ? raw.subarray(0, s.interruptSize) : raw;
     const outcome = s.buffer.storeInput(data);
     if (outcome.message) this.log.debug(outcome.message);
@@ -522,7 +519,7 @@ export class UsbHidDriver implements Module {
 
   /** Brings the store to what the mapper computes now; unchanged values are not touched. */
   private publishAll(s: Session): void {
-    if (!this.running || s.signal.aborted) return;
+    if (!this.life.running || s.signal.aborted) return;
     const result = s.mapper.compute(s.values, s.strings, s.raw);
     const seen = new Set<string>();
     this.put({ name: 'driver.version.data', value: s.mapper.subdriver.name, rw: false });
