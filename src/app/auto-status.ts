@@ -8,6 +8,7 @@
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../core/process-alive';
 import type { AutoStatus } from './auto-config';
 
 export const ROOT_AUTO_DIR = '/run/upsagent';
@@ -26,21 +27,12 @@ export function autoStatusCandidates(): string[] {
   return [...new Set([autoStatusFile(ROOT_AUTO_DIR), autoStatusFile(autoDir())])];
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The status of an automatic run that is running now, or null. */
 export function readAutoStatus(files: readonly string[] = autoStatusCandidates()): AutoStatus | null {
   for (const f of files) {
     try {
       const s = JSON.parse(readFileSync(f, 'utf8')) as AutoStatus;
-      if (s && s.mode === 'automatic' && typeof s.pid === 'number' && alive(s.pid) && Array.isArray(s.upses)) return s;
+      if (s && s.mode === 'automatic' && typeof s.pid === 'number' && processAlive(s.pid) && Array.isArray(s.upses)) return s;
     } catch {
       // Absent, half written or not ours: no automatic run there.
     }

@@ -14,6 +14,7 @@ import { splitAddr, splitName } from '../../client/target';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { errorMessage } from '../../core/errors';
+import { processAlive } from '../../core/process-alive';
 import { renderView, type MonitorView } from '../../monitor/view';
 
 /** Exit status when the server answered but some UPS has no data. */
@@ -50,7 +51,7 @@ async function monitorBlock(opts: StatusOptions): Promise<MonitorBlock | null> {
   let best: MonitorBlock | null = null;
   for (const file of files) {
     const st = await readStateFile(file).catch(() => null);
-    if (!st || !st.view || typeof st.view !== 'object' || !alive(st.pid)) continue;
+    if (!st || !st.view || typeof st.view !== 'object' || !processAlive(st.pid)) continue;
     if (!best || st.updatedAt > best.updatedAt) best = { file, pid: st.pid, updatedAt: st.updatedAt, view: st.view as MonitorView };
   }
   return best;
@@ -69,16 +70,6 @@ async function stateFilesFor(config: string | undefined): Promise<string[]> {
     if (config !== undefined) throw new Error(`cannot read ${config}: ${errorMessage(err)}`);
   }
   return files;
-}
-
-/** Only a monitor that is running says anything about now. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** What upsd says when ups.conf gives no description (LIST UPS, GET UPSDESC). */
