@@ -13,13 +13,13 @@
  * Every difference allowed between the two sides is listed below with its reason.
  */
 import assert from 'node:assert/strict';
-import { createCipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startAgent, type RunningAgent } from '../../src/app/agent';
 import { validateConfig } from '../../src/app/config';
 import { MemoryLogger } from '../../src/core/logger';
+import { desAvailable } from '../../src/drivers/snmp/net-snmp-transport';
 import { freePort, UPSC, UPSCMD, UPSRW } from '../helpers/real-nut';
 import { differences, runTool } from '../helpers/real-nut-serial';
 import { startRealSnmpUps, type RealSnmpUps } from '../helpers/real-snmp-ups';
@@ -149,15 +149,6 @@ async function write(target: string, w: WriteCase): Promise<void> {
   const auth = ['-u', 'admin', '-p', 'sekret'];
   const r = w.kind === 'var' ? await runTool(UPSRW, ['-s', `${w.name}=${w.value!}`, ...auth, '-w', target]) : await runTool(UPSCMD, [...auth, '-w', target, w.name]);
   assert.equal(r.code, 0, `${target} ${w.name}: ${r.out}${r.err}`);
-}
-
-function desAvailable(): boolean {
-  try {
-    createCipheriv('des-cbc', Buffer.alloc(8), Buffer.alloc(8));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function withoutAllowed(v: Vars): Vars {

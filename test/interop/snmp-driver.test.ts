@@ -5,7 +5,6 @@
  * SHA/AES and MD5/DES, authNoPriv). Values, a SET through the card and
  * back, an instant command, and a wrong pass phrase / a dead port.
  */
-import { createCipheriv } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventBus } from '../../src/core/bus';
@@ -13,18 +12,10 @@ import type { UpsConfig } from '../../src/core/config';
 import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore } from '../../src/core/state';
 import { createSnmpDriver } from '../../src/drivers/snmp/index';
+import { desAvailable } from '../../src/drivers/snmp/net-snmp-transport';
 import type { Module } from '../../src/core/module';
 import { freeUdpPort, snmpGet, startSnmpsim, type Snmpsim } from '../helpers/snmpsim';
 import { startSnmpd, V3_USERS, type Snmpd } from '../helpers/snmpd';
-
-function desAvailable(): boolean {
-  try {
-    createCipheriv('des-cbc', Buffer.alloc(8), Buffer.alloc(8));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

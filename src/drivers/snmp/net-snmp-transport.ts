@@ -65,8 +65,8 @@ function toValue(vb: snmp.Varbind): SnmpValue {
   }
 }
 
-/** OpenSSL 3 keeps single DES in its legacy provider, which Node loads only when told to. */
-function desAvailable(): boolean {
+/** OpenSSL 3 keeps single DES in its legacy provider, which Node loads only when told to (tests ask too, to expect either way). */
+export function desAvailable(): boolean {
   try {
     createCipheriv('des-cbc', Buffer.alloc(8), Buffer.alloc(8));
     return true;
