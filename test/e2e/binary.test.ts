@@ -8,33 +8,20 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VERSION } from '../../src/cli/version';
 import { DEMO_UPS_NAME } from '../../src/drivers/dummy/demo';
+import { runFile, SEA_NOISE, type Run, type RunOptions } from '../helpers/binary-run';
 import { UPSC, freePort } from '../helpers/real-nut';
 
 const ROOT = resolve(__dirname, '../..');
 const BUILT = join(ROOT, 'dist/upsagent');
 
-/** Lines that would mean the packaging leaks Node's internals to the user. */
-const SEA_NOISE = /ExperimentalWarning|single-executable|only supports loading built-in modules|Cannot find module/i;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(file: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<Run> {
-  return new Promise((done) => {
-    execFile(file, args, { cwd: opts.cwd, env: opts.env, timeout: opts.timeout ?? 30_000, encoding: 'utf8' }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
+function run(file: string, args: string[], opts: RunOptions = {}): Promise<Run> {
+  return runFile(file, args, opts, 30_000);
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
