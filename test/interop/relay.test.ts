@@ -9,14 +9,14 @@
  * returns.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NutClient } from '../../src/client/client';
-import { NutProtocolError } from '../../src/client/errors';
 import { describeCmd, describeVar } from '../../src/protocol/descriptions';
 import { startRealNut, UPSC, UPSCMD, UPSRW, type RealNut } from '../helpers/real-nut';
+import { errCode } from '../helpers/nut-error';
+import { runTool } from '../helpers/real-nut-serial';
 import { startRelayRig, until, type RelayRig } from '../helpers/relay-rig';
 
 const CLIENTS = 1000;
@@ -24,36 +24,11 @@ const CLIENTS = 1000;
 const UPSTREAM_VARDESC = 'Self-test result, as the upstream server words it';
 const UPSTREAM_CMDDESC = 'Cut the load, as the upstream server words it';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function run(cmd: string, args: string[]): Promise<Run> {
-  return new Promise((res) => {
-    execFile(cmd, args, { timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      res({ code, out: stdout, err: stderr.replace(/^Init SSL without certificate database\n/m, '') });
-    });
-  });
-}
-
 /** TCP connections from this process to `port` (ss: established, with our pid). */
 async function connectionsTo(port: number): Promise<number> {
-  const r = await run('ss', ['-Htnp', 'state', 'established', `( dport = :${port} )`]);
+  const r = await runTool('ss', ['-Htnp', 'state', 'established', `( dport = :${port} )`]);
   assert.equal(r.code, 0, r.err);
   return r.out.split('\n').filter((l) => l.includes(`pid=${process.pid},`)).length;
-}
-
-async function errCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof NutProtocolError) return err.code;
-    throw err;
-  }
-  return 'OK';
 }
 
 /** upsd's own log lines of accepted writes and commands (it logs each at LOG_INFO, to stderr with -F). */
@@ -169,7 +144,7 @@ describe('relay against real upsd 2.8.0 + dummy-ups', { timeout: 180_000 }, () =
     try {
       await until('new values through the relay', async () => (await c.getVar('relayed', 'battery.charge')) === '57', 20_000);
       assert.equal(await c.getVar('relayed', 'ups.status'), 'OB DISCHRG');
-      const r = await run(UPSC, [ours(), 'battery.charge']);
+      const r = await runTool(UPSC, [ours(), 'battery.charge']);
       assert.equal(r.out.trim(), '57');
     } finally {
       writeFileSync(file, text);
@@ -182,11 +157,11 @@ describe('relay against real upsd 2.8.0 + dummy-ups', { timeout: 180_000 }, () =
 
   test('upsrw and upscmd through the relay reach upsd with the relay\'s login; a user without rights is refused here, nothing sent upstream', async () => {
     const before = upsdWrites(nut).length;
-    const set = await run(UPSRW, ['-s', 'ups.delay.shutdown=45', '-u', 'admin', '-p', 'adminpw', ours()]);
+    const set = await runTool(UPSRW, ['-s', 'ups.delay.shutdown=45', '-u', 'admin', '-p', 'adminpw', ours()]);
     assert.equal(set.code, 0, set.err + set.out);
-    await until('the value upstream', async () => (await run(UPSC, [`ups1@127.0.0.1:${nut.port}`, 'ups.delay.shutdown'])).out.trim() === '45', 10_000);
-    await until('the value on the relay', async () => (await run(UPSC, [ours(), 'ups.delay.shutdown'])).out.trim() === '45', 10_000);
-    const cmd = await run(UPSCMD, ['-u', 'admin', '-p', 'adminpw', ours(), 'load.off']);
+    await until('the value upstream', async () => (await runTool(UPSC, [`ups1@127.0.0.1:${nut.port}`, 'ups.delay.shutdown'])).out.trim() === '45', 10_000);
+    await until('the value on the relay', async () => (await runTool(UPSC, [ours(), 'ups.delay.shutdown'])).out.trim() === '45', 10_000);
+    const cmd = await runTool(UPSCMD, ['-u', 'admin', '-p', 'adminpw', ours(), 'load.off']);
     assert.equal(cmd.code, 0, cmd.err + cmd.out);
     await until('upsd logged both', () => upsdWrites(nut).length >= before + 2);
     const logged = upsdWrites(nut).slice(before);
@@ -194,16 +169,16 @@ describe('relay against real upsd 2.8.0 + dummy-ups', { timeout: 180_000 }, () =
     assert.match(logged[1]!, /Instant command: relayuser@127\.0\.0\.1 did load\.off on ups1/);
 
     const n = upsdWrites(nut).length;
-    const denied = await run(UPSRW, ['-s', 'ups.delay.shutdown=99', '-u', 'viewer', '-p', 'viewerpw', ours()]);
+    const denied = await runTool(UPSRW, ['-s', 'ups.delay.shutdown=99', '-u', 'viewer', '-p', 'viewerpw', ours()]);
     assert.notEqual(denied.code, 0);
     assert.match(denied.err + denied.out, /ACCESS-DENIED/);
-    const deniedCmd = await run(UPSCMD, ['-u', 'viewer', '-p', 'viewerpw', ours(), 'load.off']);
+    const deniedCmd = await runTool(UPSCMD, ['-u', 'viewer', '-p', 'viewerpw', ours(), 'load.off']);
     assert.notEqual(deniedCmd.code, 0);
     assert.match(deniedCmd.err + deniedCmd.out, /ACCESS-DENIED/);
     // No upstream traffic for them: upsd logged nothing new, the value is unchanged, and the relay still has one connection.
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(upsdWrites(nut).length, n);
-    assert.equal((await run(UPSC, [`ups1@127.0.0.1:${nut.port}`, 'ups.delay.shutdown'])).out.trim(), '45');
+    assert.equal((await runTool(UPSC, [`ups1@127.0.0.1:${nut.port}`, 'ups.delay.shutdown'])).out.trim(), '45');
     assert.equal(await connectionsTo(nut.port), 1);
   });
 
@@ -213,7 +188,7 @@ describe('relay against real upsd 2.8.0 + dummy-ups', { timeout: 180_000 }, () =
       assert.equal(await c.getVar('relayed', 'ups.status'), 'OL CHRG');
       await nut.stopUpsd();
       await until('stale', async () => (await errCode(c.getVar('relayed', 'ups.status'))) === 'DATA-STALE');
-      const upsc = await run(UPSC, [ours(), 'ups.status']);
+      const upsc = await runTool(UPSC, [ours(), 'ups.status']);
       assert.notEqual(upsc.code, 0);
       assert.match(upsc.err, /Data stale/i);
       assert.match(await c.getVar('relayed', 'upsagent.driver.error'), new RegExp(`ups1@127\\.0\\.0\\.1:${nut.port}`));

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { NutClient } from '../../src/client/client';
-import { NutProtocolError } from '../../src/client/errors';
 import { parseConfig } from '../../src/app/config';
 import { createDriver } from '../../src/drivers/registry';
 import { RelayDriver } from '../../src/drivers/relay/driver';
@@ -18,6 +17,7 @@ import { MemoryLogger } from '../../src/core/logger';
 import { UpsStore } from '../../src/core/state';
 import { splitWords } from '../../src/protocol/wire';
 import { startFakeUpsd, type FakeUpsd } from '../helpers/fake-upsd';
+import { errCode } from '../helpers/nut-error';
 import { startRelayRig, until, type RelayRig } from '../helpers/relay-rig';
 
 interface FakeVar {
@@ -140,16 +140,6 @@ async function client(r: RelayRig, user?: [string, string]): Promise<NutClient> 
     await c.password(user[1]);
   }
   return c;
-}
-
-async function errCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof NutProtocolError) return err.code;
-    throw err;
-  }
-  return 'OK';
 }
 
 describe('relay: what clients read', () => {
