@@ -34,6 +34,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const useBin = existsSync(BIN) && !argv.includes('--source');
 /** Every stage ends within its own time plus this (connecting 10,000 clients takes a while): the table prints what finished. */
 const STAGE_SLACK_S = 120;
+/** upsd's listen backlog of 16 lets about 60 connections a second through a burst (1,000 took 16 s): a load stage gets that long to connect. */
+const CONNECTS_PER_S = 25;
 /** A stage's promise, or a rejection after `ms` saying which stage did not finish. */
 function within<T>(what: string, ms: number, p: Promise<T>): Promise<T> {
   let t: NodeJS.Timeout | undefined;
@@ -104,7 +106,7 @@ function tsxArgs(script: string, args: string[]): [string, string[]] {
 function load(port: number, clients: number, request: string): Promise<LoadResult> {
   const [cmd, args] = tsxArgs('bench/load-client.ts', [String(port), String(clients), String(seconds), request]);
   return new Promise((res, rej) => {
-    execFile(cmd, args, { cwd: ROOT, timeout: (seconds + STAGE_SLACK_S) * 1000, maxBuffer: 1 << 20 }, (err, stdout, stderr) =>
+    execFile(cmd, args, { cwd: ROOT, timeout: (seconds + STAGE_SLACK_S + clients / CONNECTS_PER_S) * 1000, maxBuffer: 1 << 20 }, (err, stdout, stderr) =>
       err ? rej(new Error(`${err.message}\n${stderr}`)) : res(JSON.parse(stdout) as LoadResult),
     );
   });
