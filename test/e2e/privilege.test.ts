@@ -9,10 +9,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SDMAGIC } from '../../src/monitor/killpower';
 import { UPSC, freePort } from '../helpers/real-nut';
+import { addRoleAccount, binaryInScratch, removeRoleAccount } from '../helpers/role-account';
 
 const ROOT = resolve(__dirname, '../..');
 const BUILT = join(ROOT, 'dist/upsagent');
@@ -68,20 +69,13 @@ void describe('privilege separation (dist/upsagent started as root)', () => {
   before(() => {
     assert.equal(process.getuid?.(), 0, 'this test starts the agent as root (as CI and test/run.sh run it)');
     if (!existsSync(BUILT)) execFileSync(process.execPath, [join(ROOT, 'build/build.mjs')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 170_000 });
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', user], { stdio: 'pipe' });
-    uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
-    gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }));
+    ({ uid, gid } = addRoleAccount(user));
     // Root's folder, readable by all: the role account can read the device and config here but write nothing.
-    scratch = mkdtempSync('/tmp/upsagent-priv-');
-    chmodSync(scratch, 0o755);
-    bin = join(scratch, 'upsagent');
-    copyFileSync(BUILT, bin);
-    chmodSync(bin, 0o755);
+    ({ scratch, bin } = binaryInScratch(BUILT, '/tmp/upsagent-priv-'));
   });
 
   after(() => {
-    spawnSync('userdel', [user]);
-    spawnSync('groupdel', [user]);
+    removeRoleAccount(user);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 

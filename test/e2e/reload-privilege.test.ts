@@ -8,20 +8,20 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
+import { runFile, type Run } from '../helpers/binary-run';
 import { UPSC, freePort } from '../helpers/real-nut';
+import { addRoleAccount, binaryInScratch, removeRoleAccount } from '../helpers/role-account';
 
 const ROOT = resolve(__dirname, '../..');
 const BUILT = join(ROOT, 'dist/upsagent');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function run(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(file, args, { timeout: 30_000, encoding: 'utf8' }, (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }));
-  });
+function run(file: string, args: string[]): Promise<Run> {
+  return runFile(file, args, {}, 30_000);
 }
 
 function uidOf(pid: number): number {
@@ -39,14 +39,9 @@ let output = '';
 before(() => {
   assert.equal(process.getuid?.(), 0, 'this test starts the agent as root (as CI and test/run.sh run it)');
   if (!existsSync(BUILT)) execFileSync(process.execPath, [join(ROOT, 'build/build.mjs')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 170_000 });
-  execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', user], { stdio: 'pipe' });
-  uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
+  ({ uid } = addRoleAccount(user));
   // Root's folder, readable by all: the account reads the devices and the file here, and can write nothing.
-  scratch = mkdtempSync('/tmp/upsagent-reload-priv-');
-  chmodSync(scratch, 0o755);
-  bin = join(scratch, 'upsagent');
-  copyFileSync(BUILT, bin);
-  chmodSync(bin, 0o755);
+  ({ scratch, bin } = binaryInScratch(BUILT, '/tmp/upsagent-reload-priv-'));
 });
 
 after(async () => {
@@ -54,8 +49,7 @@ after(async () => {
     agent.kill('SIGKILL');
     await new Promise((r) => agent!.once('exit', r));
   }
-  spawnSync('userdel', [user]);
-  spawnSync('groupdel', [user]);
+  removeRoleAccount(user);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
