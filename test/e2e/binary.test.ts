@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VERSION } from '../../src/cli/version';
 import { DEMO_UPS_NAME } from '../../src/drivers/dummy/demo';
-import { runFile, SEA_NOISE, type Run, type RunOptions } from '../helpers/binary-run';
+import { assertAddonsFromExecutable, runFile, SEA_NOISE, type Run, type RunOptions } from '../helpers/binary-run';
 import { UPSC, freePort } from '../helpers/real-nut';
 
 const ROOT = resolve(__dirname, '../..');
@@ -86,16 +86,7 @@ void describe('dist/upsagent (single executable)', () => {
     const r = await run(bin, ['doctor'], { cwd: scratch, env });
     assert.equal(r.code, 0, `doctor failed:\n${r.stdout}${r.stderr}`);
     assert.doesNotMatch(r.stdout + r.stderr, SEA_NOISE);
-    for (const name of ['serialport', 'node-hid', 'usb']) {
-      const line = r.stdout.split('\n').find((l) => new RegExp(`^\\S+\\s+${name}\\s`).test(l));
-      assert.ok(line, `doctor does not report ${name}:\n${r.stdout}`);
-      // Without a USB bus in sysfs (containers, CI) the usb addon loads but cannot list, and doctor says so.
-      const noUsbBus = name === 'usb' && !existsSync('/sys/bus/usb/devices');
-      assert.match(line, noUsbBus ? /^warn\s+usb\s+loaded, but listing failed: .*\/sys\/bus\/usb\/devices\/ not found/ : /^ok\b/, line);
-      // Extracted from the executable's assets, never found in a node_modules folder.
-      assert.match(line, /loaded from \//, line);
-      assert.doesNotMatch(line, /node_modules/, line);
-    }
+    assertAddonsFromExecutable(r.stdout, /^warn\s+usb\s+loaded, but listing failed: .*\/sys\/bus\/usb\/devices\/ not found/);
   });
 
   void test('run --demo serves the demo UPS to the real upsc and stops cleanly on SIGTERM', async (t) => {
