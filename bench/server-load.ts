@@ -122,12 +122,13 @@ async function startOurs(port: number, extra = ''): Promise<ChildProcess> {
   return startProcess(port, ['run', '--config', cfg]);
 }
 
-async function startProcess(port: number, args: string[]): Promise<ChildProcess> {
+/** Starts a server and waits until `ups` answers GET VAR (the demo's UPS is `demo`). */
+async function startProcess(port: number, args: string[], ups = 'ups'): Promise<ChildProcess> {
   const [cmd, full] = useBin ? [BIN, args] : tsxArgs('src/cli/main.ts', args);
   const child = spawn(cmd, full, { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 100; i++) {
     await sleep(100);
-    const r = await load(port, 1, 'GET VAR ups ups.status').catch(() => null);
+    const r = await load(port, 1, `GET VAR ${ups} ups.status`).catch(() => null);
     if (r && r.errors === 0 && r.rate > 0) break;
   }
   return child;
@@ -198,20 +199,23 @@ async function flood(name: string, port: number, pid: number): Promise<string> {
 /** Idle RSS of `run --demo`, then with 1,000 clients connected (each sent one GET VAR). */
 async function idle(): Promise<string[]> {
   const port = await freePort();
-  const child = await startProcess(port, ['run', '--demo', '--listen', `127.0.0.1:${port}`]);
+  const child = await startProcess(port, ['run', '--demo', '--listen', `127.0.0.1:${port}`], 'demo');
+  // Killed however this stage ends (it has a time limit).
+  const timer = setTimeout(() => child.kill('SIGTERM'), 55_000);
   await sleep(3000);
   const alone = mem(child.pid!);
   const socks = [];
   for (let i = 0; i < 1000; i++) {
     const s = connect(port, '127.0.0.1');
     s.on('error', () => undefined);
-    s.on('connect', () => s.write('GET VAR ups ups.status\n'));
+    s.on('connect', () => s.write('GET VAR demo ups.status\n'));
     socks.push(s);
     if (i % 50 === 49) await sleep(20);
   }
   await sleep(3000);
   const many = mem(child.pid!);
   for (const s of socks) s.destroy();
+  clearTimeout(timer);
   child.kill('SIGTERM');
   const row = (what: string, m: Mem) => `| ${what.padEnd(28)} | ${m.rss.toFixed(1).padStart(6)} | ${m.anon.toFixed(1).padStart(6)} | ${m.file.toFixed(1).padStart(6)} |`;
   return [row('run --demo, idle', alone), row('run --demo, 1,000 clients', many)];
