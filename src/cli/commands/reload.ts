@@ -6,6 +6,7 @@
  * outcome (what changed, what only a restart applies, what failed) is read
  * from the file it writes beside its pid file, and printed.
  */
+import { processAlive } from '../../core/process-alive';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_PID_FILE, loadForReload, outcomeFileFor, type OutcomeRecord } from '../../app/reload-control';
@@ -46,11 +47,7 @@ function readOutcome(file: string): OutcomeRecord | null {
 
 /** The process is there and is an `upsagent run` (a stale pid file may name another process now). */
 function isAgent(pid: number): string | null {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? null : `no process ${pid} (a stale pid file?)`;
-  }
+  if (!processAlive(pid)) return `no process ${pid} (a stale pid file?)`;
   try {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     if (!args.includes('run')) return `process ${pid} is not \`upsagent run\` (${args.filter(Boolean).join(' ')})`;
