@@ -107,23 +107,23 @@ const COMMANDS = new Map<string, Command>([
   ['INSTCMD', { run: handleInstcmd, needsUser: true }],
 ]);
 
-/** Runs one request (its words as parsed) and returns the reply. */
-export function runCommand(ctx: ServerContext, s: Session, words: readonly string[]): Reply | Promise<Reply> {
+/** Runs one request (its words as parsed; `args` is words without the first, when already at hand) and returns the reply. */
+export function runCommand(ctx: ServerContext, s: Session, words: readonly string[], args: readonly string[] = words.slice(1)): Reply | Promise<Reply> {
   const name = words[0];
   const cmd = name === undefined ? undefined : COMMANDS.get(name.toUpperCase());
   if (!cmd) return ERR['UNKNOWN-COMMAND'];
-  if (!cmd.needsUser) return cmd.run(ctx, s, words.slice(1));
+  if (!cmd.needsUser) return cmd.run(ctx, s, args);
   if (s.username === undefined) return ERR['USERNAME-REQUIRED'];
   if (s.password === undefined) return ERR['PASSWORD-REQUIRED'];
   // An address that kept failing waits before any check, right or wrong: a fast answer would tell a guess was right.
   const wait = ctx.logins.delayFor(s.addr);
-  if (wait > 0) return ctx.logins.sleep(wait).then(() => runChecked(ctx, s, cmd, words));
-  return runChecked(ctx, s, cmd, words);
+  if (wait > 0) return ctx.logins.sleep(wait).then(() => runChecked(ctx, s, cmd, words, args));
+  return runChecked(ctx, s, cmd, words, args);
 }
 
 /** A command that needs credentials; a refusal is logged (and counted when the credentials were wrong). */
-function runChecked(ctx: ServerContext, s: Session, cmd: Command, words: readonly string[]): Reply | Promise<Reply> {
-  const reply = cmd.run(ctx, s, words.slice(1));
+function runChecked(ctx: ServerContext, s: Session, cmd: Command, words: readonly string[], args: readonly string[]): Reply | Promise<Reply> {
+  const reply = cmd.run(ctx, s, args);
   // Every refusal is decided before a driver is asked, so it is never a promise.
   if (reply === ERR['ACCESS-DENIED']) ctx.logins.denied(s, words[0]!.toUpperCase());
   else ctx.logins.allowed(s);

@@ -25,6 +25,7 @@ import { errorMessage } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { loggable, runCommand } from './commands';
 import type { Holder, OutputBudget } from './output-budget';
+import { cachedLine, type CachedLine, MAX_CACHED_LINE, rememberLine } from './line-cache';
 import { READ_SIZE, RequestParser } from './parser';
 import type { RateLimitedLog } from './rate-limited-log';
 import { ERR } from './replies';
@@ -33,6 +34,7 @@ import { describeSession, upgradeToTls } from './tls';
 
 /** Replies are written at least this often while a long pipelined chunk is worked through (the socket's high-water mark). */
 const FLUSH_BYTES = 16 * 1024;
+const NL = 0x0a;
 
 export interface ConnectionOptions {
   /** What all clients together may hold. */
@@ -148,17 +150,35 @@ export class ClientConnection implements Holder {
       const buf = this.input[0]!;
       while (this.pos < buf.length) {
         const from = this.pos;
-        this.pos = this.parser.next(buf, from);
-        this.inputBytes -= this.pos - from;
-        const line = this.parser.take();
-        if (!line) continue;
-        if (line.kind === 'error') {
-          // upsd logs it (NOTICE) and answers nothing.
-          this.opts.warnings.info('parse-error', `parse error from ${this.session.addr}: ${line.message}`);
-          continue;
+        // A line seen before, whole in this buffer, skips the parser (line-cache.ts).
+        let key: string | undefined;
+        let nl = -1;
+        let known: CachedLine | undefined;
+        if (this.parser.atLineStart()) {
+          nl = buf.indexOf(NL, from);
+          if (nl >= 0 && nl - from <= MAX_CACHED_LINE) {
+            key = buf.toString('latin1', from, nl);
+            known = cachedLine(key);
+          }
+        }
+        if (known) {
+          this.pos = nl + 1;
+          this.inputBytes -= this.pos - from;
+        } else {
+          this.pos = this.parser.next(buf, from);
+          this.inputBytes -= this.pos - from;
+          const line = this.parser.take();
+          if (!line) continue;
+          if (line.kind === 'error') {
+            // upsd logs it (NOTICE) and answers nothing.
+            this.opts.warnings.info('parse-error', `parse error from ${this.session.addr}: ${line.message}`);
+            continue;
+          }
+          // Started at a line start and ended at that newline: the words depend on these bytes only.
+          known = key !== undefined && this.pos === nl + 1 ? rememberLine(key, line.words) : { words: line.words, args: line.words.slice(1) };
         }
         this.lastHeard = this.ctx.clock();
-        const reply = this.run(line.words);
+        const reply = this.run(known);
         if (typeof reply === 'string' || Buffer.isBuffer(reply)) {
           out.push(reply);
           outBytes += reply.length;
@@ -188,9 +208,9 @@ export class ClientConnection implements Holder {
     else if (this.peerEnded && !this.input.length) this.socket.end();
   }
 
-  private run(words: string[]): Reply | Promise<Reply> {
+  private run({ words, args }: CachedLine): Reply | Promise<Reply> {
     try {
-      return runCommand(this.ctx, this.session, words);
+      return runCommand(this.ctx, this.session, words, args);
     } catch (err) {
       // A bug in a handler must cost this request, not the daemon.
       this.opts.log.error(`request "${loggable(words)}" from ${this.session.addr} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -139,6 +139,11 @@ export class RequestParser {
     return pos;
   }
 
+  /** Nothing of a line has been read yet: the next byte starts one. */
+  atLineStart(): boolean {
+    return this.state === S.FindWordStart && this.wordLen === 0 && this.words.length === 0;
+  }
+
   /** The line completed by the last next() call, once. */
   take(): ParsedLine | null {
     const r = this.ready;

@@ -30,28 +30,42 @@ interface VarReply {
   text: string;
 }
 
-/** Spellings of (UPS, variable) kept per UPS before the map starts over: clients mostly ask a few. */
+/** Spellings of a UPS name, and of variable names per spelling, kept before a map starts over: clients mostly ask a few. */
+const MAX_UPS_SPELLINGS = 16;
 const MAX_VAR_REPLIES = 512;
 
 /**
  * GET VAR replies per UPS, formatted once and reused while the UPS is unchanged
  * (same test as ListCache: version, FSD, attached, first dump). GET VAR is the
  * request every client repeats; the availability check still runs each time.
+ * Keyed by the UPS name as spelled, then the variable name as spelled (the
+ * reply echoes both): two lookups on strings that already know their hash
+ * (line-cache.ts hands out the same strings), nothing built per request.
  */
-const varReplies = new WeakMap<UpsView, Map<string, VarReply>>();
+const varReplies = new WeakMap<UpsView, Map<string, Map<string, VarReply>>>();
+
+function repliesFor(view: UpsView, ups: string): Map<string, VarReply> {
+  let perView = varReplies.get(view);
+  if (!perView) {
+    perView = new Map();
+    varReplies.set(view, perView);
+  }
+  let perSpelling = perView.get(ups);
+  if (!perSpelling) {
+    if (perView.size >= MAX_UPS_SPELLINGS) perView.clear();
+    perSpelling = new Map();
+    perView.set(ups, perSpelling);
+  }
+  return perSpelling;
+}
 
 function getVar(ctx: ServerContext, ups: string, name: string): string {
   if (name.length >= 7 && name[6] === '.' && name.slice(0, 7).toLowerCase() === 'server.') return getServerVar(ctx, ups, name);
   const view = ctx.store.get(ups);
   if (!view) return ERR['UNKNOWN-UPS'];
   const bad = unavailable(ctx, view);
-  let perView = varReplies.get(view);
-  if (!perView) {
-    perView = new Map();
-    varReplies.set(view, perView);
-  }
-  const key = `${ups}\n${name}`;
-  const hit = perView.get(key);
+  const replies = repliesFor(view, ups);
+  const hit = replies.get(name);
   const h = view.health;
   if (hit && hit.version === view.version && hit.fsd === view.fsd && hit.attached === h.attached && hit.dumpDone === h.dumpDone) {
     return bad && !hit.health ? bad : hit.text;
@@ -62,8 +76,8 @@ function getVar(ctx: ServerContext, ups: string, name: string): string {
   if (bad && !health) return bad;
   if (!v) return ERR['VAR-NOT-SUPPORTED'];
   const text = `VAR ${ups} ${name} "${encode(shownValue(view, v))}"\n`;
-  if (!hit && perView.size >= MAX_VAR_REPLIES) perView.clear();
-  perView.set(key, { version: view.version, fsd: view.fsd, attached: h.attached, dumpDone: h.dumpDone, health, text });
+  if (!hit && replies.size >= MAX_VAR_REPLIES) replies.clear();
+  replies.set(name, { version: view.version, fsd: view.fsd, attached: h.attached, dumpDone: h.dumpDone, health, text });
   return text;
 }
 
