@@ -25,6 +25,7 @@ import { errorMessage } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { loggable, runCommand } from './commands';
 import type { Holder, OutputBudget } from './output-budget';
+import { directReads } from './direct-read';
 import { cachedLine, type CachedLine, MAX_CACHED_LINE, rememberLine } from './line-cache';
 import { READ_SIZE, RequestParser } from './parser';
 import type { RateLimitedLog } from './rate-limited-log';
@@ -75,11 +76,11 @@ export class ClientConnection implements Holder {
     private readonly ctx: ServerContext,
     private readonly opts: ConnectionOptions,
   ) {
-    this.socket = socket;
     this.session = ctx.sessions.open(clientAddress(socket));
     this.lastHeard = ctx.clock();
-    socket.setNoDelay(true);
-    this.attach(socket);
+    this.socket = directReads(socket, this.onData);
+    this.socket.setNoDelay(true);
+    this.attach(this.socket);
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -89,6 +90,8 @@ export class ClientConnection implements Holder {
     this.inputBytes += chunk.length;
     if (!this.busy && !this.stalled) this.pump();
     else this.opts.budget.track(this);
+    // The chunk may live in the buffer every connection reads into (direct-read.ts): what is left of it is copied now.
+    if (this.input.at(-1) === chunk) this.keepRest();
   };
 
   private readonly onEnd = (): void => {
@@ -103,8 +106,8 @@ export class ClientConnection implements Holder {
 
   private readonly onSocketClose = (): void => this.cleanup();
 
+  /** The socket's events other than its reads (see the constructor and startTls). */
   private attach(socket: Socket): void {
-    socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('drain', this.onDrain);
     socket.on('error', this.onError);
@@ -112,7 +115,6 @@ export class ClientConnection implements Holder {
   }
 
   private detach(socket: Socket): void {
-    socket.off('data', this.onData);
     socket.off('end', this.onEnd);
     socket.off('drain', this.onDrain);
     socket.off('error', this.onError);
@@ -286,6 +288,13 @@ export class ClientConnection implements Holder {
     return this.closed ? 0 : this.socket.writableLength + this.inputBytes;
   }
 
+  /** The last chunk read is still needed: keep a copy of what is left of it. */
+  private keepRest(): void {
+    const last = this.input.length - 1;
+    if (last === 0) this.compactInput();
+    else this.input[last] = Buffer.from(this.input[last]!);
+  }
+
   /**
    * While paused, keep a copy of what is left of the current buffer, not the
    * whole buffer it is a slice of. The copy starts on a READ_SIZE boundary so
@@ -328,6 +337,7 @@ export class ClientConnection implements Holder {
       },
       onFail: (why) => this.opts.warnings.info('tls-handshake', `client ${this.session.addr}: ${why}`),
     });
+    this.socket.on('data', this.onData);
     this.attach(this.socket);
   }
 
