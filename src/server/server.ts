@@ -217,7 +217,7 @@ export class NutServer implements Module {
 
   private listen(host: string, port: number): Promise<Server> {
     return new Promise((resolve, reject) => {
-      const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
+      const server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
       const onError = (err: Error) => {
         server.close();
         reject(err);
