@@ -1,54 +1,78 @@
 /**
  * Load generator for a NUT server: `clients` connections, each sending one
- * request and waiting for its whole reply before the next (closed loop), for
- * `seconds`. Prints one JSON line: requests, rate, latency percentiles.
- * Runs in its own process so it does not share an event loop with the server.
+ * request and waiting for its whole reply before the next, for `seconds`.
+ * Closed loop by default (the next request as soon as the reply is in); with
+ * INTERVAL_MS each client sends at most one request per interval, as a
+ * polling client does (upsmon polls every 5 s), so latency is measured at a
+ * given load rather than at saturation. Prints one JSON line: requests,
+ * rate, latency percentiles.
+ * Runs in its own process so it does not share an event loop with the server,
+ * and does as little as it can per reply (no decoding, a look at the end of
+ * each chunk) so that it is not what limits the rate.
  *
- *   tsx bench/load-client.ts PORT CLIENTS SECONDS "GET VAR ups ups.status"
+ *   tsx bench/load-client.ts PORT CLIENTS SECONDS "GET VAR ups ups.status" [INTERVAL_MS]
  */
 import { connect, type Socket } from 'node:net';
 
-const [portArg, clientsArg, secondsArg, request] = process.argv.slice(2);
+const [portArg, clientsArg, secondsArg, request, intervalArg] = process.argv.slice(2);
 const port = Number(portArg);
 const clients = Number(clientsArg);
 const seconds = Number(secondsArg);
-if (!port || !clients || !seconds || !request) {
-  process.stderr.write('usage: load-client PORT CLIENTS SECONDS REQUEST\n');
+const intervalMs = Number(intervalArg ?? 0);
+if (!port || !clients || !seconds || !request || !(intervalMs >= 0)) {
+  process.stderr.write('usage: load-client PORT CLIENTS SECONDS REQUEST [INTERVAL_MS]\n');
   process.exit(2);
 }
-const isList = /^LIST /i.test(request);
-const line = `${request}\n`;
+const line = Buffer.from(`${request}\n`, 'latin1');
+/** A LIST reply is complete at its END line; anything else at its first newline. */
+const listEnd = /^LIST /i.test(request) ? Buffer.from(`\nEND ${request.trim().replace(/\s+/g, ' ')}\n`, 'latin1') : null;
+const ERR_ = 0x45; // 'E' of ERR (END comes only after a BEGIN)
 const latencies: number[] = [];
 let errors = 0;
 let measuring = false;
+
+/** Whether the reply is complete, given the bytes received so far (`held`, then `d`). */
+function complete(held: Buffer | null, d: Buffer): boolean {
+  if (d[d.length - 1] !== 0x0a) return false;
+  if (!listEnd) return true;
+  // An error instead of a list is one line.
+  const first = held ?? d;
+  if (first[0] === ERR_ && first[1] === 0x52) return true;
+  const all = held ? Buffer.concat([held, d]) : d;
+  return all.length >= listEnd.length && all.subarray(all.length - listEnd.length).equals(listEnd);
+}
 
 function runClient(): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const sock = connect(port, '127.0.0.1');
     sock.setNoDelay(true);
-    sock.setEncoding('latin1');
-    let buf = '';
-    let sentAt = 0n;
+    let held: Buffer | null = null;
+    let sentAt = 0;
     const send = () => {
-      sentAt = process.hrtime.bigint();
+      sentAt = performance.now();
       sock.write(line);
     };
-    sock.on('data', (d: string) => {
-      buf += d;
-      // A reply is complete at END LIST for lists, at the first newline otherwise.
-      const done = isList ? buf.includes('\nEND LIST') && buf.endsWith('\n') : buf.includes('\n');
-      if (!done) return;
-      if (buf.startsWith('ERR')) errors++;
-      buf = '';
-      if (measuring) latencies.push(Number(process.hrtime.bigint() - sentAt) / 1e6);
-      if (!stopped) send();
+    sock.on('data', (d: Buffer) => {
+      if (!complete(held, d)) {
+        held = held ? Buffer.concat([held, d]) : d;
+        return;
+      }
+      const first = held ?? d;
+      if (first[0] === ERR_ && first[1] === 0x52) errors++;
+      held = null;
+      const now = performance.now();
+      if (measuring) latencies.push(now - sentAt);
+      if (stopped) return;
+      if (intervalMs === 0) send();
+      else setTimeout(send, Math.max(0, sentAt + intervalMs - now));
     });
     sock.on('error', (e) => {
       errors++;
       reject(e);
     });
     sock.on('connect', () => resolve(sock));
-    starters.push(send);
+    // Paced clients start spread over one interval, not all at once.
+    starters.push(intervalMs === 0 ? send : () => setTimeout(send, Math.random() * intervalMs));
   });
 }
 

@@ -10,7 +10,10 @@
  * 3. idle RSS of `upsagent run --demo` (anonymous and file-backed, from
  *    /proc/PID/status), alone and with 1,000 connected clients.
  *
- *   bash bench/server-load.sh [--seconds 5] [--clients 10,100,1000,10000] [--no-flood] [--no-idle] [--source]
+ * 4. 10,000 clients held, polling at a fixed interval (--paced N, --paced-interval MS): p99 at a
+ *    steady load, where closed-loop p99 only says how long a queue of 10,000 takes to serve.
+ *
+ *   bash bench/server-load.sh [--seconds 5] [--clients 10,100,1000,10000] [--repeat 3] [--paced 10000] [--paced-interval 1000] [--no-flood] [--no-idle] [--source]
  *
  * Uses dist/upsagent when it exists (npm run build), else the TypeScript
  * source through tsx (then the RSS figures are not the executable's).
@@ -29,6 +32,12 @@ const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => (argv.includes(name) ? (argv[argv.indexOf(name) + 1] ?? dflt) : dflt);
 const seconds = Number(opt('--seconds', '5'));
 const clientCounts = opt('--clients', '10,100,1000,10000').split(',').map(Number);
+/** Runs per cell (the median is shown); 10,000 clients run once, as upsd takes minutes to let them connect. */
+const repeat = Number(opt('--repeat', '3'));
+const repeatFor = (clients: number) => (clients >= 10000 ? 1 : repeat);
+/** Clients that poll as upsmon does, at one GET VAR each per interval: latency at a load both servers can carry. */
+const pacedClients = Number(opt('--paced', '10000'));
+const pacedIntervalMs = Number(opt('--paced-interval', '1000'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** --source: run src/cli/main.ts through tsx even when dist/upsagent exists. */
 const useBin = existsSync(BIN) && !argv.includes('--source');
@@ -103,8 +112,8 @@ function tsxArgs(script: string, args: string[]): [string, string[]] {
   return [process.execPath, ['--import', 'tsx', join(ROOT, script), ...args]];
 }
 
-function load(port: number, clients: number, request: string): Promise<LoadResult> {
-  const [cmd, args] = tsxArgs('bench/load-client.ts', [String(port), String(clients), String(seconds), request]);
+function load(port: number, clients: number, request: string, intervalMs = 0): Promise<LoadResult> {
+  const [cmd, args] = tsxArgs('bench/load-client.ts', [String(port), String(clients), String(seconds), request, String(intervalMs)]);
   return new Promise((res, rej) => {
     execFile(cmd, args, { cwd: ROOT, timeout: (seconds + STAGE_SLACK_S + clients / CONNECTS_PER_S) * 1000, maxBuffer: 1 << 20 }, (err, stdout, stderr) =>
       err ? rej(new Error(`${err.message}\n${stderr}`)) : res(JSON.parse(stdout) as LoadResult),
@@ -226,6 +235,12 @@ interface Cell {
   rss: number;
 }
 
+/** The run with the median rate (its p99 and RSS with it), of one server's runs of a cell. */
+function median(cells: Cell[]): Cell {
+  const sorted = [...cells].sort((a, b) => a.r.rate - b.r.rate);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const f0 = (n: number) => (Number.isFinite(n) ? String(n) : '-');
 const ratio = (ours: number, theirs: number) => (theirs > 0 && Number.isFinite(ours) ? `${(ours / theirs).toFixed(2)}x` : '-');
@@ -241,23 +256,42 @@ async function main(): Promise<void> {
     ['ours', ourPort, ours.pid!],
   ] as const;
   const results = new Map<string, Cell>();
+  const paced = new Map<string, Cell>();
   const floodRows: string[] = [];
   let idleRows: string[] = [];
   try {
     for (const clients of clientCounts) {
       for (const request of ['GET VAR ups ups.status', 'LIST VAR ups']) {
-        // Alternate who goes first, so neither always meets the other's after-effects.
-        const order = clients % 2 === 0 && request.startsWith('LIST') ? [...servers].reverse() : servers;
-        for (const [who, port, pid] of order) {
-          const peak = peakSampler(pid);
-          try {
-            const r = await load(port, clients, request);
-            results.set(`${who} ${request.slice(0, 3)} ${clients}`, { r, rss: peak().rss });
-            process.stderr.write(`${who} ${request} x${clients}: ${JSON.stringify(r)}\n`);
-          } catch (e) {
-            peak();
-            process.stderr.write(`${who} ${request} x${clients}: failed: ${e instanceof Error ? e.message : String(e)}\n`);
+        // A shared 2-core machine swings by 10-20 % from one run to the next: each cell is run `repeat`
+        // times, the two servers taking turns (and turns at going first), and the median is kept.
+        const runs = new Map<string, Cell[]>();
+        for (let i = 0; i < repeatFor(clients); i++) {
+          const order = i % 2 === 1 ? [...servers].reverse() : servers;
+          for (const [who, port, pid] of order) {
+            const peak = peakSampler(pid);
+            try {
+              const r = await load(port, clients, request);
+              runs.set(who, [...(runs.get(who) ?? []), { r, rss: peak().rss }]);
+              process.stderr.write(`${who} ${request} x${clients} #${i + 1}: ${JSON.stringify(r)}\n`);
+            } catch (e) {
+              peak();
+              process.stderr.write(`${who} ${request} x${clients}: failed: ${e instanceof Error ? e.message : String(e)}\n`);
+            }
           }
+        }
+        for (const [who, cells] of runs) results.set(`${who} ${request.slice(0, 3)} ${clients}`, median(cells));
+      }
+    }
+    if (pacedClients > 0) {
+      for (const [who, port, pid] of servers) {
+        const peak = peakSampler(pid);
+        try {
+          const r = await load(port, pacedClients, 'GET VAR ups ups.status', pacedIntervalMs);
+          paced.set(who, { r, rss: peak().rss });
+          process.stderr.write(`${who} paced x${pacedClients}: ${JSON.stringify(r)}\n`);
+        } catch (e) {
+          peak();
+          process.stderr.write(`${who} paced x${pacedClients}: failed: ${e instanceof Error ? e.message : String(e)}\n`);
         }
       }
     }
@@ -282,7 +316,7 @@ async function main(): Promise<void> {
 
   const out = process.stdout;
   out.write(
-    `\nNUT server load, upsagent (${useBin ? 'dist/upsagent' : 'tsx src/cli/main.ts'}) vs upsd 2.8.0 + dummy-ups, ${seconds} s per cell after 1 s warm-up, closed-loop clients, ` +
+    `\nNUT server load, upsagent (${useBin ? 'dist/upsagent' : 'tsx src/cli/main.ts'}) vs upsd 2.8.0 + dummy-ups, ${seconds} s per cell after 1 s warm-up, closed-loop clients, median of ${repeat} runs (10,000 clients: 1 run), ` +
       `load generator in its own process on the same ${availableParallelism()} cores; 1-min load average ${loadBefore} before, ${load1()} after\n`,
   );
   out.write('| clients | GET/s upsd | GET/s ours | ratio | LIST/s upsd | LIST/s ours | ratio | GET p99 ms upsd | GET p99 ms ours | LIST p99 ms upsd | LIST p99 ms ours | peak RSS MB upsd | peak RSS MB ours | connected upsd/ours | errors upsd/ours |\n');
@@ -312,6 +346,17 @@ async function main(): Promise<void> {
       `${n(ug, (c) => c.r.errors) + n(ul, (c) => c.r.errors)}/${n(og, (c) => c.r.errors) + n(ol, (c) => c.r.errors)}`,
     ];
     out.write(`| ${cells.join(' | ')} |\n`);
+  }
+  if (paced.size) {
+    out.write(
+      `\n${pacedClients} clients held, each polling GET VAR once every ${pacedIntervalMs} ms (upsmon polls every 5 s): what a server that holds them answers, and how fast\n`,
+    );
+    out.write('| server     | connected | GET/s | p50 ms | p99 ms | errors | peak RSS MB |\n');
+    out.write('|------------|----------:|------:|-------:|-------:|-------:|------:|\n');
+    for (const [who, c] of paced) {
+      const name = who === 'ours' ? 'upsagent' : 'upsd 2.8.0';
+      out.write(`| ${name.padEnd(10)} | ${c.r.connected} | ${c.r.rate} | ${f1(c.r.p50)} | ${f1(c.r.p99)} | ${c.r.errors} | ${f1(c.rss)} |\n`);
+    }
   }
   if (floodRows.length) {
     out.write('\nFlood: 1,000 clients each send LIST VAR x2000 in one write and never read; a healthy client polls GET VAR every 50 ms (RSS in MB)\n');
