@@ -52,7 +52,12 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A quick poll, as both drivers send it: Q, then the polled variables in table order. */
 const POLL = 'QCPXLF9GMNOfBjT';
-const withoutPolls = (wire: string): string => wire.split(POLL).join('');
+/** The wire without its polls, including one still going on at the end of the capture (its first bytes only). */
+const withoutPolls = (wire: string): string => {
+  const rest = wire.split(POLL).join('');
+  const q = rest.lastIndexOf('Q');
+  return q >= 0 && POLL.startsWith(rest.slice(q)) ? rest.slice(0, q) : rest;
+};
 
 /** upsc output without driver.* (our driver's name, version and parameters are its own). */
 function vars(out: string): string[] {
