@@ -8,6 +8,9 @@
  * the set, and the sum is taken over that set when asked (connections that
  * hold nothing any more leave it then). No per-write callback is needed,
  * which keeps the common path (a reply written at once) free of bookkeeping.
+ *
+ * A tracked connection that goes (dropped, or closed while holding) leaves
+ * its buffers as garbage: the Reclaimer has them collected (see reclaim.ts).
  */
 export interface Holder {
   /** Bytes this client holds right now. */
@@ -21,7 +24,10 @@ export class OutputBudget {
   /** Clients dropped for not reading, since start. */
   dropped = 0;
 
-  constructor(readonly limit: number) {}
+  constructor(
+    readonly limit: number,
+    private readonly reclaimer?: { clientGone(): void },
+  ) {}
 
   /** A connection that may hold bytes (called after a write that left some unsent). */
   track(h: Holder): void {
@@ -30,7 +36,7 @@ export class OutputBudget {
 
   /** A connection that is gone. */
   forget(h: Holder): void {
-    this.holders.delete(h);
+    if (this.holders.delete(h)) this.reclaimer?.clientGone();
   }
 
   /** The sum over the tracked connections, dropping those that hold nothing now. */

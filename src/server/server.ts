@@ -23,6 +23,7 @@ import { LoginGuard } from './login-guard';
 import { LoginThrottle } from './login-throttle';
 import { OutputBudget } from './output-budget';
 import { RateLimitedLog } from './rate-limited-log';
+import { Reclaimer } from './reclaim';
 import { verText } from './replies';
 import { SessionRegistry, type ServerContext } from './session';
 import { AddressSet } from './subnets';
@@ -78,7 +79,8 @@ export class NutServer implements Module {
     const throttle = { ...SERVER_DEFAULTS.loginThrottle, ...definedOnly(this.cfg.loginThrottle) };
     const timers = opts.timers ?? systemClock;
     const users = new UserTable(opts.users);
-    this.budget = new OutputBudget(opts.maxOutputBytes ?? this.cfg.maxOutputBytes);
+    // Dropped and departed flooders' buffers are collected soon after they go (reclaim.ts).
+    this.budget = new OutputBudget(opts.maxOutputBytes ?? this.cfg.maxOutputBytes, new Reclaimer());
     this.warnings = new RateLimitedLog(opts.log, timers, this.cfg.warningInterval * 1000);
     this.exempt = new AddressSet(this.cfg.exemptAddresses);
     this.ctx = {
