@@ -22,7 +22,15 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { TLSSocket, createSecureContext, type SecureContext } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
+
+/**
+ * node:tls is required on first use, not at start: a server without TLS
+ * (the default, and the demo) would otherwise keep ~4 MB of it resident.
+ */
+let tlsModule: typeof import('node:tls') | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous load on first use (ServerCertificate is built synchronously)
+const nodeTls = (): typeof import('node:tls') => (tlsModule ??= require('node:tls') as typeof import('node:tls'));
 import { UpsAgentError, errorMessage, type ConfigIssue } from '../core/errors';
 import { readConfiguredFile } from '../core/files';
 import type { Logger } from '../core/logger';
@@ -119,7 +127,7 @@ export function loadServerTls(cfg: ServerTlsConfig, now: number = Date.now()): S
 
   let context: SecureContext;
   try {
-    context = createSecureContext({
+    context = nodeTls().createSecureContext({
       cert: certs.join('\n'),
       key: key.pem,
       minVersion: disableWeak ? 'TLSv1.2' : 'TLSv1',
@@ -147,7 +155,7 @@ export interface UpgradeHandlers {
  * the plain socket still had to write, so the OK goes out first.
  */
 export function upgradeToTls(socket: Socket, tls: ServerTls, handlers: UpgradeHandlers): TLSSocket {
-  const secure = new TLSSocket(socket, { isServer: true, secureContext: tls.context, requestCert: false, rejectUnauthorized: false });
+  const secure = new (nodeTls().TLSSocket)(socket, { isServer: true, secureContext: tls.context, requestCert: false, rejectUnauthorized: false });
   let settled = false;
   const timer = setTimeout(() => fail(`no TLS handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`), HANDSHAKE_TIMEOUT_MS);
   timer.unref();
