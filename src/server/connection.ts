@@ -25,6 +25,7 @@ import { errorMessage } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { loggable, runCommand } from './commands';
 import type { Holder, OutputBudget } from './output-budget';
+import { writeReplies } from './batch-write';
 import { directReads } from './direct-read';
 import { cachedLine, type CachedLine, MAX_CACHED_LINE, rememberLine } from './line-cache';
 import { READ_SIZE, RequestParser } from './parser';
@@ -244,12 +245,9 @@ export class ClientConnection implements Holder {
   private write(parts: Reply[]): boolean {
     if (this.closed) return false;
     if (parts.length === 0) return true;
-    let data: Reply;
-    if (parts.length === 1) data = parts[0]!;
-    else if (parts.every((p) => typeof p === 'string')) data = parts.join('');
-    else data = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+    // Several replies go out as one writev of the parts themselves (batch-write.ts says why).
+    const below = writeReplies(this.socket, parts);
     parts.length = 0;
-    const below = this.socket.write(data);
     // The common case: the kernel took it all at once, and this client holds nothing.
     if (this.socket.writableLength === 0) return true;
     const budget = this.opts.budget;

@@ -136,7 +136,7 @@ describe('NUT server: memory after a flood of clients that do not read', () => {
 
   // Passes once ClientConnection.write() sends its batches with writeReplies (src/server/batch-write.ts):
   // measured with that one-line change, RSS 75 / 92 / 92 MB; without it 74 / 154-161 / 149-169 MB.
-  test('RSS stays near the budget during the flood and comes back once the flooders leave; a healthy client is answered throughout', { todo: 'connection.ts write() must use writeReplies' }, async (t) => {
+  test('RSS stays near the budget during the flood and comes back once the flooders leave; a healthy client is answered throughout', async (t) => {
     const probe = healthy(port);
     await sleep(1000);
     const start = await usage();

@@ -17,15 +17,23 @@ function populate(d: FakeDriver, vars = 40): void {
   d.attach(all, ['load.off', 'beeper.toggle']);
 }
 
-/** Counts server-side socket writes (sockets whose local port is the server's). */
+/**
+ * Counts server-side writes handed to the socket's handle (sockets whose local port is the
+ * server's): each `_write` or `_writev` is one write system call's worth, however many
+ * socket.write() calls a cork gathered into it.
+ */
 function countServerWrites(port: number): { count: () => number; restore: () => void } {
-  const orig = Socket.prototype.write;
+  type Impl = (this: Socket, ...a: unknown[]) => unknown;
+  const proto = Socket.prototype as unknown as Record<'_write' | '_writev', Impl>;
+  const orig = { _write: proto._write, _writev: proto._writev };
   let n = 0;
-  Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
-    if (this.localPort === port) n++;
-    return (orig as (...a: unknown[]) => boolean).apply(this, args);
-  } as typeof orig;
-  return { count: () => n, restore: () => (Socket.prototype.write = orig) };
+  for (const k of ['_write', '_writev'] as const) {
+    proto[k] = function (this: Socket, ...args: unknown[]) {
+      if (this.localPort === port) n++;
+      return orig[k].apply(this, args);
+    };
+  }
+  return { count: () => n, restore: () => Object.assign(proto, orig) };
 }
 
 async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
