@@ -27,6 +27,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../test/helpers/real-nut';
+import { hookSampler } from '../test/helpers/memory-hook-client';
 
 const ROOT = resolve(__dirname, '..');
 const DEV = join(ROOT, 'test/fixtures/sidebyside/rack.dev');
@@ -46,35 +47,6 @@ const MB = 1024 * 1024;
 
 /** Answers memory figures on fd 3 (and runs a full GC when asked). */
 const HOOK = join(ROOT, 'test/helpers/memory-hook.cjs');
-
-interface Inner {
-  rss: number;
-  heapTotal: number;
-  heapUsed: number;
-  external: number;
-  arrayBuffers: number;
-  spaces: Record<string, { used: number; size: number }>;
-}
-
-/** Asks the hook for a sample (or a GC, then a sample). */
-function innerSampler(ch: Socket): (cmd?: string) => Promise<Inner> {
-  let buf = '';
-  const waiting: Array<(i: Inner) => void> = [];
-  ch.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      waiting.shift()?.(JSON.parse(line) as Inner);
-    }
-  });
-  return (cmd = 'sample') =>
-    new Promise((res) => {
-      waiting.push(res);
-      ch.write(`${cmd}\n`);
-    });
-}
 
 /** RSS and anonymous memory from /proc/PID/smaps_rollup, in bytes. */
 function rollup(pid: number): { rss: number; anon: number; lazyFree: number } {
@@ -150,9 +122,9 @@ async function main(): Promise<void> {
     env: { ...process.env, ...Object.fromEntries(argv.flatMap((a, i) => (argv[i - 1] === '--env' ? [a.split('=', 2) as [string, string]] : []))) },
   });
   const pid = server.pid!;
-  const inner = innerSampler(server.stdio[3] as Socket);
+  const inner = hookSampler(server.stdio[3] as Socket);
   const rows: string[] = [];
-  const sample = async (what: string, cmd?: string) => {
+  const sample = async (what: string, cmd?: 'sample' | 'gc') => {
     const i = await inner(cmd);
     const r = rollup(pid);
     const sp = (n: string) => i.spaces[n]?.size ?? 0;

@@ -17,37 +17,12 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../helpers/real-nut';
+import { hookSampler, type HookSample } from '../helpers/memory-hook-client';
 
 const ROOT = resolve(__dirname, '../..');
 const BUILT = join(ROOT, 'dist/upsagent');
 const MB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Usage {
-  rss: number;
-  heapTotal: number;
-  arrayBuffers: number;
-}
-
-/** Asks the hook in the server for its figures. */
-function usageOf(ch: Socket): () => Promise<Usage> {
-  let buf = '';
-  const waiting: Array<(u: Usage) => void> = [];
-  ch.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      waiting.shift()?.(JSON.parse(line) as Usage);
-    }
-  });
-  return () =>
-    new Promise((res) => {
-      waiting.push(res);
-      ch.write('sample\n');
-    });
-}
 
 /** Sends its requests in one write and never reads a byte. */
 function flooder(port: number, request: Buffer): Promise<Socket | null> {
@@ -97,7 +72,7 @@ describe('NUT server: memory after a flood of clients that do not read', () => {
   let dir = '';
   let agent: ChildProcess | undefined;
   let port = 0;
-  let usage: () => Promise<Usage>;
+  let usage: () => Promise<HookSample>;
 
   before(async () => {
     if (!existsSync(BUILT)) execFileSync(process.execPath, [join(ROOT, 'build/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
@@ -113,7 +88,7 @@ describe('NUT server: memory after a flood of clients that do not read', () => {
       stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
       env: { ...process.env, NODE_OPTIONS: `-r ${join(ROOT, 'test/helpers/memory-hook.cjs')}` },
     });
-    usage = usageOf(agent.stdio[3] as Socket);
+    usage = hookSampler(agent.stdio[3] as Socket);
     // Listening once a client is answered.
     const end = Date.now() + 20_000;
     for (;;) {
@@ -153,14 +128,14 @@ describe('NUT server: memory after a flood of clients that do not read', () => {
 
     // Back within 15 s of idling: RSS near where it was (what the budget allows, and a margin).
     let now = await usage();
-    const back = (u: Usage) => u.rss - start.rss < 24 * MB;
+    const back = (u: HookSample) => u.rss - start.rss < 24 * MB;
     const end = Date.now() + 15_000;
     while (!back(now) && Date.now() < end) {
       await sleep(500);
       now = await usage();
     }
     probe.stop();
-    const d = (u: Usage, k: keyof Usage) => ((u[k] - start[k]) / MB).toFixed(1);
+    const d = (u: HookSample, k: 'rss' | 'heapTotal' | 'arrayBuffers') => ((u[k] - start[k]) / MB).toFixed(1);
     const figures =
       `${flooders.length} flooders; ArrayBuffers +${d(during, 'arrayBuffers')} MB during, +${d(now, 'arrayBuffers')} MB after; ` +
       `heap +${d(during, 'heapTotal')} MB during, +${d(now, 'heapTotal')} MB after; RSS ${(start.rss / MB).toFixed(0)} / ${(during.rss / MB).toFixed(0)} / ${(now.rss / MB).toFixed(0)} MB; ` +
