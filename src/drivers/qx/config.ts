@@ -8,13 +8,26 @@ import { errorMessage } from '../../core/errors';
 import { bool, num, oneOf, optional, refine, str, type ObjectOf, type Schema } from '../../core/schema';
 import type { RuntimeConfig } from '../runtime/config';
 import { parseRuntimeCal } from './battery';
-import { findProtocol, protocolNames } from './protocols/index';
-import { isQxUsbConfig, qxUsbConfigIssues } from './usb/index';
+import { isQxUsbConfig } from './usb/selected';
+
+/*
+ * The protocol and USB bridge tables (and node-usb behind the bridges) are
+ * required when a qx UPS is first checked, not at start: every config check
+ * goes through this schema, and an agent without a qx UPS (the demo, most
+ * installs) would otherwise keep them all resident.
+ */
+type Protocols = typeof import('./protocols/index');
+type QxUsb = typeof import('./usb/index');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, and schema checks are synchronous
+const protocols = (): Protocols => require('./protocols/index') as Protocols;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+const qxUsb = (): QxUsb => require('./usb/index') as QxUsb;
 
 const usbId = (example: string) => optional(str({ pattern: /^(0x)?[0-9a-fA-F]{1,4}$/, patternText: `a USB ID of up to 4 hex digits, e.g. ${example}` }));
 
 /** A protocol name, checked against the protocols this build has (others add theirs to the list). */
 const protocolSchema = refine(str({ minLength: 1 }), (name, path, issues) => {
+  const { findProtocol, protocolNames } = protocols();
   if (!findProtocol(name)) issues.push({ path, message: `${JSON.stringify(name)} is not a qx protocol; known: ${protocolNames().join(', ')}` });
 });
 
@@ -141,7 +154,7 @@ export const qxSchema: DriverSchema = {
     }
     if (isQxUsbConfig(c)) {
       // What nutdrv_qx refuses at start (a bad subdriver, subdriver without IDs, a bad regex): said now, under its key.
-      for (const i of qxUsbConfigIssues(c)) issues.push({ path: `${path}.${i.key}`, message: i.message });
+      for (const i of qxUsb().qxUsbConfigIssues(c)) issues.push({ path: `${path}.${i.key}`, message: i.message });
     } else if (!c.port.startsWith('/')) {
       issues.push({ path: `${path}.port`, message: `${JSON.stringify(c.port)} is neither a serial device path (/dev/ttyS0, /dev/ttyUSB0) nor auto (USB)` });
     }

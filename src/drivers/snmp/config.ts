@@ -6,8 +6,18 @@
 import type { DriverSchema, UpsConfig } from '../../core/config';
 import { bool, num, oneOf, optional, str, type ObjectOf } from '../../core/schema';
 import type { RuntimeConfig } from '../runtime/config';
-import { resolveMibName } from './detect';
-import { mibNames } from './mibs/index';
+
+/*
+ * The MIB mapping tables are required when an snmp UPS names one, not at
+ * start: every config check goes through this schema, and an agent without
+ * an SNMP UPS would otherwise keep all of them resident.
+ */
+type Detect = typeof import('./detect');
+type Mibs = typeof import('./mibs/index');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, and schema checks are synchronous
+const detect = (): Detect => require('./detect') as Detect;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+const mibs = (): Mibs => require('./mibs/index') as Mibs;
 
 /** snmp-ups' protocol names (net-snmp's AES is AES-128 CFB; AES256 is Blumenthal's draft, as NUT's AES256). */
 export const AUTH_PROTOCOLS = ['MD5', 'SHA', 'SHA224', 'SHA256', 'SHA384', 'SHA512'] as const;
@@ -74,9 +84,9 @@ export const snmpSchema: DriverSchema = {
   options: SNMP_OPTIONS,
   check(cfg, path, issues) {
     if (parseTarget(cfg.port) === null) issues.push({ path: `${path}.port`, message: `${JSON.stringify(cfg.port)} is not a host, host:port or [IPv6]:port of an SNMP card` });
-    const mibs = cfg.mibs;
-    if (typeof mibs === 'string' && mibs !== 'auto' && !mibNames().includes(resolveMibName(mibs))) {
-      issues.push({ path: `${path}.mibs`, message: `${JSON.stringify(mibs)} is not auto or a mapping of this driver (${mibNames().join(', ')})` });
+    const named = cfg.mibs;
+    if (typeof named === 'string' && named !== 'auto' && !mibs().mibNames().includes(detect().resolveMibName(named))) {
+      issues.push({ path: `${path}.mibs`, message: `${JSON.stringify(named)} is not auto or a mapping of this driver (${mibs().mibNames().join(', ')})` });
     }
     if (cfg.snmp_version === 'v3') {
       const level = (cfg.secLevel as string | undefined) ?? 'noAuthNoPriv';

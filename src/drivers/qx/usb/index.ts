@@ -37,22 +37,9 @@ export { QX_USB_IDS, defaultSubdriver } from './table';
 export { UsbQxTransport } from './transport';
 export type { UsbLike, UsbDeviceHandle, UsbListedDevice, UsbSetup } from './usb-like';
 
-/** The `ups:` keys this reads (NUT's names; QX_OPTIONS of ../config.ts). */
-export interface QxUsbOptions {
-  port?: string;
-  subdriver?: string;
-  vendorid?: string;
-  productid?: string;
-  vendor?: string;
-  product?: string;
-  serial?: string;
-  bus?: string;
-  /** NUT's `device` regex on the address ("004"); no qx config key yet. */
-  device?: string;
-  langid_fix?: string;
-  noscanlangid?: boolean;
-  novendor?: boolean;
-}
+import { isQxUsbConfig, type QxUsbOptions } from './selected';
+
+export { isQxUsbConfig, type QxUsbOptions };
 
 export interface QxUsbDeps {
   /** The USB library; default the `usb` package. Tests pass a fake. */
@@ -66,17 +53,6 @@ export class QxUsbConfigError extends UpsAgentError {
   constructor(message: string) {
     super('CONFIG', message);
   }
-}
-
-/**
- * nutdrv_qx's test for USB: `port` is `auto`, or any USB option is set
- * (NUT then ignores the port with a warning).
- */
-export function isQxUsbConfig(cfg: QxUsbOptions): boolean {
-  return (
-    cfg.port === 'auto' ||
-    [cfg.subdriver, cfg.vendorid, cfg.productid, cfg.vendor, cfg.product, cfg.serial, cfg.bus, cfg.langid_fix].some((v) => v !== undefined)
-  );
 }
 
 export function bridgeFor(name: QxUsbSubdriver): QxUsbBridge {
