@@ -27,7 +27,7 @@ import { loggable, runCommand } from './commands';
 import type { Holder, OutputBudget } from './output-budget';
 import { writeReplies } from './batch-write';
 import { directReads } from './direct-read';
-import { cachedLine, type CachedLine, MAX_CACHED_LINE, rememberLine } from './line-cache';
+import { cachedLine, type CachedLine, MAX_CACHED_LINE, rememberLine, repeats } from './line-cache';
 import { READ_SIZE, RequestParser } from './parser';
 import type { RateLimitedLog } from './rate-limited-log';
 import { ERR } from './replies';
@@ -37,6 +37,8 @@ import { describeSession, upgradeToTls } from './tls';
 /** Replies are written at least this often while a long pipelined chunk is worked through (the socket's high-water mark). */
 const FLUSH_BYTES = 16 * 1024;
 const NL = 0x0a;
+/** The bytes of a line that is not cached (never matched by repeats). */
+const EMPTY = Buffer.alloc(0);
 
 export interface ConnectionOptions {
   /** What all clients together may hold. */
@@ -64,6 +66,8 @@ export class ClientConnection implements Holder {
   /** Bytes of `input` not yet parsed. */
   private inputBytes = 0;
   private busy = false;
+  /** The cached line this client sent last: most clients send it again (line-cache.ts, repeats). */
+  private lastLine: CachedLine | undefined;
   /** Paused until the kernel takes our replies ('drain'). */
   private stalled = false;
   private peerEnded = false;
@@ -149,6 +153,8 @@ export class ClientConnection implements Holder {
   private pump(): void {
     const out: Reply[] = [];
     let outBytes = 0;
+    // The requests of one pump arrived together: one clock read serves them all.
+    let now: number | undefined;
     while (this.input.length && !this.closed) {
       const buf = this.input[0]!;
       while (this.pos < buf.length) {
@@ -158,10 +164,16 @@ export class ClientConnection implements Holder {
         let nl = -1;
         let known: CachedLine | undefined;
         if (this.parser.atLineStart()) {
-          nl = buf.indexOf(NL, from);
-          if (nl >= 0 && nl - from <= MAX_CACHED_LINE) {
-            key = buf.toString('latin1', from, nl);
-            known = cachedLine(key);
+          const last = this.lastLine;
+          if (last !== undefined && repeats(last, buf, from)) {
+            known = last;
+            nl = from + last.bytes.length;
+          } else {
+            nl = buf.indexOf(NL, from);
+            if (nl >= 0 && nl - from <= MAX_CACHED_LINE) {
+              key = buf.toString('latin1', from, nl);
+              known = cachedLine(key);
+            }
           }
         }
         if (known) {
@@ -178,9 +190,11 @@ export class ClientConnection implements Holder {
             continue;
           }
           // Started at a line start and ended at that newline: the words depend on these bytes only.
-          known = key !== undefined && this.pos === nl + 1 ? rememberLine(key, line.words) : { words: line.words, args: line.words.slice(1) };
+          if (key !== undefined && this.pos === nl + 1) known = rememberLine(key, line.words);
+          else known = { words: line.words, args: line.words.slice(1), bytes: EMPTY };
         }
-        this.lastHeard = this.ctx.clock();
+        if (known.bytes !== EMPTY) this.lastLine = known;
+        this.lastHeard = now ??= this.ctx.clock();
         const reply = this.run(known);
         if (typeof reply === 'string' || Buffer.isBuffer(reply)) {
           out.push(reply);

@@ -23,6 +23,24 @@ export interface CachedLine {
   readonly words: readonly string[];
   /** words without the command name, as the handlers take them. */
   readonly args: readonly string[];
+  /** The line's bytes without its newline (the key, as bytes), for repeats(). */
+  readonly bytes: Buffer;
+}
+
+const NL = 0x0a;
+
+/**
+ * Whether `buf` holds this same line again at `from`, newline included. A
+ * client mostly sends what it sent last (a poller's one request, over and
+ * over), so the connection asks this first: a byte compare of a few dozen
+ * bytes, where a look-up needs the newline found, a string made and hashed.
+ */
+export function repeats(line: CachedLine, buf: Buffer, from: number): boolean {
+  const b = line.bytes;
+  const n = b.length;
+  if (from + n >= buf.length || buf[from + n] !== NL) return false;
+  for (let i = 0; i < n; i++) if (buf[from + i] !== b[i]) return false;
+  return true;
 }
 
 const lines = new Map<string, CachedLine>();
@@ -35,7 +53,7 @@ export function cachedLine(key: string): CachedLine | undefined {
 /** Keeps the words the parser found for this line. */
 export function rememberLine(key: string, words: readonly string[]): CachedLine {
   if (lines.size >= MAX_LINES) lines.clear();
-  const line: CachedLine = { words: Object.freeze([...words]), args: Object.freeze(words.slice(1)) };
+  const line: CachedLine = { words: Object.freeze([...words]), args: Object.freeze(words.slice(1)), bytes: Buffer.from(key, 'latin1') };
   lines.set(key, line);
   return line;
 }

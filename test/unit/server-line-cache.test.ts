@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cachedLine } from '../../src/server/line-cache';
+import { cachedLine, rememberLine, repeats } from '../../src/server/line-cache';
 import { startHarness, type Harness, type NutClient } from '../helpers/fake-driver';
 
 describe('NUT server: repeated request lines', () => {
@@ -79,5 +79,30 @@ describe('NUT server: repeated request lines', () => {
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(await c.request('GET VAR ups1 ups.status'), 'VAR ups1 ups.status "OL"');
     assert.equal(await c.request('GET VAR ups1 ups.status'), 'VAR ups1 ups.status "OL"');
+  });
+
+  test('the line a client sent last is matched whole: longer, shorter and unfinished lines are not it', async () => {
+    const c = await client();
+    assert.equal(await c.request('GET VAR ups1 ups.load'), 'VAR ups1 ups.load "12"');
+    assert.equal(await c.request('GET VAR ups1 ups.load'), 'VAR ups1 ups.load "12"');
+    c.send('GET VAR ups1 ups.load.x\nGET VAR ups1 ups.loa\nGET VAR ups1 ups.load\r\nGET VAR ups1 ups.load\n');
+    assert.deepEqual(await replies(c, 4), ['ERR VAR-NOT-SUPPORTED', 'ERR VAR-NOT-SUPPORTED', 'VAR ups1 ups.load "12"', 'VAR ups1 ups.load "12"']);
+    // The same bytes without their newline yet, then the rest of a longer name.
+    c.send('GET VAR ups1 ups.load');
+    await new Promise((r) => setTimeout(r, 20));
+    c.send('.x\n');
+    assert.equal(await c.readReply(), 'ERR VAR-NOT-SUPPORTED');
+  });
+
+  test('repeats() needs the same bytes followed by a newline', () => {
+    const line = rememberLine('GET VAR a b', ['GET', 'VAR', 'a', 'b']);
+    const at = (text: string, from = 0) => repeats(line, Buffer.from(text, 'latin1'), from);
+    assert.equal(at('GET VAR a b\n'), true);
+    assert.equal(at('xxGET VAR a b\nGET', 2), true);
+    assert.equal(at('GET VAR a b'), false, 'no newline yet');
+    assert.equal(at('GET VAR a bc\n'), false);
+    assert.equal(at('GET VAR a \n'), false);
+    assert.equal(at('GET VAR a c\n'), false);
+    assert.equal(at('GET VAR a b\r\n'), false);
   });
 });
