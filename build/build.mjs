@@ -154,10 +154,14 @@ async function main() {
       platform: 'node',
       format: 'cjs',
       target: 'node20',
-      // Whitespace and syntax only: identifiers keep their names, so stack traces from the
-      // executable (which has no source map) still name the functions.
+      // Minified, identifiers too: V8 keeps the bundle's source in the heap for the life of the
+      // process (3.0 MB as whitespace-and-syntax only, 2.3 MB minified; measured 2 MB less idle
+      // RSS). keepNames keeps every function's and class's name, so stack traces from the
+      // executable (which has no source map) still name them, and error classes keep theirs.
       minifyWhitespace: true,
       minifySyntax: true,
+      minifyIdentifiers: true,
+      keepNames: true,
       sourcemap: 'linked',
       // ASCII output keeps V8's copy of the source one byte per character.
       charset: 'ascii',

@@ -15,7 +15,7 @@
  * - A handshake that fails ends the connection, whatever the policy (as
  *   upsclient does when SSL setup fails after OK STARTTLS).
  */
-import { X509Certificate } from 'node:crypto';
+import { nodeCrypto } from '../core/lazy-builtins';
 import { UpsAgentError, errorMessage } from '../core/errors';
 import { readConfiguredFile } from '../core/files';
 import type { NutClient } from './client';
@@ -47,7 +47,7 @@ export function loadCaFile(file: string, key: string): Buffer {
   if (blocks.length === 0) throw new UpsAgentError('CONFIG', `${key}: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   for (const b of blocks) {
     try {
-      new X509Certificate(b);
+      new (nodeCrypto().X509Certificate)(b);
     } catch (err) {
       throw new UpsAgentError('CONFIG', `${key}: a certificate in ${file} does not parse: ${errorMessage(err)}`);
     }

@@ -12,7 +12,7 @@
  * Any failure (unknown user, wrong password, missing right) is the same
  * ERR ACCESS-DENIED on the wire, so nothing tells a prober which one it was.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from './lazy-builtins';
 import type { UserConfig } from './config';
 
 export type UserAction = 'SET' | 'FSD' | 'LOGIN' | 'PRIMARY';
@@ -91,6 +91,7 @@ function commandAllowed(u: UserConfig, cmd: string): boolean {
 
 /** Compares digests in constant time, so reply timing tells a prober nothing about the password. */
 function samePassword(expected: string, given: string): boolean {
+  const { createHash, timingSafeEqual } = nodeCrypto();
   const digest = (t: string): Buffer => createHash('sha256').update(t, 'utf8').digest();
   return timingSafeEqual(digest(expected), digest(given));
 }

@@ -9,7 +9,7 @@
  * executable the asset is written once to a private cache folder, keyed by
  * its sha256, and loaded from there on every later start.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../core/lazy-builtins';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
@@ -64,7 +64,7 @@ function loadFromSea(name: AddonName): { exports: unknown; file: string } {
   }
   // A view, not a copy: the asset is already in memory as part of the executable.
   const bytes = Buffer.from(raw);
-  const digest = createHash('sha256').update(bytes).digest('hex');
+  const digest = nodeCrypto().createHash('sha256').update(bytes).digest('hex');
   const fileName = `${name}-${digest}.node`;
   const errors: string[] = [];
 
@@ -146,7 +146,7 @@ function isOurFile(file: string, size: number): boolean {
  * agent is busiest) cannot leave a right-sized file full of zeros behind.
  */
 function writeAtomically(file: string, bytes: Buffer): void {
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = `${file}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
   const fd = fs.openSync(tmp, 'wx', 0o600);
   try {
     fs.writeSync(fd, bytes);

@@ -16,8 +16,7 @@
  * and at most one per that moment. A client that reads its replies never
  * holds bytes, so it never counts: the common path pays nothing.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { nodeV8, nodeVm } from '../core/lazy-builtins';
 
 /** Clients that held bytes and are gone before a collection is worth it (each left up to ~64 KiB of buffers). */
 export const RECLAIM_AFTER_CLIENTS = 16;
@@ -31,8 +30,8 @@ export function fullCollection(): (() => void) | null {
   if (exposed !== undefined) return exposed;
   try {
     // The flag only makes new contexts get `gc`: one such context hands it over, the main one stays as it was.
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
+    nodeV8().setFlagsFromString('--expose-gc');
+    const gc: unknown = nodeVm().runInNewContext('gc');
     exposed = typeof gc === 'function' ? () => (gc as () => void)() : null;
   } catch {
     exposed = null;

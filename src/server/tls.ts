@@ -19,7 +19,8 @@
  * a certificate that does not parse, a missing or encrypted key, or a key
  * that is not the certificate's stops the start with the key and the file.
  */
-import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto';
+import { nodeCrypto } from '../core/lazy-builtins';
 import { statSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
@@ -81,7 +82,7 @@ function readKey(pem: string, file: string, key: string): { pem: string; key: Ke
     throw configError(`${key}: the private key in ${file} is encrypted; the server needs it unencrypted (openssl pkey -in key.pem -out plain.pem), readable by the agent only`);
   }
   try {
-    return { pem: m[0], key: createPrivateKey(m[0]) };
+    return { pem: m[0], key: nodeCrypto().createPrivateKey(m[0]) };
   } catch (err) {
     throw configError(`${key}: the private key in ${file} does not parse: ${errorMessage(err)}`);
   }
@@ -106,7 +107,7 @@ export function loadServerTls(cfg: ServerTlsConfig, now: number = Date.now()): S
   if (certs.length === 0) throw configError(`server.tls.certFile: ${cfg.certFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   let leaf: X509Certificate;
   try {
-    leaf = new X509Certificate(certs[0]!);
+    leaf = new (nodeCrypto().X509Certificate)(certs[0]!);
   } catch (err) {
     throw configError(`server.tls.certFile: the certificate in ${cfg.certFile} does not parse: ${errorMessage(err)}`);
   }

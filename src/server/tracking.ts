@@ -5,7 +5,7 @@
  * then SUCCESS or an ERR line. As in upsd the table is shared by every client
  * and entries are kept for TRACKINGDELAY (an hour) after the request.
  */
-import { randomUUID } from 'node:crypto';
+import { nodeCrypto } from '../core/lazy-builtins';
 import { RequestError } from '../core/errors';
 
 export type TrackingStatus = 'PENDING' | 'SUCCESS' | 'ERR UNKNOWN' | 'ERR INVALID-ARGUMENT' | 'ERR FAILED';
@@ -43,7 +43,7 @@ export class TrackingTable {
 
   /** A new PENDING entry; the id is an upper-case UUID v4 like upsd's. */
   add(): string {
-    const id = randomUUID().toUpperCase();
+    const id = nodeCrypto().randomUUID().toUpperCase();
     if (this.items.size >= TRACKING_MAX) {
       const oldest = this.items.keys().next().value;
       if (oldest !== undefined) this.items.delete(oldest);
