@@ -110,7 +110,8 @@ const COMMANDS = new Map<string, Command>([
 /** Runs one request (its words as parsed; `args` is words without the first, when already at hand) and returns the reply. */
 export function runCommand(ctx: ServerContext, s: Session, words: readonly string[], args: readonly string[] = words.slice(1)): Reply | Promise<Reply> {
   const name = words[0];
-  const cmd = name === undefined ? undefined : COMMANDS.get(name.toUpperCase());
+  // Clients send the names in capitals; only other spellings pay for toUpperCase.
+  const cmd = name === undefined ? undefined : (COMMANDS.get(name) ?? COMMANDS.get(name.toUpperCase()));
   if (!cmd) return ERR['UNKNOWN-COMMAND'];
   if (!cmd.needsUser) return cmd.run(ctx, s, args);
   if (s.username === undefined) return ERR['USERNAME-REQUIRED'];
