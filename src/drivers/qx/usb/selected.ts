@@ -3,18 +3,12 @@
  * ./index so the config check can ask without loading the bridge tables.
  */
 
-/** The `ups:` keys this reads (NUT's names; QX_OPTIONS of ../config.ts). */
-export interface QxUsbOptions {
+import type { QxUsbMatchOptions } from './match';
+
+/** The `ups:` keys this reads (NUT's names; QX_OPTIONS of ../config.ts): the matcher's, and these. */
+export interface QxUsbOptions extends QxUsbMatchOptions {
   port?: string;
   subdriver?: string;
-  vendorid?: string;
-  productid?: string;
-  vendor?: string;
-  product?: string;
-  serial?: string;
-  bus?: string;
-  /** NUT's `device` regex on the address ("004"); no qx config key yet. */
-  device?: string;
   langid_fix?: string;
   noscanlangid?: boolean;
   novendor?: boolean;
