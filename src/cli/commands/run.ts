@@ -84,6 +84,14 @@ export async function runAgent(opts: RunOptions, io: CliIO = processIO()): Promi
       });
   let agent;
   let separation;
+  // A SIGTERM/SIGINT while the agent starts (its server may already answer) is kept and acted on
+  // once it has started, so it stops cleanly instead of dying of the signal half-way.
+  let stopAsked: NodeJS.Signals | undefined;
+  const askStop = (sig: NodeJS.Signals): void => {
+    stopAsked ??= sig;
+  };
+  process.on('SIGINT', askStop);
+  process.on('SIGTERM', askStop);
   try {
     // The privileged helper is started while this is still root; the drop comes once ports and devices are open.
     separation = await prepareSeparation({ cli: opts.user, run: config.run, monitor: config.monitor, log: log.child('privilege') });
@@ -98,6 +106,8 @@ export async function runAgent(opts: RunOptions, io: CliIO = processIO()): Promi
     });
   } catch (err) {
     log.error(`cannot start: ${errorMessage(err)}`);
+    process.off('SIGINT', askStop);
+    process.off('SIGTERM', askStop);
     control?.close();
     await auto?.close();
     await separation?.stop();
@@ -137,6 +147,9 @@ export async function runAgent(opts: RunOptions, io: CliIO = processIO()): Promi
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    process.off('SIGINT', askStop);
+    process.off('SIGTERM', askStop);
+    if (stopAsked) onSignal(stopAsked);
     // A host that only watches other servers is done once its shutdown sequence is (upsmon exits then).
     void agent.finished.then(async () => {
       if (stopping) return;
