@@ -70,6 +70,8 @@ export class NutServer implements Module {
   private exempt: AddressSet;
   /** Connections per address, for addresses not exempt. */
   private readonly perAddress = new Map<string, number>();
+  /** Collects what dropped flooders and accepted connections leave behind (reclaim.ts). */
+  private readonly reclaimer = new Reclaimer();
 
   constructor(private readonly opts: NutServerOptions) {
     this.clock = opts.clock ?? Date.now;
@@ -79,8 +81,7 @@ export class NutServer implements Module {
     const throttle = { ...SERVER_DEFAULTS.loginThrottle, ...definedOnly(this.cfg.loginThrottle) };
     const timers = opts.timers ?? systemClock;
     const users = new UserTable(opts.users);
-    // Dropped and departed flooders' buffers are collected soon after they go (reclaim.ts).
-    this.budget = new OutputBudget(opts.maxOutputBytes ?? this.cfg.maxOutputBytes, new Reclaimer());
+    this.budget = new OutputBudget(opts.maxOutputBytes ?? this.cfg.maxOutputBytes, this.reclaimer);
     this.warnings = new RateLimitedLog(opts.log, timers, this.cfg.warningInterval * 1000);
     this.exempt = new AddressSet(this.cfg.exemptAddresses);
     this.ctx = {
@@ -247,6 +248,7 @@ export class NutServer implements Module {
     }
     const limited = !this.exempt.has(addr);
     if (limited) this.perAddress.set(addr, (this.perAddress.get(addr) ?? 0) + 1);
+    this.reclaimer.clientArrived();
     const conn = new ClientConnection(socket, this.ctx, {
       budget: this.budget,
       log: this.opts.log,

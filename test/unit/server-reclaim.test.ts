@@ -43,6 +43,25 @@ describe('Reclaimer', () => {
     assert.equal(runs, 2);
   });
 
+  test('arrivals: one collection past the threshold, then none sooner than the interval after the last', async () => {
+    let runs = 0;
+    let now = 1_000_000;
+    const r = new Reclaimer(() => runs++, 4, 20, { afterArrivals: 5, arrivalsIntervalMs: 150, now: () => now });
+    for (let i = 0; i < 4; i++) r.clientArrived();
+    await sleep(50);
+    assert.equal(runs, 0, 'four arrivals are not worth a collection');
+    r.clientArrived();
+    await sleep(50);
+    assert.equal(runs, 1);
+    // A second burst at once: it waits out the interval since that collection.
+    for (let i = 0; i < 5; i++) r.clientArrived();
+    await sleep(50);
+    assert.equal(runs, 1, 'not again within the interval');
+    now += 150;
+    await sleep(150);
+    assert.equal(runs, 2, 'once the interval has passed');
+  });
+
   test('without a collection to run (V8 refused), nothing is scheduled', async () => {
     const r = new Reclaimer(null, 1, 1);
     r.clientGone();
