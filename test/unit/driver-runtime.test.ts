@@ -51,8 +51,11 @@ class ScriptedDevice implements DeviceHandler<{ n: number }> {
     await this.answer(step);
     return { n: ++this.opened };
   }
+  /** Called inside each poll, before it answers (what happens while the device is being read). */
+  duringPoll: ((kind: PollKind) => void) | undefined;
   async poll(_s: { n: number }, kind: PollKind): Promise<void> {
     this.polled.push(kind);
+    this.duringPoll?.(kind);
     await this.answer(this.polls.shift());
   }
   async close(): Promise<void> {
@@ -143,6 +146,28 @@ describe('driver runtime: polling', () => {
     r.rt.requestFullPoll();
     await r.advance(2000);
     assert.deepEqual(r.dev.polled.at(-1), 'full');
+    await r.rt.stop();
+  });
+
+  test('a full poll asked for while a full poll runs is the next poll; one that failed is asked for again', async () => {
+    const r = rig({ fullIntervalMs: 3_600_000 });
+    await r.rt.start();
+    r.rt.requestFullPoll();
+    // A SET (or an APC `|` alert) arrives while that full poll reads: what it changed may be read already.
+    r.dev.duringPoll = () => {
+      r.dev.duringPoll = undefined;
+      r.rt.requestFullPoll();
+    };
+    await r.advance(2000);
+    await r.advance(2000);
+    await r.advance(2000);
+    assert.deepEqual(r.dev.polled, ['full', 'full', 'quick']);
+    r.rt.requestFullPoll();
+    r.dev.polls = ['miss'];
+    await r.advance(2000);
+    await r.advance(2000);
+    await r.advance(2000);
+    assert.deepEqual(r.dev.polled.slice(3), ['full', 'full', 'quick'], 'the failed full poll is done again');
     await r.rt.stop();
   });
 

@@ -335,20 +335,22 @@ export class DriverRuntime<S> {
     const s = this.session;
     if (s === null || !this.running) return;
     const now = this.clock();
-    const kind: PollKind = this.fullWanted || now - this.lastFull >= this.fullMs ? 'full' : 'quick';
+    const wanted = this.fullWanted;
+    const kind: PollKind = wanted || now - this.lastFull >= this.fullMs ? 'full' : 'quick';
+    // Taken now: a request made while this poll runs (a SET, an APC `|` alert) is for the next one,
+    // as what it changed may already have been read by this one.
+    this.fullWanted = false;
     this.setState('updateinfo');
     try {
       await this.timed(kind === 'full' ? 'full update' : 'status poll', this.timeoutMs, (ctx) => this.handler.poll(s, kind, ctx));
     } catch (err) {
+      this.fullWanted ||= wanted;
       if (this.session !== s || !this.running) return;
       await this.pollFailed(s, err);
       return;
     }
     if (this.session !== s || !this.running) return;
-    if (kind === 'full') {
-      this.lastFull = now;
-      this.fullWanted = false;
-    }
+    if (kind === 'full') this.lastFull = now;
     if (this.misses > 0 && this.failureLogged) this.deps.log.info(`${this.handler.target}: device answers again`);
     this.misses = 0;
     this.recovered();
