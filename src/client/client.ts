@@ -11,6 +11,7 @@
  * be matched to requests).
  */
 import { connect as netConnect, type LookupFunction, type Socket } from 'node:net';
+import { nodeTls } from '../core/lazy-builtins';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { formatLine, parseErrorLine, splitWords } from '../protocol/wire';
 import { NutClientError, NutConnectionError, NutProtocolError, NutResponseError, NutTlsError } from './errors';
@@ -506,9 +507,8 @@ export class NutClient {
     if (!line.startsWith('OK STARTTLS')) throw new NutResponseError('protocol', `STARTTLS: unexpected reply ${JSON.stringify(line)}`, line);
     const plain = this.socket;
     this.detach(plain);
-    // node:tls only now: most clients never STARTTLS, and it costs ~4 MB resident once loaded.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
-    const { connect: tlsConnect } = require('node:tls') as typeof import('node:tls');
+    // node:tls only now: most clients never STARTTLS (lazy-builtins.ts).
+    const { connect: tlsConnect } = nodeTls();
     const secure = tlsConnect({
       socket: plain,
       rejectUnauthorized: opts.rejectUnauthorized ?? false,

@@ -27,7 +27,7 @@ import { loggable, runCommand } from './commands';
 import type { Holder, OutputBudget } from './output-budget';
 import { writeReplies } from './batch-write';
 import { directReads } from './direct-read';
-import { cachedLine, type CachedLine, MAX_CACHED_LINE, rememberLine, repeats } from './line-cache';
+import { cachedLine, type CachedLine, type LineWords, MAX_CACHED_LINE, rememberLine, repeats } from './line-cache';
 import { READ_SIZE, RequestParser } from './parser';
 import type { RateLimitedLog } from './rate-limited-log';
 import { ERR } from './replies';
@@ -37,8 +37,6 @@ import { describeSession, upgradeToTls } from './tls';
 /** Replies are written at least this often while a long pipelined chunk is worked through (the socket's high-water mark). */
 const FLUSH_BYTES = 16 * 1024;
 const NL = 0x0a;
-/** The bytes of a line that is not cached (never matched by repeats). */
-const EMPTY = Buffer.alloc(0);
 
 export interface ConnectionOptions {
   /** What all clients together may hold. */
@@ -168,6 +166,7 @@ export class ClientConnection implements Holder {
         let key: string | undefined;
         let nl = -1;
         let known: CachedLine | undefined;
+        let request: LineWords;
         if (this.parser === undefined || this.parser.atLineStart()) {
           const last = this.lastLine;
           if (last !== undefined && repeats(last, buf, from)) {
@@ -178,12 +177,14 @@ export class ClientConnection implements Holder {
             if (nl >= 0 && nl - from <= MAX_CACHED_LINE) {
               key = buf.toString('latin1', from, nl);
               known = cachedLine(key);
+              if (known) this.lastLine = known;
             }
           }
         }
         if (known) {
           this.pos = nl + 1;
           this.inputBytes -= this.pos - from;
+          request = known;
         } else {
           const parser = (this.parser ??= new RequestParser());
           this.pos = parser.next(buf, from);
@@ -197,12 +198,11 @@ export class ClientConnection implements Holder {
             continue;
           }
           // Started at a line start and ended at that newline: the words depend on these bytes only.
-          if (key !== undefined && this.pos === nl + 1) known = rememberLine(key, line.words);
-          else known = { words: line.words, args: line.words.slice(1), bytes: EMPTY };
+          if (key !== undefined && this.pos === nl + 1) request = this.lastLine = rememberLine(key, line.words);
+          else request = { words: line.words, args: line.words.slice(1) };
         }
-        if (known.bytes !== EMPTY) this.lastLine = known;
         this.lastHeard = now ??= this.ctx.clock();
-        const reply = this.run(known);
+        const reply = this.run(request);
         if (typeof reply === 'string' || Buffer.isBuffer(reply)) {
           out.push(reply);
           outBytes += reply.length;
@@ -234,7 +234,7 @@ export class ClientConnection implements Holder {
     else if (this.peerEnded && !this.input.length) this.socket.end();
   }
 
-  private run({ words, args }: CachedLine): Reply | Promise<Reply> {
+  private run({ words, args }: LineWords): Reply | Promise<Reply> {
     try {
       return runCommand(this.ctx, this.session, words, args);
     } catch (err) {

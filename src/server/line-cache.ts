@@ -19,10 +19,13 @@
 export const MAX_CACHED_LINE = 128;
 const MAX_LINES = 1024;
 
-export interface CachedLine {
+/** A request's words, and its words without the command name, as the handlers take them. */
+export interface LineWords {
   readonly words: readonly string[];
-  /** words without the command name, as the handlers take them. */
   readonly args: readonly string[];
+}
+
+export interface CachedLine extends LineWords {
   /** The line's bytes without its newline (the key, as bytes), for repeats(). */
   readonly bytes: Buffer;
 }

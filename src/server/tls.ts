@@ -20,18 +20,11 @@
  * that is not the certificate's stops the start with the key and the file.
  */
 import type { KeyObject, X509Certificate } from 'node:crypto';
-import { nodeCrypto } from '../core/lazy-builtins';
+import { nodeCrypto, nodeTls } from '../core/lazy-builtins';
 import { statSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
-
-/**
- * node:tls is required on first use, not at start: a server without TLS
- * (the default, and the demo) would otherwise keep ~4 MB of it resident.
- */
-let tlsModule: typeof import('node:tls') | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous load on first use (ServerCertificate is built synchronously)
-const nodeTls = (): typeof import('node:tls') => (tlsModule ??= require('node:tls') as typeof import('node:tls'));
+// node:tls and node:crypto come from lazy-builtins: a server without TLS (the default, and the demo) never loads them.
 import { UpsAgentError, errorMessage, type ConfigIssue } from '../core/errors';
 import { readConfiguredFile } from '../core/files';
 import type { Logger } from '../core/logger';
