@@ -169,7 +169,7 @@ async function main() {
       legalComments: 'eof',
       inject: [path.join(ROOT, 'build/shims/import-meta.js')],
       define: { 'import.meta.url': 'importMetaUrl' },
-      plugins: [nativeLoaders(addons), pageSources(), ...(TARGET.embedAddons ? [seaShim(assets)] : [])],
+      plugins: [nativeLoaders(addons), pageSources(), lazyStringWidth(), ...(TARGET.embedAddons ? [seaShim(assets)] : [])],
       metafile: true,
       logLevel: 'silent',
     });
@@ -365,6 +365,43 @@ function pageSources() {
         const files = Object.fromEntries(Object.entries(list).map(([name, file]) => [name, fs.readFileSync(path.join(ROOT, file), 'utf8')]));
         return { loader: 'js', contents: `const FILES = ${JSON.stringify(files)};\nexport function pageSources() { return { ...FILES }; }\n`, watchFiles: Object.values(list).map((f) => path.join(ROOT, f)) };
       });
+    },
+  };
+}
+
+/**
+ * yargs' help layout (cliui, wrap-ansi) measures text with string-width, whose
+ * module makes an Intl.Segmenter when it loads. That loads ICU's break-iterator
+ * data: 3.5 MB of idle RSS in bench/idle-rss.ts, for a process that renders
+ * help only because yargs caches it on every command. Each import of
+ * string-width gets a front that answers printable ASCII itself (its width is
+ * its length; string-width 8 has the same fast path) and loads the real module,
+ * the importer's own copy, only for anything else.
+ */
+function lazyStringWidth() {
+  const ns = 'upsagent-lazy-width';
+  return {
+    name: 'upsagent-lazy-string-width',
+    setup(b) {
+      b.onResolve({ filter: /^string-width$/ }, async (args) => {
+        if (args.pluginData === ns) return undefined;
+        const real = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: ns });
+        if (real.errors.length) return { errors: real.errors };
+        return { path: real.path, namespace: ns };
+      });
+      b.onLoad({ filter: /.*/, namespace: ns }, (args) => ({
+        loader: 'js',
+        resolveDir: path.dirname(args.path),
+        contents: [
+          'const PRINTABLE_ASCII = /^[\\x20-\\x7e]*$/;',
+          'let real;',
+          'export default function stringWidth(text, options) {',
+          "  if (typeof text === 'string' && PRINTABLE_ASCII.test(text)) return text.length;",
+          `  real ??= require(${JSON.stringify(args.path)}).default;`,
+          '  return real(text, options);',
+          '}',
+        ].join('\n'),
+      }));
     },
   };
 }
