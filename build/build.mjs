@@ -28,6 +28,36 @@ const NATIVE_TS = path.join(ROOT, 'src/platform/native.ts');
 const ADDONS_TS = path.join(ROOT, 'src/platform/addons.ts');
 /** Node/V8 flags every run of the executable gets (see the sea-config below for what each one measured). */
 const SEA_EXEC_ARGV = ['--max-semi-space-size=1'];
+/** esbuild options the main script and each split package share. */
+const BUNDLE_OPTIONS = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // Minified, identifiers too: V8 keeps the bundle's source in the heap for the life of the
+  // process (3.0 MB as whitespace-and-syntax only, 2.3 MB minified; measured 2 MB less idle
+  // RSS). keepNames keeps every function's and class's name, so stack traces from the
+  // executable (which has no source map) still name them, and error classes keep theirs.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  minifyIdentifiers: true,
+  keepNames: true,
+  // ASCII output keeps V8's copy of the source one byte per character.
+  charset: 'ascii',
+  // Licences travel inside the executable we distribute.
+  legalComments: 'eof',
+  inject: [path.join(ROOT, 'build/shims/import-meta.js')],
+  define: { 'import.meta.url': 'importMetaUrl' },
+  logLevel: 'silent',
+};
+/**
+ * Libraries only some configurations use: each is bundled on its own into dist/packages/ and
+ * carried as an asset, out of the main script V8 keeps for the life of the process
+ * (src/platform/split-packages.ts; 0.9 MB of source, about 2 MB of idle RSS).
+ */
+const SPLIT_PACKAGES = ['nodemailer', 'mqtt', 'net-snmp', 'prom-client'];
+const SPLIT_TS = path.join(ROOT, 'src/platform/split-packages.ts');
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 // The base binary: a current LTS from the npm registry (not Node 20, end of
@@ -144,34 +174,34 @@ async function main() {
     assets[addons.assetKey(name)] = addonBinary(name, spec);
   }
 
+  // Libraries only some configurations use, bundled on their own (src/platform/split-packages.ts).
+  // A target without SEA assets keeps them in the main script.
+  const split = TARGET.embedAddons ? [] : SPLIT_PACKAGES;
+  for (const name of split) {
+    const file = path.join(DIST, 'packages', `${name}.cjs`);
+    await stepAsync(`bundle ${name} -> ${path.relative(ROOT, file)}`, async () => {
+      await esbuild.build({
+        ...BUNDLE_OPTIONS,
+        stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: ROOT, loader: 'js', sourcefile: `split-${name}.js` },
+        outfile: file,
+        sourcemap: false,
+        plugins: [nativeLoaders(addons)],
+      });
+      checkRequires(fs.readFileSync(file, 'utf8'));
+      return mib(fs.statSync(file).size);
+    });
+    assets[`package:${name}`] = file;
+  }
+
   await stepAsync(`bundle (esbuild) -> ${path.relative(ROOT, BUNDLE)}`, async () => {
     if (!fs.existsSync(ENTRY)) throw new BuildError(`entry point ${path.relative(ROOT, ENTRY)} does not exist`);
     const result = await esbuild.build({
-      absWorkingDir: ROOT,
+      ...BUNDLE_OPTIONS,
       entryPoints: [ENTRY],
       outfile: BUNDLE,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      // Minified, identifiers too: V8 keeps the bundle's source in the heap for the life of the
-      // process (3.0 MB as whitespace-and-syntax only, 2.3 MB minified; measured 2 MB less idle
-      // RSS). keepNames keeps every function's and class's name, so stack traces from the
-      // executable (which has no source map) still name them, and error classes keep theirs.
-      minifyWhitespace: true,
-      minifySyntax: true,
-      minifyIdentifiers: true,
-      keepNames: true,
       sourcemap: 'linked',
-      // ASCII output keeps V8's copy of the source one byte per character.
-      charset: 'ascii',
-      // Licences travel inside the executable we distribute.
-      legalComments: 'eof',
-      inject: [path.join(ROOT, 'build/shims/import-meta.js')],
-      define: { 'import.meta.url': 'importMetaUrl' },
-      plugins: [nativeLoaders(addons), pageSources(), lazyStringWidth(), ...(TARGET.embedAddons ? [seaShim(assets)] : [])],
+      plugins: [nativeLoaders(addons), pageSources(), lazyStringWidth(), splitPackages(split), ...(TARGET.embedAddons ? [seaShim(assets)] : [])],
       metafile: true,
-      logLevel: 'silent',
     });
     for (const w of result.warnings) {
       // yargs' `extends` option uses import.meta.resolve; we never pass `extends`, so it stays unused.
@@ -365,6 +395,27 @@ function pageSources() {
         const files = Object.fromEntries(Object.entries(list).map(([name, file]) => [name, fs.readFileSync(path.join(ROOT, file), 'utf8')]));
         return { loader: 'js', contents: `const FILES = ${JSON.stringify(files)};\nexport function pageSources() { return { ...FILES }; }\n`, watchFiles: Object.values(list).map((f) => path.join(ROOT, f)) };
       });
+    },
+  };
+}
+
+/**
+ * The split packages (SPLIT_PACKAGES) in the main script: a module whose
+ * exports are the package's, loaded from its own bundle when the importing
+ * module first runs.
+ */
+function splitPackages(names) {
+  const ns = 'upsagent-split';
+  return {
+    name: 'upsagent-split-packages',
+    setup(b) {
+      if (!names.length) return;
+      b.onResolve({ filter: new RegExp(`^(${names.map((n) => n.replace(/[-/@]/g, '\\$&')).join('|')})$`) }, (args) => ({ path: args.path, namespace: ns }));
+      b.onLoad({ filter: /.*/, namespace: ns }, (args) => ({
+        resolveDir: ROOT,
+        loader: 'js',
+        contents: `module.exports = require(${JSON.stringify(SPLIT_TS)}).loadSplitPackage(${JSON.stringify(args.path)});`,
+      }));
     },
   };
 }
