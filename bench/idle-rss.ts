@@ -8,12 +8,14 @@
  *
  * Without arguments the binary is dist/upsagent and the arguments `run --demo`;
  * `--listen 127.0.0.1:PORT` is always appended. Environment: CLIENTS (1000),
- * SETTLE_S (10).
+ * SETTLE_S (10), COLD=1 (root only: empty the page cache first, see
+ * bench/page-cache.ts).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { dropPageCacheIfCold } from './page-cache';
 
 const [binary = 'dist/upsagent', ...rest] = process.argv.slice(2);
 const args = rest.length ? rest : ['run', '--demo'];
@@ -67,6 +69,7 @@ async function waitForServer(port: number, deadline: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  dropPageCacheIfCold();
   const port = await freePort();
   const child = spawn(binary, [...args, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'inherit'] });
   const pid = child.pid!;

@@ -8,7 +8,8 @@
  *    and never reading, while a healthy client polls GET VAR: its answers
  *    (late = over 2 s), each server's peak RSS, RSS after the flood left;
  * 3. idle RSS of `upsagent run --demo` (anonymous and file-backed, from
- *    /proc/PID/status), alone and with 1,000 connected clients.
+ *    /proc/PID/status), alone and with 1,000 connected clients; COLD=1 (root) empties the
+ *    page cache first (bench/page-cache.ts says why).
  *
  * 4. 10,000 clients held, polling at a fixed interval (--paced N, --paced-interval MS): p99 at a
  *    steady load, where closed-loop p99 only says how long a queue of 10,000 takes to serve.
@@ -24,6 +25,7 @@ import { connect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, startRealNut } from '../test/helpers/real-nut';
+import { dropPageCacheIfCold } from './page-cache';
 
 const ROOT = resolve(__dirname, '..');
 const DEV = join(ROOT, 'test/fixtures/sidebyside/rack.dev');
@@ -207,6 +209,7 @@ async function flood(name: string, port: number, pid: number): Promise<string> {
 
 /** Idle RSS of `run --demo`, then with 1,000 clients connected (each sent one GET VAR). */
 async function idle(): Promise<string[]> {
+  dropPageCacheIfCold();
   const port = await freePort();
   const child = await startProcess(port, ['run', '--demo', '--listen', `127.0.0.1:${port}`], 'demo');
   // Killed however this stage ends (it has a time limit).

@@ -27,7 +27,7 @@ const CACHE = path.join(ROOT, '.cache');
 const NATIVE_TS = path.join(ROOT, 'src/platform/native.ts');
 const ADDONS_TS = path.join(ROOT, 'src/platform/addons.ts');
 /** Node/V8 flags every run of the executable gets (see the sea-config below for what each one measured). */
-const SEA_EXEC_ARGV = ['--max-semi-space-size=1', '--optimize-for-size'];
+const SEA_EXEC_ARGV = ['--max-semi-space-size=1', '--optimize-for-size', '--no-maglev'];
 /** esbuild options the main script and each split package share. */
 const BUNDLE_OPTIONS = {
   absWorkingDir: ROOT,
@@ -238,6 +238,10 @@ async function main() {
     // -1.7 MB idle RSS in bench/idle-rss.ts with no loss of GET rate in bench/load-client.ts.
     // --optimize-for-size: V8 trades speed for memory (a smaller heap, fewer optimisations):
     // -1.7 MB idle RSS; CPU per GET request, A/B over 12 alternating runs, within noise.
+    // --no-maglev: at idle V8's mid-tier compiler still optimises a few startup functions
+    // (seen with --trace-opt), which pages in 2.25 MB of its code and ~0.5 MB of its data:
+    // -2.7 MB idle and 1,000-client RSS; CPU per GET request at 100 and 1,000 clients, A/B,
+    // within noise (TurboFan still optimises what is hot).
     // The blob is made under the same flags: V8 rejects a code cache made under other ones
     // (+12 MB, every start parses the whole script), and the smoke test below fails on it.
     ...(Number(TARGET.node.split('.')[0]) >= 24 ? { execArgv: SEA_EXEC_ARGV } : {}),
