@@ -25,6 +25,7 @@ import { connect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, startRealNut } from '../test/helpers/real-nut';
+import { ARRIVALS_RECLAIM_INTERVAL_MS } from '../src/server/reclaim';
 import { dropPageCacheIfCold } from './page-cache';
 
 const ROOT = resolve(__dirname, '..');
@@ -183,7 +184,13 @@ function probe(port: number): { stop: () => Promise<{ asked: number; answered: n
   };
 }
 
+/** How long a server rests before the flood stage's first sample. */
+const FLOOD_REST_MS = ARRIVALS_RECLAIM_INTERVAL_MS + 2000;
+
 async function flood(name: string, port: number, pid: number): Promise<string> {
+  // The stage before left thousands of clients' garbage; "before" is a server at rest, after the
+  // collection our server runs for departed clients (src/server/reclaim.ts, at most every 10 s).
+  await sleep(FLOOD_REST_MS);
   const before = mem(pid);
   const peak = peakSampler(pid);
   const p = probe(port);
